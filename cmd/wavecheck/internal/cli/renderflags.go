@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+// renderFlags binds the rendering flags shared by render, validate, replay and plan.
+type renderFlags struct {
+	sourceType string
+	opts       render.Options
+}
+
+func (f *renderFlags) register(fs *pflag.FlagSet) {
+	o := &f.opts
+	fs.StringVar(&f.sourceType, "source-type", "", "force the source type: directory, kustomize or helm (default: detect like Argo CD)")
+	fs.StringVar(&o.RepoRoot, "repo-root", "", "directory bounding every file read (default: nearest parent with .git, else DIR)")
+	fs.StringVar(&o.AppName, "app-name", "", "Argo CD application name (default Helm release name)")
+	fs.BoolVar(&o.Recurse, "recurse", false, "directory apps: include subdirectories")
+	fs.StringArrayVar(&o.Include, "include", nil, "directory apps: glob of files to include, relative to DIR (repeatable)")
+	fs.StringArrayVar(&o.Exclude, "exclude", nil, "directory apps: glob of files to exclude, relative to DIR (repeatable)")
+	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "kustomize apps: allow remote resources (URLs)")
+	fs.StringVar(&o.ReleaseName, "release-name", "", "helm apps: release name (default: --app-name, else the directory name)")
+	fs.StringVarP(&o.Namespace, "namespace", "n", "", "helm apps: release namespace")
+	fs.StringArrayVarP(&o.ValueFiles, "values", "f", nil, "helm apps: values file inside the repo root (repeatable)")
+	fs.StringArrayVar(&o.Set, "set", nil, "helm apps: set a value, key=value (repeatable)")
+	fs.StringVar(&o.KubeVersion, "kube-version", "", "helm apps: Kubernetes version for Capabilities.KubeVersion")
+	fs.StringArrayVar(&o.APIVersions, "api-versions", nil, "helm apps: API version for Capabilities.APIVersions (repeatable)")
+	fs.Int64Var(&o.MaxFileBytes, "max-file-size", render.DefaultMaxFileBytes, "largest input file in bytes")
+	fs.Int64Var(&o.MaxTotalBytes, "max-total-size", render.DefaultMaxTotalBytes, "largest total input in bytes")
+}
+
+// options returns the render options, validating the flags.
+func (f *renderFlags) options() (render.Options, error) {
+	st, err := render.ParseSourceType(f.sourceType)
+	if err != nil {
+		return render.Options{}, usageError("%v", err)
+	}
+	o := f.opts
+	o.SourceType = st
+	return o, nil
+}

@@ -1,0 +1,99 @@
+// Package cli holds wavecheck's cobra commands. Commands only bind flags to option structs and
+// call the library packages; they return errors, and Run maps them to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
+var Version = "dev"
+
+// globals are the flags every command shares.
+type globals struct {
+	stdout, stderr io.Writer
+	logLevel       string
+}
+
+// Run executes wavecheck with args and returns the exit code. It never panics: a panic in a
+// command is reported as an internal error with exit code 2.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "wavecheck: internal error: %v\n", r)
+			slog.Debug("panic", "stack", string(debug.Stack()))
+			code = ExitFailure
+		}
+	}()
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := newRoot(g)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		var ee *ExitError
+		if !errors.As(err, &ee) || ee.Err != nil {
+			fmt.Fprintf(stderr, "wavecheck: %v\n", err)
+		}
+	}
+	return exitCode(err)
+}
+
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "wavecheck",
+		Short:         "Lint and replay Argo CD sync waves and hooks",
+		Long:          "wavecheck renders an Argo CD application (directory, Kustomize or Helm) like the repo-server,\nlints its hook, sync-wave and sync-option annotations, and replays the phased sync.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return setupLogging(g)
+		},
+	}
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: ExitFailure, Err: err}
+	})
+	root.AddCommand(
+		newVersionCmd(g),
+		newRenderCmd(g),
+	)
+	return root
+}
+
+func setupLogging(g *globals) error {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return usageError("parse --log-level: %v", err)
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: lvl})))
+	return nil
+}
+
+// exactArgs is cobra.ExactArgs with usage errors mapped to exit code 2.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		return nil
+	}
+}
+
+// maxArgs is cobra.MaximumNArgs with usage errors mapped to exit code 2.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MaximumNArgs(n)(cmd, args); err != nil {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,122 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// bounds confines file reads to the repository root and enforces the size limits.
+type bounds struct {
+	root     string
+	maxFile  int64
+	maxTotal int64
+
+	mu    sync.Mutex
+	total int64
+}
+
+// rel returns p relative to the repository root, for messages.
+func (b *bounds) rel(p string) string {
+	if r, err := filepath.Rel(b.root, p); err == nil && !filepath.IsAbs(r) {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// resolve returns the real path of p and an error when it lies outside the root.
+func (b *bounds) resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", &Error{File: b.rel(abs), Err: fmt.Errorf("resolve path: %w", unwrapPathError(err))}
+	}
+	if !within(b.root, real) {
+		return "", &Error{File: b.rel(abs), Err: fmt.Errorf("%w: resolves to %s, outside %s", ErrOutsideRoot, real, b.root)}
+	}
+	return real, nil
+}
+
+// checkSymlinks walks dir and refuses any symlink whose target leaves the root, as Argo CD's
+// repo-server refuses out-of-bounds symlinks.
+func (b *bounds) checkSymlinks(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &Error{File: b.rel(p), Err: fmt.Errorf("walk app dir: %w", unwrapPathError(err))}
+		}
+		if d.Name() == ".git" && d.IsDir() {
+			return filepath.SkipDir
+		}
+		if d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		target, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			// A dangling link inside the root is harmless until read; refuse only escapes.
+			link, lerr := os.Readlink(p)
+			if lerr == nil {
+				if !filepath.IsAbs(link) {
+					link = filepath.Join(filepath.Dir(p), link)
+				}
+				if !within(b.root, filepath.Clean(link)) {
+					return &Error{File: b.rel(p), Err: fmt.Errorf("%w: symlink points to %s", ErrOutsideRoot, link)}
+				}
+			}
+			return nil
+		}
+		if !within(b.root, target) {
+			return &Error{File: b.rel(p), Err: fmt.Errorf("%w: symlink points to %s", ErrOutsideRoot, target)}
+		}
+		return nil
+	})
+}
+
+// readFile reads a file inside the root, enforcing the per-file and total limits.
+func (b *bounds) readFile(p string) ([]byte, error) {
+	real, err := b.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("open file: %w", unwrapPathError(err))}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, b.maxFile+1))
+	if err != nil {
+		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("read file: %w", err)}
+	}
+	if int64(len(data)) > b.maxFile {
+		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("file is larger than the %d-byte limit", b.maxFile)}
+	}
+	if err := b.charge(int64(len(data))); err != nil {
+		return nil, &Error{File: b.rel(p), Err: err}
+	}
+	return data, nil
+}
+
+// charge adds n bytes to the total read so far and fails past the total limit.
+func (b *bounds) charge(n int64) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.total += n
+	if b.total > b.maxTotal {
+		return fmt.Errorf("input is larger than the %d-byte total limit", b.maxTotal)
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

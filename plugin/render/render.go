@@ -1,0 +1,225 @@
+// Package render turns an application directory into the list of Kubernetes objects Argo CD's
+// repo-server would generate for it: a plain directory of manifests, a Kustomize app or a Helm
+// chart, all rendered in-process.
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// SourceType is how an application is rendered, named as in Argo CD.
+type SourceType string
+
+// Source types, detected as Argo CD's repo-server does.
+const (
+	Directory SourceType = "Directory"
+	Kustomize SourceType = "Kustomize"
+	Helm      SourceType = "Helm"
+)
+
+// ParseSourceType accepts a source type name in any case ("helm", "Kustomize", "directory").
+func ParseSourceType(s string) (SourceType, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "", nil
+	case "directory", "dir", "plain":
+		return Directory, nil
+	case "kustomize":
+		return Kustomize, nil
+	case "helm":
+		return Helm, nil
+	}
+	return "", fmt.Errorf("parse source type: unknown source type %q (want directory, kustomize or helm)", s)
+}
+
+// Default input limits.
+const (
+	DefaultMaxFileBytes  = 8 << 20
+	DefaultMaxTotalBytes = 64 << 20
+)
+
+// Options control rendering. The zero value is a safe default: detect the source type, bound
+// reads by the repository root, refuse remote resources, no network.
+type Options struct {
+	// SourceType forces the source type; empty means detect.
+	SourceType SourceType
+	// RepoRoot bounds every file read. Empty means the nearest parent of the app directory
+	// holding .git, else the app directory itself.
+	RepoRoot string
+	// AppName is the application name, used as the Helm release name when ReleaseName is empty.
+	AppName string
+
+	// Directory sources.
+	Recurse bool
+	Include []string
+	Exclude []string
+
+	// Kustomize sources.
+	AllowRemote bool
+
+	// Helm sources.
+	ReleaseName string
+	Namespace   string
+	ValueFiles  []string
+	Set         []string
+	KubeVersion string
+	APIVersions []string
+
+	// Limits; zero means the defaults above.
+	MaxFileBytes  int64
+	MaxTotalBytes int64
+}
+
+func (o Options) maxFile() int64 {
+	if o.MaxFileBytes > 0 {
+		return o.MaxFileBytes
+	}
+	return DefaultMaxFileBytes
+}
+
+func (o Options) maxTotal() int64 {
+	if o.MaxTotalBytes > 0 {
+		return o.MaxTotalBytes
+	}
+	return DefaultMaxTotalBytes
+}
+
+// Result is a rendered application.
+type Result struct {
+	Type SourceType
+	// Dir is the absolute application directory; RepoRoot the absolute bounding root.
+	Dir      string
+	RepoRoot string
+	Objects  []Object
+}
+
+// Error is a rendering failure caused by the input (bad YAML, escaping path, missing chart
+// dependency...). The CLI maps it to exit code 2.
+type Error struct {
+	// File is the offending file relative to the repository root, when known.
+	File string
+	Line int
+	Err  error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	case e.File != "":
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Render renders the application in dir.
+func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("render app: %w", err)
+	}
+	st, err := os.Stat(absDir)
+	if err != nil {
+		return nil, fmt.Errorf("render app: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("render app: %s is not a directory", dir)
+	}
+	root, err := findRepoRoot(absDir, opts.RepoRoot)
+	if err != nil {
+		return nil, err
+	}
+	typ := opts.SourceType
+	if typ == "" {
+		typ = Detect(absDir)
+	}
+	b := &bounds{root: root, maxFile: opts.maxFile(), maxTotal: opts.maxTotal()}
+	if err := b.checkSymlinks(absDir); err != nil {
+		return nil, err
+	}
+	res := &Result{Type: typ, Dir: absDir, RepoRoot: root}
+	switch typ {
+	case Directory:
+		res.Objects, err = renderDirectory(ctx, b, absDir, opts)
+	case Kustomize:
+		res.Objects, err = renderKustomize(ctx, b, absDir, opts)
+	case Helm:
+		res.Objects, err = renderHelm(ctx, b, absDir, opts)
+	default:
+		err = fmt.Errorf("render app: unknown source type %q", typ)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Detect chooses the source type as Argo CD's repo-server does: Helm when Chart.yaml exists,
+// Kustomize when a kustomization file exists, otherwise a directory of manifests.
+func Detect(dir string) SourceType {
+	if fileExists(filepath.Join(dir, "Chart.yaml")) {
+		return Helm
+	}
+	for _, n := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		if fileExists(filepath.Join(dir, n)) {
+			return Kustomize
+		}
+	}
+	return Directory
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// findRepoRoot returns the absolute, symlink-free repository root that contains dir.
+func findRepoRoot(dir, explicit string) (string, error) {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", fmt.Errorf("resolve app dir: %w", err)
+	}
+	if explicit != "" {
+		abs, err := filepath.Abs(explicit)
+		if err != nil {
+			return "", fmt.Errorf("resolve repo root: %w", err)
+		}
+		root, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			return "", fmt.Errorf("resolve repo root: %w", err)
+		}
+		if !within(root, realDir) {
+			return "", fmt.Errorf("resolve repo root: app dir %s is outside repo root %s", dir, explicit)
+		}
+		return root, nil
+	}
+	for d := realDir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return realDir, nil
+		}
+		d = parent
+	}
+}
+
+// within reports whether p is root or below it. Both must be clean absolute paths.
+func within(root, p string) bool {
+	if p == root {
+		return true
+	}
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// ErrOutsideRoot marks a path that resolves outside the repository root.
+var ErrOutsideRoot = errors.New("path escapes the repository root")
