@@ -1,0 +1,506 @@
+package deploy_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/release"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+
+	wcmp "github.com/wavecheck/wavecheck/plugin/cmp"
+)
+
+// Paths from Argo CD's sidecar conventions (docs: config-management-plugins).
+const (
+	varFiles      = "/var/run/argocd"
+	pluginSockets = "/home/argocd/cmp-server/plugins"
+	pluginConfig  = "/home/argocd/cmp-server/config/plugin.yaml"
+	cmpServer     = "/var/run/argocd/argocd-cmp-server"
+)
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// pluginSpec is the part of Argo CD's PluginConfig the checks need.
+type pluginSpec struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+	Spec struct {
+		Version  string `json:"version"`
+		Init     *struct{ Command []string } `json:"init"`
+		Generate struct {
+			Command []string `json:"command"`
+			Args    []string `json:"args"`
+		} `json:"generate"`
+		Discover *struct {
+			Find struct {
+				Command []string `json:"command"`
+			} `json:"find"`
+		} `json:"discover"`
+		Parameters struct {
+			Dynamic struct {
+				Command []string `json:"command"`
+			} `json:"dynamic"`
+			Static []wcmp.Announcement `json:"static"`
+		} `json:"parameters"`
+	} `json:"spec"`
+}
+
+func parsePlugin(t *testing.T, data string) pluginSpec {
+	t.Helper()
+	var p pluginSpec
+	if err := yaml.UnmarshalStrict([]byte(data), &p); err != nil {
+		t.Fatalf("parse plugin.yaml: %v", err)
+	}
+	return p
+}
+
+func TestPluginYAML(t *testing.T) {
+	p := parsePlugin(t, readFile(t, "../plugin.yaml"))
+	got := []any{p.APIVersion, p.Kind, p.Metadata.Name, p.Spec.Version, p.Spec.Init == nil,
+		p.Spec.Generate.Command, p.Spec.Discover.Find.Command, p.Spec.Parameters.Dynamic.Command}
+	want := []any{"argoproj.io/v1alpha1", "ConfigManagementPlugin", "wavecheck", "v1", true,
+		[]string{"wavecheck", "generate"}, []string{"wavecheck", "discover"}, []string{"wavecheck", "parameters"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("plugin.yaml mismatch (-want +got):\n%s", diff)
+	}
+	// Static announcements must be real parameters and must not repeat dynamic ones (Argo CD
+	// would list both).
+	dynamic := map[string]bool{}
+	for _, dir := range []string{t.TempDir(), "../examples/helm-app"} {
+		for _, a := range wcmp.Announce(dir, wcmp.ParseEnv(nil)) {
+			dynamic[a.Name] = true
+		}
+	}
+	for _, a := range p.Spec.Parameters.Static {
+		if dynamic[a.Name] {
+			t.Errorf("static parameter %q is also announced dynamically", a.Name)
+		}
+		env := []string{`ARGOCD_APP_PARAMETERS=[{"name":"` + a.Name + `","` + collection(a) + `":` + sample(a) + `}]`}
+		if _, err := wcmp.Resolve(wcmp.ParseEnv(env)); err != nil {
+			t.Errorf("static parameter %q is not accepted by generate: %v", a.Name, err)
+		}
+	}
+}
+
+func collection(a wcmp.Announcement) string {
+	if a.CollectionType == "" {
+		return "string"
+	}
+	return a.CollectionType
+}
+
+func sample(a wcmp.Announcement) string {
+	switch a.CollectionType {
+	case "array":
+		return `["x"]`
+	case "map":
+		return `{"k":"v"}`
+	}
+	if a.ItemType == "boolean" {
+		return `"true"`
+	}
+	return `"x"`
+}
+
+func TestPluginYAMLCopies(t *testing.T) {
+	want := readFile(t, "../plugin.yaml")
+	for _, p := range []string{"../charts/wavecheck/files/plugin.yaml", "kustomize/plugin.yaml"} {
+		if diff := cmp.Diff(want, readFile(t, p)); diff != "" {
+			t.Errorf("%s differs from plugin.yaml (copy it again) (-want +got):\n%s", p, diff)
+		}
+	}
+}
+
+// renderChart renders charts/wavecheck with the Helm SDK like `helm template`.
+func renderChart(t *testing.T, vals map[string]any) ([]map[string]any, error) {
+	t.Helper()
+	ch, err := loader.Load("../charts/wavecheck")
+	if err != nil {
+		t.Fatalf("load chart: %v", err)
+	}
+	inst := action.NewInstall(action.NewConfiguration())
+	inst.DryRunStrategy = action.DryRunClient
+	inst.ReleaseName = "wavecheck"
+	inst.Namespace = "argocd"
+	rel, err := inst.RunWithContext(context.Background(), ch, vals)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := release.NewAccessor(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return splitYAML(t, acc.Manifest()), nil
+}
+
+func splitYAML(t *testing.T, stream string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(stream, -1) {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+			t.Fatalf("parse rendered document: %v\n%s", err, doc)
+		}
+		if obj != nil {
+			out = append(out, obj)
+		}
+	}
+	return out
+}
+
+func byKindName(objs []map[string]any, kind, name string) map[string]any {
+	for _, o := range objs {
+		md, _ := o["metadata"].(map[string]any)
+		if o["kind"] == kind && md["name"] == name {
+			return o
+		}
+	}
+	return nil
+}
+
+func data(o map[string]any) map[string]any {
+	d, _ := o["data"].(map[string]any)
+	return d
+}
+
+func TestChart(t *testing.T) {
+	root := readFile(t, "../plugin.yaml")
+	t.Run("defaults", func(t *testing.T) {
+		objs, err := renderChart(t, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != 1 {
+			t.Fatalf("got %d objects, want only the plugin ConfigMap", len(objs))
+		}
+		cm := byKindName(objs, "ConfigMap", "wavecheck-plugin")
+		if cm == nil {
+			t.Fatal("no ConfigMap wavecheck-plugin")
+		}
+		if diff := cmp.Diff(root, data(cm)["plugin.yaml"]); diff != "" {
+			t.Errorf("ConfigMap plugin.yaml differs from plugin.yaml (-want +got):\n%s", diff)
+		}
+		if ns := cm["metadata"].(map[string]any)["namespace"]; ns != "argocd" {
+			t.Errorf("namespace = %v, want argocd", ns)
+		}
+	})
+	t.Run("discovery off", func(t *testing.T) {
+		objs, err := renderChart(t, map[string]any{"discovery": false, "pluginConfigMap": map[string]any{"name": "cmp-wavecheck"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm := byKindName(objs, "ConfigMap", "cmp-wavecheck")
+		if cm == nil {
+			t.Fatal("no ConfigMap cmp-wavecheck")
+		}
+		got := parsePlugin(t, data(cm)["plugin.yaml"].(string))
+		want := parsePlugin(t, root)
+		want.Spec.Discover = nil
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("plugin without discovery mismatch (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("policies", func(t *testing.T) {
+		rego := "package main\n\nimport rego.v1\n\ndeny contains msg if {\n  input.kind == \"Job\"\n  msg := \"no Jobs\"\n}\n"
+		objs, err := renderChart(t, map[string]any{"policies": map[string]any{"create": true, "files": map[string]any{"team.rego": rego}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm := byKindName(objs, "ConfigMap", "wavecheck-policies")
+		if cm == nil {
+			t.Fatal("no ConfigMap wavecheck-policies")
+		}
+		if diff := cmp.Diff(map[string]any{"team.rego": rego}, data(cm)); diff != "" {
+			t.Errorf("policy ConfigMap mismatch (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("policies without files", func(t *testing.T) {
+		_, err := renderChart(t, map[string]any{"policies": map[string]any{"create": true}})
+		if err == nil || !strings.Contains(err.Error(), "policies.create is true but policies.files is empty") {
+			t.Errorf("error = %v, want the empty policies failure", err)
+		}
+	})
+}
+
+// container is the part of a container spec the checks need.
+type container struct {
+	Name            string   `json:"name"`
+	Image           string   `json:"image"`
+	Command         []string `json:"command"`
+	SecurityContext struct {
+		RunAsNonRoot *bool  `json:"runAsNonRoot"`
+		RunAsUser    *int64 `json:"runAsUser"`
+	} `json:"securityContext"`
+	VolumeMounts []struct {
+		Name      string `json:"name"`
+		MountPath string `json:"mountPath"`
+		SubPath   string `json:"subPath"`
+	} `json:"volumeMounts"`
+}
+
+type volume struct {
+	Name      string `json:"name"`
+	ConfigMap *struct {
+		Name string `json:"name"`
+	} `json:"configMap"`
+	EmptyDir map[string]any `json:"emptyDir"`
+}
+
+// checkSidecar checks a wavecheck sidecar against the cmp-server conventions: entrypoint,
+// uid 999, the four mounts, and every mounted volume defined (by the snippet or upstream).
+func checkSidecar(t *testing.T, c container, volumes []volume, upstream []string) {
+	t.Helper()
+	if c.Name != "wavecheck" || c.Image == "" {
+		t.Errorf("sidecar name %q image %q", c.Name, c.Image)
+	}
+	if diff := cmp.Diff([]string{cmpServer}, c.Command); diff != "" {
+		t.Errorf("command mismatch (-want +got):\n%s", diff)
+	}
+	sc := c.SecurityContext
+	if sc.RunAsUser == nil || *sc.RunAsUser != 999 || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot {
+		t.Errorf("securityContext must set runAsNonRoot: true and runAsUser: 999")
+	}
+	mounts := map[string]string{}
+	for _, m := range c.VolumeMounts {
+		mounts[m.MountPath] = m.Name + "|" + m.SubPath
+	}
+	defined := map[string]volume{}
+	for _, v := range volumes {
+		defined[v.Name] = v
+	}
+	for _, name := range upstream {
+		defined[name] = volume{Name: name}
+	}
+	for path, wantSub := range map[string]string{varFiles: "", pluginSockets: "", pluginConfig: "plugin.yaml", "/tmp": ""} {
+		m, ok := mounts[path]
+		if !ok {
+			t.Errorf("no volume mounted at %s", path)
+			continue
+		}
+		name, sub, _ := strings.Cut(m, "|")
+		if sub != wantSub {
+			t.Errorf("mount %s subPath = %q, want %q", path, sub, wantSub)
+		}
+		if _, ok := defined[name]; !ok {
+			t.Errorf("mount %s uses undefined volume %q", path, name)
+		}
+	}
+	if m := mounts[pluginConfig]; m != "" {
+		name, _, _ := strings.Cut(m, "|")
+		if v := defined[name]; v.ConfigMap == nil || v.ConfigMap.Name != "wavecheck-plugin" {
+			t.Errorf("plugin.yaml volume %q is not the wavecheck-plugin ConfigMap", name)
+		}
+	}
+	if m := mounts["/tmp"]; m != "" {
+		name, _, _ := strings.Cut(m, "|")
+		if defined[name].EmptyDir == nil {
+			t.Errorf("/tmp volume %q is not an emptyDir", name)
+		}
+	}
+}
+
+func TestArgoCDChartValues(t *testing.T) {
+	var vals struct {
+		RepoServer struct {
+			ExtraContainers []container `json:"extraContainers"`
+			Volumes         []volume    `json:"volumes"`
+		} `json:"repoServer"`
+	}
+	if err := yaml.Unmarshal([]byte(readFile(t, "argo-cd/values.yaml")), &vals); err != nil {
+		t.Fatalf("parse argo-cd/values.yaml: %v", err)
+	}
+	if len(vals.RepoServer.ExtraContainers) != 1 {
+		t.Fatalf("want one repoServer.extraContainers entry, got %d", len(vals.RepoServer.ExtraContainers))
+	}
+	// The argo-cd chart defines the var-files and plugins volumes of argocd-repo-server.
+	checkSidecar(t, vals.RepoServer.ExtraContainers[0], vals.RepoServer.Volumes, []string{"var-files", "plugins"})
+}
+
+func TestKustomizeInstall(t *testing.T) {
+	fs := filesys.MakeFsInMemory()
+	const dir = "/install"
+	for _, name := range []string{"kustomization.yaml", "argocd-repo-server-wavecheck.yaml", "plugin.yaml"} {
+		body := readFile(t, filepath.Join("kustomize", name))
+		if name == "kustomization.yaml" {
+			const remote = "https://raw.githubusercontent.com/argoproj/argo-cd/v3.6.1/manifests/install.yaml"
+			if !strings.Contains(body, remote) {
+				t.Fatalf("kustomization.yaml does not use %s", remote)
+			}
+			// No network in tests: a stand-in for the upstream repo-server Deployment.
+			body = strings.Replace(body, remote, "argocd-repo-server.yaml", 1)
+		}
+		if err := fs.WriteFile(filepath.Join(dir, name), []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fs.WriteFile(filepath.Join(dir, "argocd-repo-server.yaml"), []byte(readFile(t, "testdata/argocd-repo-server.yaml"))); err != nil {
+		t.Fatal(err)
+	}
+	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, dir)
+	if err != nil {
+		t.Fatalf("kustomize build: %v", err)
+	}
+	out, err := resMap.AsYaml()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := splitYAML(t, string(out))
+	cm := byKindName(objs, "ConfigMap", "wavecheck-plugin")
+	if cm == nil {
+		t.Fatalf("no ConfigMap wavecheck-plugin in:\n%s", out)
+	}
+	if diff := cmp.Diff(readFile(t, "../plugin.yaml"), data(cm)["plugin.yaml"]); diff != "" {
+		t.Errorf("generated plugin.yaml mismatch (-want +got):\n%s", diff)
+	}
+	dep := byKindName(objs, "Deployment", "argocd-repo-server")
+	if dep == nil {
+		t.Fatal("no Deployment argocd-repo-server")
+	}
+	b, _ := yaml.Marshal(dep)
+	var d struct {
+		Metadata struct {
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+		Spec struct {
+			Template struct {
+				Spec struct {
+					Containers []container `json:"containers"`
+					Volumes    []volume    `json:"volumes"`
+				} `json:"spec"`
+			} `json:"template"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var sidecar container
+	for _, c := range d.Spec.Template.Spec.Containers {
+		names = append(names, c.Name)
+		if c.Name == "wavecheck" {
+			sidecar = c
+		}
+	}
+	slices.Sort(names)
+	if diff := cmp.Diff([]string{"argocd-repo-server", "wavecheck"}, names); diff != "" {
+		t.Fatalf("containers mismatch (-want +got):\n%s", diff)
+	}
+	if d.Metadata.Namespace != "argocd" {
+		t.Errorf("namespace = %q, want argocd", d.Metadata.Namespace)
+	}
+	checkSidecar(t, sidecar, d.Spec.Template.Spec.Volumes, nil)
+}
+
+// dockerfile is a parsed Dockerfile: its stages, each with its instructions.
+type stage struct {
+	from, name string
+	instrs     []string // "CMD args", continuation lines joined
+}
+
+func parseDockerfile(t *testing.T, path string) []stage {
+	t.Helper()
+	var stages []stage
+	sc := bufio.NewScanner(strings.NewReader(readFile(t, path)))
+	var cur strings.Builder
+	flush := func() {
+		line := strings.TrimSpace(cur.String())
+		cur.Reset()
+		if line == "" {
+			return
+		}
+		cmd, args, _ := strings.Cut(line, " ")
+		cmd = strings.ToUpper(cmd)
+		if cmd == "FROM" {
+			f := strings.Fields(args)
+			s := stage{from: f[0]}
+			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
+				s.name = f[2]
+			}
+			stages = append(stages, s)
+			return
+		}
+		if len(stages) == 0 {
+			t.Fatalf("%s: instruction before FROM: %s", path, line)
+		}
+		stages[len(stages)-1].instrs = append(stages[len(stages)-1].instrs, cmd+" "+strings.TrimSpace(args))
+	}
+	for sc.Scan() {
+		l := sc.Text()
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "#") || (t == "" && cur.Len() == 0) {
+			continue
+		}
+		if strings.HasSuffix(l, "\\") {
+			cur.WriteString(strings.TrimSuffix(l, "\\") + " ")
+			continue
+		}
+		cur.WriteString(l)
+		flush()
+	}
+	flush()
+	return stages
+}
+
+func hasInstr(s stage, re string) bool {
+	r := regexp.MustCompile(re)
+	return slices.ContainsFunc(s.instrs, r.MatchString)
+}
+
+func TestDockerfile(t *testing.T) {
+	stages := parseDockerfile(t, "../Dockerfile")
+	if len(stages) != 2 {
+		t.Fatalf("want a two-stage build, got %d stages", len(stages))
+	}
+	build, final := stages[0], stages[1]
+	checks := []struct {
+		what string
+		ok   bool
+	}{
+		{"builder is a golang image", strings.HasPrefix(build.from, "golang:")},
+		{"builder uses GOTOOLCHAIN=go1.27.3", hasInstr(build, `^ENV .*GOTOOLCHAIN=go1\.27\.3\b`)},
+		{"static build (CGO_ENABLED=0)", hasInstr(build, `^ENV .*CGO_ENABLED=0\b`)},
+		{"go build -trimpath -ldflags \"-s -w ...\" ./cmd/wavecheck", hasInstr(build, `^RUN go build -trimpath\s+-ldflags "-s -w[^"]*"\s+-o /out/wavecheck \./cmd/wavecheck$`)},
+		{"final stage is distroless static nonroot or scratch", strings.HasPrefix(final.from, "gcr.io/distroless/static") || final.from == "scratch"},
+		{"binary copied from the builder onto PATH", hasInstr(final, `^COPY --from=`+build.name+` /out/wavecheck /usr/local/bin/wavecheck$`)},
+		{"plugin.yaml at the cmp-server config path", hasInstr(final, `^COPY plugin\.yaml `+regexp.QuoteMeta(pluginConfig)+`$`)},
+		{"runs as uid 999", hasInstr(final, `^USER 999(:999)?$`)},
+		{"entrypoint is the cmp-server", hasInstr(final, `^ENTRYPOINT \["`+regexp.QuoteMeta(cmpServer)+`"\]$`)},
+		{"no shell form RUN in the final stage", !hasInstr(final, `^RUN `)},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("Dockerfile: %s", c.what)
+		}
+	}
+	// plugin.yaml calls the binary by name: it must be on the image's PATH.
+	p := parsePlugin(t, readFile(t, "../plugin.yaml"))
+	if p.Spec.Generate.Command[0] != "wavecheck" {
+		t.Errorf("generate command %q is not the binary copied to /usr/local/bin", p.Spec.Generate.Command[0])
+	}
+	ignore := readFile(t, "../.dockerignore")
+	for _, must := range []string{".git", "test"} {
+		if !slices.Contains(strings.Fields(ignore), must) {
+			t.Errorf(".dockerignore does not exclude %s", must)
+		}
+	}
+}

@@ -1,0 +1,596 @@
+package cmp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/policy"
+)
+
+// writeApp creates files (slash paths relative to a new temp dir) and returns the dir.
+func writeApp(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const cmYAML = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+data:
+  a: "1"
+`
+
+var helmChart = map[string]string{
+	"Chart.yaml":       "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+	"values.yaml":      "greeting: hello\nreplicas: 1\n",
+	"values-prod.yaml": "greeting: prod\n",
+	"templates/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-cfg
+  namespace: {{ .Release.Namespace }}
+data:
+  greeting: {{ .Values.greeting | quote }}
+  replicas: {{ .Values.replicas | quote }}
+  kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  {{- if .Capabilities.APIVersions.Has "example.com/v1" }}
+  example: "yes"
+  {{- end }}
+`,
+}
+
+func TestParseEnv(t *testing.T) {
+	got := ParseEnv([]string{
+		"ARGOCD_APP_NAME=guestbook",
+		"ARGOCD_APP_NAMESPACE=web",
+		"ARGOCD_APP_PROJECT_NAME=default",
+		"ARGOCD_APP_REVISION=0123456789abcdef",
+		"ARGOCD_APP_REVISION_SHORT=0123456",
+		"ARGOCD_APP_REVISION_SHORT_8=01234567",
+		"ARGOCD_APP_SOURCE_REPO_URL=https://git.example.com/apps.git",
+		"ARGOCD_APP_SOURCE_PATH=apps/guestbook",
+		"ARGOCD_APP_SOURCE_TARGET_REVISION=main",
+		"KUBE_VERSION=1.37.0",
+		"KUBE_API_VERSIONS=v1, apps/v1,,batch/v1/Job",
+		"ARGOCD_ENV_WAVECHECK_MODE=warn",
+		"ARGOCD_ENV_=ignored",
+		"NOEQUALS",
+		"WAVECHECK_MODE=enforce",
+	})
+	want := Env{
+		AppName: "guestbook", AppNamespace: "web", ProjectName: "default",
+		Revision: "0123456789abcdef", RevisionShort: "0123456", RevisionShort8: "01234567",
+		SourceRepoURL: "https://git.example.com/apps.git", SourcePath: "apps/guestbook", TargetRevision: "main",
+		KubeVersion: "1.37.0",
+		APIVersions: []string{"v1", "apps/v1", "batch/v1/Job"},
+		App:         map[string]string{"WAVECHECK_MODE": "warn"},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Env{}, "Vars")); diff != "" {
+		t.Errorf("ParseEnv mismatch (-want +got):\n%s", diff)
+	}
+	if got.Vars["WAVECHECK_MODE"] != "enforce" {
+		t.Errorf("Vars[WAVECHECK_MODE] = %q, want enforce", got.Vars["WAVECHECK_MODE"])
+	}
+}
+
+func strp(s string) *string { return &s }
+
+func TestParseParams(t *testing.T) {
+	tests := []struct {
+		name    string
+		vars    map[string]string
+		want    Params
+		wantErr string
+	}{
+		{
+			name: "json",
+			vars: map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mode","string":"warn"},{"name":"ignore","array":["a","b"]},{"name":"set","map":{"image.tag":"v2"}},{"name":"values-files","array":[]}]`},
+			want: Params{
+				"mode":         {Name: "mode", String: strp("warn")},
+				"ignore":       {Name: "ignore", Array: []string{"a", "b"}, hasArray: true},
+				"set":          {Name: "set", Map: map[string]string{"image.tag": "v2"}, hasMap: true},
+				"values-files": {Name: "values-files", Array: []string{}, hasArray: true},
+			},
+		},
+		{
+			name: "json wins over PARAM_ variables",
+			vars: map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mode","string":"off"}]`, "PARAM_MODE": "warn"},
+			want: Params{"mode": {Name: "mode", String: strp("off")}},
+		},
+		{
+			name: "parameter without a value is not set",
+			vars: map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mode"}]`},
+			want: Params{},
+		},
+		{
+			name: "PARAM_ fallback for strings and arrays",
+			vars: map[string]string{"PARAM_MODE": "warn", "PARAM_VALUES_FILES_0": "a.yaml", "PARAM_VALUES_FILES_1": "b.yaml", "PARAM_VALUES_FILES_3": "gap.yaml"},
+			want: Params{
+				"mode":         {Name: "mode", String: strp("warn")},
+				"values-files": {Name: "values-files", Array: []string{"a.yaml", "b.yaml"}, hasArray: true},
+			},
+		},
+		{
+			name:    "unknown parameter",
+			vars:    map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mdoe","string":"off"}]`},
+			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, exclude, ignore, include, mode, recurse, release-name, set, values, values-files)`,
+		},
+		{
+			name:    "wrong collection type",
+			vars:    map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mode","array":["warn"]}]`},
+			wantErr: `parse plugin parameters: parameter "mode" must be set as a string, got array`,
+		},
+		{
+			name:    "invalid json",
+			vars:    map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":`},
+			wantErr: "parse ARGOCD_APP_PARAMETERS: unexpected end of JSON input",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseParams(tt.vars)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("ParseParams error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(Param{})); diff != "" {
+				t.Errorf("ParseParams mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	base := []string{"ARGOCD_APP_NAME=shop", "ARGOCD_APP_NAMESPACE=prod", "KUBE_VERSION=1.37.0", "KUBE_API_VERSIONS=v1,example.com/v1"}
+	params := func(js string) string { return "ARGOCD_APP_PARAMETERS=" + js }
+	tests := []struct {
+		name    string
+		env     []string
+		check   func(t *testing.T, c Config)
+		wantErr string
+	}{
+		{
+			name: "defaults",
+			check: func(t *testing.T, c Config) {
+				want := Config{
+					Mode: Enforce, ModeFrom: "default", MaxErrors: DefaultMaxErrors,
+					Render: render.Options{AppName: "shop", Namespace: "prod", KubeVersion: "1.37.0", APIVersions: []string{"v1", "example.com/v1"}},
+					Policy: PolicyConfig{Timeout: DefaultTimeout},
+				}
+				if diff := cmp.Diff(want, c); diff != "" {
+					t.Errorf("mismatch (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name:  "sidecar mode",
+			env:   []string{"WAVECHECK_MODE=warn"},
+			check: wantMode(Warn, "WAVECHECK_MODE"),
+		},
+		{
+			name:  "app env beats sidecar",
+			env:   []string{"WAVECHECK_MODE=warn", "ARGOCD_ENV_WAVECHECK_MODE=off"},
+			check: wantMode(Off, "ARGOCD_ENV_WAVECHECK_MODE"),
+		},
+		{
+			name:  "parameter beats app env",
+			env:   []string{"WAVECHECK_MODE=off", "ARGOCD_ENV_WAVECHECK_MODE=off", params(`[{"name":"mode","string":"Enforce"}]`)},
+			check: wantMode(Enforce, "parameter mode"),
+		},
+		{
+			name:  "locked sidecar accepts a stricter mode",
+			env:   []string{"WAVECHECK_MODE=warn", "WAVECHECK_APP_OVERRIDES=false", params(`[{"name":"mode","string":"enforce"}]`)},
+			check: wantMode(Enforce, "parameter mode"),
+		},
+		{
+			name:    "locked sidecar refuses a weaker mode",
+			env:     []string{"WAVECHECK_APP_OVERRIDES=false", "ARGOCD_ENV_WAVECHECK_MODE=off"},
+			wantErr: "read ARGOCD_ENV_WAVECHECK_MODE: mode off is weaker than the sidecar's enforce, and WAVECHECK_APP_OVERRIDES=false forbids relaxing it",
+		},
+		{
+			name:    "locked sidecar refuses app ignores",
+			env:     []string{"WAVECHECK_APP_OVERRIDES=false", params(`[{"name":"ignore","array":["hook-unknown-type"]}]`)},
+			wantErr: "read ignore list: the Application ignores hook-unknown-type, and WAVECHECK_APP_OVERRIDES=false forbids it",
+		},
+		{
+			name:    "bad mode",
+			env:     []string{params(`[{"name":"mode","string":"strict"}]`)},
+			wantErr: `read parameter mode: unknown mode "strict" (want enforce, warn or off)`,
+		},
+		{
+			name:    "bad sidecar mode",
+			env:     []string{"WAVECHECK_MODE=loud"},
+			wantErr: `read WAVECHECK_MODE: unknown mode "loud" (want enforce, warn or off)`,
+		},
+		{
+			name: "policies and ignore lists",
+			env: []string{
+				"WAVECHECK_POLICY_DIR=/policies/a:/policies/b", "WAVECHECK_DATA=/data/x.yaml",
+				"WAVECHECK_NAMESPACES=main,extra", "WAVECHECK_REPO_POLICIES=true",
+				"WAVECHECK_IGNORE=rule-a, rule-b", "ARGOCD_ENV_WAVECHECK_IGNORE=rule-b,rule-c",
+				"WAVECHECK_ARGOCD_VERSION=3.4", "WAVECHECK_TIMEOUT=5s", "WAVECHECK_MAX_ERRORS=3",
+				params(`[{"name":"ignore","array":["rule-d,rule-e"]},{"name":"argocd-version","string":"2.14"}]`),
+			},
+			check: func(t *testing.T, c Config) {
+				want := PolicyConfig{
+					Dirs: []string{"/policies/a", "/policies/b"}, DataFiles: []string{"/data/x.yaml"},
+					Namespaces: []string{"main", "extra"}, RepoPolicies: true,
+					Ignore:        []string{"rule-a", "rule-b", "rule-c", "rule-d", "rule-e"},
+					ArgoCDVersion: "2.14", Timeout: 5 * time.Second,
+				}
+				if diff := cmp.Diff(want, c.Policy); diff != "" {
+					t.Errorf("policy mismatch (-want +got):\n%s", diff)
+				}
+				if c.MaxErrors != 3 {
+					t.Errorf("MaxErrors = %d, want 3", c.MaxErrors)
+				}
+			},
+		},
+		{
+			name: "helm parameters",
+			env:  []string{params(`[{"name":"release-name","string":"web"},{"name":"values-files","array":["values-prod.yaml"," "]},{"name":"set","map":{"b":"2","a.x":"1"}},{"name":"values","string":"k: v\n"}]`)},
+			check: func(t *testing.T, c Config) {
+				r := c.Render
+				got := []any{r.ReleaseName, r.ValueFiles, r.Set, c.InlineValues}
+				want := []any{"web", []string{"values-prod.yaml"}, []string{"a.x=1", "b=2"}, "k: v\n"}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("helm mismatch (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "directory parameters",
+			env:  []string{params(`[{"name":"recurse","string":"true"},{"name":"include","string":"{a,b}/*.yaml"},{"name":"exclude","string":"b/skip.yaml"},{"name":"allow-empty","string":"true"}]`)},
+			check: func(t *testing.T, c Config) {
+				got := []any{c.Render.Recurse, c.Render.Include, c.Render.Exclude, c.AllowEmpty}
+				want := []any{true, []string{"{a,b}/*.yaml"}, []string{"b/skip.yaml"}, true}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("directory mismatch (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name:    "bad boolean",
+			env:     []string{params(`[{"name":"recurse","string":"sometimes"}]`)},
+			wantErr: `read parameter recurse: want true or false, got "sometimes"`,
+		},
+		{
+			name:    "bad timeout",
+			env:     []string{"WAVECHECK_TIMEOUT=10"},
+			wantErr: `read WAVECHECK_TIMEOUT: want a positive duration such as 30s, got "10"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Resolve(ParseEnv(append(append([]string(nil), base...), tt.env...)))
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("Resolve error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func wantMode(m Mode, from string) func(*testing.T, Config) {
+	return func(t *testing.T, c Config) {
+		t.Helper()
+		if c.Mode != m || c.ModeFrom != from {
+			t.Errorf("mode = %s from %q, want %s from %q", c.Mode, c.ModeFrom, m, from)
+		}
+	}
+}
+
+func finding(rule string, sev policy.Severity, kind, name, file string, line int) policy.Finding {
+	return policy.Finding{
+		Rule: rule, Severity: sev, Message: "problem with " + name,
+		Object: policy.ObjectRef{Kind: kind, Name: name}, File: file, Line: line,
+	}
+}
+
+// fakeLinter returns fixed findings and records the policy config it was called with.
+type fakeLinter struct {
+	findings []policy.Finding
+	err      error
+	calls    int
+	got      PolicyConfig
+	objects  int
+}
+
+func (f *fakeLinter) lint(_ context.Context, pc PolicyConfig, objs []render.Object) ([]policy.Finding, error) {
+	f.calls++
+	f.got = pc
+	f.objects = len(objs)
+	return append([]policy.Finding(nil), f.findings...), f.err
+}
+
+func TestGenerate(t *testing.T) {
+	errs := []policy.Finding{
+		finding("sync-wave-not-integer", policy.SeverityError, "ConfigMap", "cfg", "cm.yaml", 1),
+		finding("hook-job-unbounded", policy.SeverityWarning, "Job", "migrate", "job.yaml", 1),
+	}
+	warns := errs[1:]
+	tests := []struct {
+		name      string
+		files     map[string]string
+		env       []string
+		linter    fakeLinter
+		wantErr   string
+		wantCalls int
+		wantOut   bool
+	}{
+		{name: "clean", files: map[string]string{"cm.yaml": cmYAML}, wantCalls: 1, wantOut: true},
+		{name: "warnings do not block", files: map[string]string{"cm.yaml": cmYAML}, linter: fakeLinter{findings: warns}, wantCalls: 1, wantOut: true},
+		{
+			name: "errors block in enforce mode", files: map[string]string{"cm.yaml": cmYAML}, linter: fakeLinter{findings: errs}, wantCalls: 1,
+			wantErr: "wavecheck: 1 policy error blocking this app (mode enforce)\nsync-wave-not-integer: ConfigMap/cfg: problem with cfg (cm.yaml:1)",
+		},
+		{name: "warn mode returns manifests", files: map[string]string{"cm.yaml": cmYAML}, env: []string{"WAVECHECK_MODE=warn"}, linter: fakeLinter{findings: errs}, wantCalls: 1, wantOut: true},
+		{name: "off mode does not lint", files: map[string]string{"cm.yaml": cmYAML}, env: []string{"ARGOCD_ENV_WAVECHECK_MODE=off"}, linter: fakeLinter{findings: errs}, wantOut: true},
+		{
+			name: "policy failure blocks in enforce mode", files: map[string]string{"cm.yaml": cmYAML}, linter: fakeLinter{err: errors.New("compile policy x.rego:3: bad")}, wantCalls: 1,
+			wantErr: "evaluate policies: compile policy x.rego:3: bad",
+		},
+		{name: "policy failure tolerated in warn mode", files: map[string]string{"cm.yaml": cmYAML}, env: []string{"WAVECHECK_MODE=warn"}, linter: fakeLinter{err: errors.New("boom")}, wantCalls: 1, wantOut: true},
+		{name: "empty app is an error", files: map[string]string{"README.md": "nothing"}, wantErr: ErrEmpty.Error()},
+		{name: "empty app allowed", files: map[string]string{"README.md": "nothing"}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"allow-empty","string":"true"}]`}, wantCalls: 1},
+		{name: "render error", files: map[string]string{"bad.yaml": "kind: [\n"}, wantErr: "bad.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeApp(t, tt.files)
+			cfg, err := Resolve(ParseEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := tt.linter
+			out, err := Generate(context.Background(), dir, cfg, l.lint)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("Generate: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("Generate error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if l.calls != tt.wantCalls {
+				t.Errorf("linter called %d times, want %d", l.calls, tt.wantCalls)
+			}
+			if tt.wantOut {
+				want := "apiVersion: v1\ndata:\n  a: \"1\"\nkind: ConfigMap\nmetadata:\n  name: cfg\n"
+				if diff := cmp.Diff(want, string(out.Manifests)); diff != "" {
+					t.Errorf("manifests mismatch (-want +got):\n%s", diff)
+				}
+			} else if out != nil && len(out.Manifests) > 0 {
+				t.Errorf("manifests returned on failure:\n%s", out.Manifests)
+			}
+		})
+	}
+}
+
+func TestPolicyErrorCapped(t *testing.T) {
+	var fs []policy.Finding
+	for _, n := range []string{"a", "b", "c", "d"} {
+		fs = append(fs, finding("hook-unknown-type", policy.SeverityError, "Job", n, "templates/"+n+".yaml", 0))
+	}
+	fs[3].File = ""
+	fs[0].Message = "hook type \"PreSyn\" is unknown;\n  valid: PreSync"
+	got := (&PolicyError{Errors: fs, Max: 2}).Error()
+	want := `wavecheck: 4 policy errors blocking this app (mode enforce)
+hook-unknown-type: Job/a: hook type "PreSyn" is unknown; valid: PreSync (templates/a.yaml)
+hook-unknown-type: Job/b: problem with b (templates/b.yaml)
+and 2 more`
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PolicyError mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestReport(t *testing.T) {
+	fs := []policy.Finding{
+		finding("sync-wave-not-integer", policy.SeverityError, "ConfigMap", "cfg", "cm.yaml", 1),
+		finding("hook-job-unbounded", policy.SeverityWarning, "Job", "migrate", "job.yaml", 4),
+		finding("helm-weight-as-wave", policy.SeverityInfo, "Service", "web", "svc.yaml", 2),
+	}
+	tests := []struct {
+		name string
+		mode Mode
+		out  *Outcome
+		want string
+	}{
+		{name: "enforce summary lists warnings", mode: Enforce, out: &Outcome{Findings: fs[1:]}, want: "wavecheck: 1 warning, 1 info\nwarning hook-job-unbounded: Job/migrate: problem with migrate (job.yaml:4)\n"},
+		{name: "warn mode lists everything", mode: Warn, out: &Outcome{Findings: fs}, want: "wavecheck: 1 error, 1 warning, 1 info (mode warn, not blocking)\nerror sync-wave-not-integer: ConfigMap/cfg: problem with cfg (cm.yaml:1)\nwarning hook-job-unbounded: Job/migrate: problem with migrate (job.yaml:4)\ninfo helm-weight-as-wave: Service/web: problem with web (svc.yaml:2)\n"},
+		{name: "warn mode policy failure", mode: Warn, out: &Outcome{LintErr: errors.New("compile x.rego:\n bad")}, want: "wavecheck: policies not evaluated (mode warn, not blocking): compile x.rego: bad\n"},
+		{name: "clean", mode: Enforce, out: &Outcome{}, want: ""},
+		{name: "off", mode: Off, out: &Outcome{Findings: fs}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Report(tt.out, Config{Mode: tt.mode, MaxErrors: 10})
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Report mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestGenerateRepoPolicies(t *testing.T) {
+	root := writeApp(t, map[string]string{
+		".git/HEAD":              "ref: refs/heads/main\n",
+		".wavecheck/team.rego":   "package main\n",
+		"apps/web/cm.yaml":       cmYAML,
+		"apps/web/other/cm.yaml": cmYAML,
+	})
+	dir := filepath.Join(root, "apps", "web")
+	for _, on := range []bool{false, true} {
+		env := []string{"WAVECHECK_REPO_POLICIES=false"}
+		want := ""
+		if on {
+			env = []string{"WAVECHECK_REPO_POLICIES=true"}
+			want = filepath.Join(root, ".wavecheck")
+		}
+		cfg, err := Resolve(ParseEnv(env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l fakeLinter
+		if _, err := Generate(context.Background(), dir, cfg, l.lint); err != nil {
+			t.Fatal(err)
+		}
+		gotDir, _ := filepath.EvalSymlinks(l.got.RepoDir)
+		wantDir, _ := filepath.EvalSymlinks(want)
+		if gotDir != wantDir || l.objects != 1 {
+			t.Errorf("repo policies %v: RepoDir = %q with %d objects, want %q with 1", on, l.got.RepoDir, l.objects, want)
+		}
+	}
+}
+
+func TestGenerateHelm(t *testing.T) {
+	dir := writeApp(t, helmChart)
+	cfg, err := Resolve(ParseEnv([]string{
+		"ARGOCD_APP_NAME=shop", "ARGOCD_APP_NAMESPACE=prod", "KUBE_VERSION=1.37.0", "KUBE_API_VERSIONS=v1,example.com/v1",
+		`ARGOCD_APP_PARAMETERS=[{"name":"values-files","array":["values-prod.yaml"]},{"name":"values","string":"replicas: 3\n"},{"name":"set","map":{"greeting":"set"}}]`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l fakeLinter
+	out, err := Generate(context.Background(), dir, cfg, l.lint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `apiVersion: v1
+data:
+  example: "yes"
+  greeting: set
+  kube: v1.37.0
+  replicas: "3"
+kind: ConfigMap
+metadata:
+  name: shop-cfg
+  namespace: prod
+`
+	if diff := cmp.Diff(want, string(out.Manifests)); diff != "" {
+		t.Errorf("helm manifests mismatch (-want +got):\n%s", diff)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".wavecheck-inline-values-*"))
+	if len(leftovers) != 0 {
+		t.Errorf("inline values file left behind: %v", leftovers)
+	}
+}
+
+func TestDiscover(t *testing.T) {
+	tests := []struct {
+		name     string
+		files    map[string]string
+		env      []string
+		want     bool
+		wantType render.SourceType
+	}{
+		{name: "helm chart", files: helmChart, want: true, wantType: render.Helm},
+		{name: "kustomize", files: map[string]string{"kustomization.yaml": "resources:\n- cm.yaml\n", "cm.yaml": cmYAML}, want: true, wantType: render.Kustomize},
+		{name: "directory", files: map[string]string{"cm.yaml": cmYAML}, want: true, wantType: render.Directory},
+		{name: "empty directory", files: map[string]string{}, wantType: render.Directory},
+		{name: "no manifests", files: map[string]string{"README.md": "# docs\n", "script.sh": "echo\n"}, wantType: render.Directory},
+		{name: "jsonnet only", files: map[string]string{"main.jsonnet": "{}\n"}, wantType: render.Directory},
+		{name: "manifests only in subdirectories", files: map[string]string{"sub/cm.yaml": cmYAML}, wantType: render.Directory},
+		{name: "subdirectories with recurse", files: map[string]string{"sub/cm.yaml": cmYAML}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"recurse","string":"true"}]`}, want: true, wantType: render.Directory},
+		{name: "broken yaml", files: map[string]string{"cm.yaml": "kind: [\n"}, wantType: render.Directory},
+		{name: "chart with missing dependency", files: map[string]string{
+			"Chart.yaml":        "apiVersion: v2\nname: demo\nversion: 0.1.0\ndependencies:\n- name: redis\n  version: 1.0.0\n  repository: https://charts.example.com\n",
+			"templates/cm.yaml": cmYAML,
+		}, wantType: render.Helm},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeApp(t, tt.files)
+			cfg, err := Resolve(ParseEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := Discover(context.Background(), dir, cfg)
+			if d.Match != tt.want || d.Type != tt.wantType {
+				t.Errorf("Discover = %+v, want match %v type %s", d, tt.want, tt.wantType)
+			}
+			if !d.Match && d.Reason == "" {
+				t.Errorf("non-match without a reason")
+			}
+		})
+	}
+}
+
+func TestAnnounce(t *testing.T) {
+	common := func(mode, version string) []Announcement {
+		a := Announce(t.TempDir(), ParseEnv(nil))[:2]
+		a[0].String, a[1].String = mode, version
+		return a
+	}
+	tests := []struct {
+		name  string
+		files map[string]string
+		env   []string
+		want  []Announcement
+	}{
+		{
+			name:  "helm",
+			files: helmChart,
+			env:   []string{"ARGOCD_APP_NAME=shop", "WAVECHECK_MODE=warn", "WAVECHECK_ARGOCD_VERSION=3.4"},
+			want: append(common("warn", "3.4"),
+				Announcement{Name: "release-name", Title: "Helm release name", Tooltip: "Release name for the chart. Default: the Application name, as Argo CD uses.", String: "shop"},
+				Announcement{Name: "values-files", Title: "Helm values files", Tooltip: "Values files, relative to the chart, applied in order after values.yaml. Found in the chart: values-prod.yaml.", CollectionType: "array"},
+				Announcement{Name: "values", Title: "Helm inline values", Tooltip: "Values YAML applied after the values files."},
+				Announcement{Name: "set", Title: "Helm parameters", Tooltip: "Values set by key, like helm --set (applied last).", CollectionType: "map"},
+			),
+		},
+		{
+			name:  "directory",
+			files: map[string]string{"cm.yaml": cmYAML},
+			want: append(common("enforce", ""),
+				Announcement{Name: "recurse", Title: "Recurse into subdirectories", ItemType: "boolean", String: "false"},
+				Announcement{Name: "include", Title: "Include", Tooltip: "Glob of files to include, relative to the app path, e.g. {deploy.yaml,svc/*.yaml}."},
+				Announcement{Name: "exclude", Title: "Exclude", Tooltip: "Glob of files to exclude, relative to the app path."},
+			),
+		},
+		{
+			name:  "kustomize",
+			files: map[string]string{"kustomization.yaml": "resources: []\n"},
+			env:   []string{"WAVECHECK_MODE=bogus"},
+			want:  common("enforce", ""),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Announce(writeApp(t, tt.files), ParseEnv(tt.env))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Announce mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

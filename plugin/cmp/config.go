@@ -1,0 +1,273 @@
+package cmp
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+// Mode says what generation does with policy findings.
+type Mode string
+
+// Modes, from the strictest.
+const (
+	// Enforce blocks generation on any policy error (the default).
+	Enforce Mode = "enforce"
+	// Warn reports findings on stderr and never blocks.
+	Warn Mode = "warn"
+	// Off renders only.
+	Off Mode = "off"
+)
+
+// ParseMode accepts enforce, warn or off, in any case.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
+	case Enforce, Warn, Off:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown mode %q (want enforce, warn or off)", s)
+}
+
+func (m Mode) rank() int {
+	switch m {
+	case Enforce:
+		return 2
+	case Warn:
+		return 1
+	}
+	return 0
+}
+
+// Sidecar-wide settings: environment variables of the sidecar container.
+const (
+	EnvMode          = "WAVECHECK_MODE"           // enforce | warn | off (default enforce)
+	EnvPolicyDir     = "WAVECHECK_POLICY_DIR"     // admin policy directories, ':'-separated
+	EnvDataFiles     = "WAVECHECK_DATA"           // data files for the policies, ':'-separated
+	EnvNamespaces    = "WAVECHECK_NAMESPACES"     // Rego packages of user policies, ','-separated
+	EnvRepoPolicies  = "WAVECHECK_REPO_POLICIES"  // true: also load .wavecheck/ from the app's repo
+	EnvIgnore        = "WAVECHECK_IGNORE"         // rule ids ignored for every app, ','-separated
+	EnvArgoCDVersion = "WAVECHECK_ARGOCD_VERSION" // Argo CD version the rules target
+	EnvTimeout       = "WAVECHECK_TIMEOUT"        // policy evaluation time limit (Go duration)
+	EnvAppOverrides  = "WAVECHECK_APP_OVERRIDES"  // false: Applications may not relax mode or ignore rules
+	EnvMaxErrors     = "WAVECHECK_MAX_ERRORS"     // error lines shown before "and N more" (default 10)
+)
+
+// Application-level settings: the Application's plugin env (spec.source.plugin.env), which the
+// cmp-server passes as ARGOCD_ENV_<name>. Plugin parameters win over these.
+const (
+	AppEnvMode          = "WAVECHECK_MODE"
+	AppEnvIgnore        = "WAVECHECK_IGNORE"
+	AppEnvArgoCDVersion = "WAVECHECK_ARGOCD_VERSION"
+	AppEnvAllowEmpty    = "WAVECHECK_ALLOW_EMPTY"
+)
+
+// RepoPolicyDir is the folder, at the root of the app's repository, holding repo policies.
+const RepoPolicyDir = ".wavecheck"
+
+// Defaults.
+const (
+	DefaultTimeout   = 30 * time.Second
+	DefaultMaxErrors = 10
+)
+
+// Config is everything generation needs, resolved from the environment.
+type Config struct {
+	Mode Mode
+	// ModeFrom names where Mode came from: "parameter mode", "ARGOCD_ENV_WAVECHECK_MODE",
+	// "WAVECHECK_MODE" or "default".
+	ModeFrom string
+	// AllowEmpty accepts an app that renders to no objects at all.
+	AllowEmpty bool
+	// Render options, as Argo CD would render the app.
+	Render render.Options
+	// InlineValues is inline Helm values YAML (parameter values), applied after the values files.
+	InlineValues string
+	Policy       PolicyConfig
+	// MaxErrors caps the error lines printed when generation is blocked.
+	MaxErrors int
+}
+
+// PolicyConfig says which policies run and how.
+type PolicyConfig struct {
+	// Dirs are the admin policy directories (the built-in rules always run).
+	Dirs       []string
+	DataFiles  []string
+	Namespaces []string
+	// RepoPolicies loads <repo root>/.wavecheck as an extra policy directory.
+	RepoPolicies bool
+	// RepoDir is set by Generate to the repository's .wavecheck folder when RepoPolicies is on
+	// and the folder exists.
+	RepoDir       string
+	Ignore        []string
+	ArgoCDVersion string
+	Timeout       time.Duration
+}
+
+// Resolve computes the generation settings from the cmp environment. Precedence, from highest:
+// the plugin parameter, the Application's plugin env (ARGOCD_ENV_WAVECHECK_*), the sidecar's
+// environment (WAVECHECK_*), the default. Ignore lists from all levels are merged. When the
+// sidecar sets WAVECHECK_APP_OVERRIDES=false, an Application may only make the mode stricter and
+// may not ignore rules; trying is an error.
+func Resolve(env Env) (Config, error) {
+	ps, err := ParseParams(env.Vars)
+	if err != nil {
+		return Config{}, err
+	}
+	c := Config{Mode: Enforce, ModeFrom: "default", MaxErrors: DefaultMaxErrors}
+
+	overrides := true
+	if v, ok := env.Vars[EnvAppOverrides]; ok {
+		if overrides, err = parseBool(EnvAppOverrides, v); err != nil {
+			return Config{}, err
+		}
+	}
+
+	// Mode.
+	if v, ok := env.Vars[EnvMode]; ok && strings.TrimSpace(v) != "" {
+		if c.Mode, err = ParseMode(v); err != nil {
+			return Config{}, fmt.Errorf("read %s: %w", EnvMode, err)
+		}
+		c.ModeFrom = EnvMode
+	}
+	sidecarMode := c.Mode
+	appMode, appModeFrom := "", ""
+	if v, ok := env.App[AppEnvMode]; ok && strings.TrimSpace(v) != "" {
+		appMode, appModeFrom = v, appEnvPrefix+AppEnvMode
+	}
+	if v, ok := ps.String(ParamMode); ok && strings.TrimSpace(v) != "" {
+		appMode, appModeFrom = v, "parameter "+ParamMode
+	}
+	if appMode != "" {
+		m, err := ParseMode(appMode)
+		if err != nil {
+			return Config{}, fmt.Errorf("read %s: %w", appModeFrom, err)
+		}
+		if !overrides && m.rank() < sidecarMode.rank() {
+			return Config{}, fmt.Errorf("read %s: mode %s is weaker than the sidecar's %s, and %s=false forbids relaxing it", appModeFrom, m, sidecarMode, EnvAppOverrides)
+		}
+		c.Mode, c.ModeFrom = m, appModeFrom
+	}
+
+	// Allow empty.
+	if v, ok := env.App[AppEnvAllowEmpty]; ok {
+		if c.AllowEmpty, err = parseBool(appEnvPrefix+AppEnvAllowEmpty, v); err != nil {
+			return Config{}, err
+		}
+	}
+	if v, ok := ps.String(ParamAllowEmpty); ok {
+		if c.AllowEmpty, err = parseBool("parameter "+ParamAllowEmpty, v); err != nil {
+			return Config{}, err
+		}
+	}
+
+	// Policies.
+	p := &c.Policy
+	p.Dirs = splitList(env.Vars[EnvPolicyDir], string(os.PathListSeparator))
+	p.DataFiles = splitList(env.Vars[EnvDataFiles], string(os.PathListSeparator))
+	p.Namespaces = splitList(env.Vars[EnvNamespaces], ",")
+	if v, ok := env.Vars[EnvRepoPolicies]; ok {
+		if p.RepoPolicies, err = parseBool(EnvRepoPolicies, v); err != nil {
+			return Config{}, err
+		}
+	}
+	p.Ignore = splitList(env.Vars[EnvIgnore], ",")
+	appIgnore := splitList(env.App[AppEnvIgnore], ",")
+	if arr, ok := ps.Array(ParamIgnore); ok {
+		for _, id := range arr {
+			appIgnore = append(appIgnore, splitList(id, ",")...)
+		}
+	}
+	if len(appIgnore) > 0 && !overrides {
+		return Config{}, fmt.Errorf("read ignore list: the Application ignores %s, and %s=false forbids it", strings.Join(appIgnore, ", "), EnvAppOverrides)
+	}
+	p.Ignore = dedupe(append(p.Ignore, appIgnore...))
+	p.ArgoCDVersion = strings.TrimSpace(env.Vars[EnvArgoCDVersion])
+	if v := strings.TrimSpace(env.App[AppEnvArgoCDVersion]); v != "" {
+		p.ArgoCDVersion = v
+	}
+	if v, ok := ps.String(ParamArgoCDVersion); ok && strings.TrimSpace(v) != "" {
+		p.ArgoCDVersion = strings.TrimSpace(v)
+	}
+	p.Timeout = DefaultTimeout
+	if v := strings.TrimSpace(env.Vars[EnvTimeout]); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("read %s: want a positive duration such as 30s, got %q", EnvTimeout, v)
+		}
+		p.Timeout = d
+	}
+	if v := strings.TrimSpace(env.Vars[EnvMaxErrors]); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return Config{}, fmt.Errorf("read %s: want a positive integer, got %q", EnvMaxErrors, v)
+		}
+		c.MaxErrors = n
+	}
+
+	// Rendering, as Argo CD's repo-server would.
+	r := &c.Render
+	r.AppName = env.AppName
+	r.Namespace = env.AppNamespace
+	r.KubeVersion = env.KubeVersion
+	r.APIVersions = slices.Clone(env.APIVersions)
+	if v, ok := ps.String(ParamReleaseName); ok && strings.TrimSpace(v) != "" {
+		r.ReleaseName = strings.TrimSpace(v)
+	}
+	if arr, ok := ps.Array(ParamValuesFiles); ok {
+		for _, f := range arr {
+			if f = strings.TrimSpace(f); f != "" {
+				r.ValueFiles = append(r.ValueFiles, filepath.FromSlash(f))
+			}
+		}
+	}
+	if m, ok := ps.Map(ParamSet); ok {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			r.Set = append(r.Set, k+"="+m[k])
+		}
+	}
+	if v, ok := ps.String(ParamValues); ok {
+		c.InlineValues = v
+	}
+	if v, ok := ps.String(ParamRecurse); ok {
+		if r.Recurse, err = parseBool("parameter "+ParamRecurse, v); err != nil {
+			return Config{}, err
+		}
+	}
+	if v, ok := ps.String(ParamInclude); ok && strings.TrimSpace(v) != "" {
+		r.Include = []string{strings.TrimSpace(v)}
+	}
+	if v, ok := ps.String(ParamExclude); ok && strings.TrimSpace(v) != "" {
+		r.Exclude = []string{strings.TrimSpace(v)}
+	}
+	return c, nil
+}
+
+// parseBool accepts true/false (and 1/0, yes/no); an empty value is false.
+func parseBool(what, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "false", "0", "no":
+		return false, nil
+	case "true", "1", "yes":
+		return true, nil
+	}
+	return false, fmt.Errorf("read %s: want true or false, got %q", what, v)
+}
+
+func dedupe(ids []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

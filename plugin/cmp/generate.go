@@ -1,0 +1,234 @@
+package cmp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/policy"
+)
+
+// Linter evaluates policies over rendered objects. The built-in rules always run; pc says which
+// user policies run too (admin directories, plus pc.RepoDir when set).
+type Linter func(ctx context.Context, pc PolicyConfig, objs []render.Object) ([]policy.Finding, error)
+
+// Outcome is a successful generation.
+type Outcome struct {
+	Type    render.SourceType
+	Objects []render.Object
+	// Findings are sorted by file, line, rule and object; in enforce mode none is an error.
+	Findings []policy.Finding
+	// LintErr is a policy evaluation failure tolerated in warn mode.
+	LintErr error
+	// Manifests is the YAML stream to print on stdout.
+	Manifests []byte
+}
+
+// PolicyError is returned when enforce mode blocks generation. Its message is the short report
+// the Argo CD UI shows: the count, then one line per error, capped.
+type PolicyError struct {
+	Errors []policy.Finding
+	Max    int
+}
+
+func (e *PolicyError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wavecheck: %s blocking this app (mode enforce)", plural(len(e.Errors), "policy error"))
+	writeCapped(&b, e.Errors, e.Max, false)
+	return b.String()
+}
+
+// ErrEmpty is returned when an app renders to nothing and empty output was not allowed.
+var ErrEmpty = errors.New("app renders no objects: refusing to return an empty manifest stream, which Argo CD would prune the whole app for (set the plugin parameter allow-empty=true if that is intended)")
+
+// Generate renders the app in dir as Argo CD would, lints it according to cfg.Mode and returns
+// the manifest stream. It returns a *PolicyError when enforce mode blocks, ErrEmpty for an
+// unexpected empty app, and other errors for render or policy failures; it never returns a
+// partial stream.
+func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcome, error) {
+	opts := cfg.Render
+	if cfg.InlineValues != "" {
+		f, cleanup, err := writeInlineValues(dir, cfg.InlineValues)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		opts.ValueFiles = append(cloneStrings(opts.ValueFiles), f)
+	}
+	res, err := render.Render(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Type: res.Type, Objects: res.Objects}
+	if len(res.Objects) == 0 && !cfg.AllowEmpty {
+		return out, ErrEmpty
+	}
+	if cfg.Mode != Off {
+		pc := cfg.Policy
+		if pc.RepoPolicies {
+			rd := filepath.Join(res.RepoRoot, RepoPolicyDir)
+			if st, err := os.Stat(rd); err == nil && st.IsDir() {
+				pc.RepoDir = rd
+			}
+		}
+		findings, err := lint(ctx, pc, res.Objects)
+		switch {
+		case err != nil && cfg.Mode == Enforce:
+			return out, fmt.Errorf("evaluate policies: %w", err)
+		case err != nil:
+			out.LintErr = err
+		}
+		SortFindings(findings)
+		out.Findings = findings
+		if cfg.Mode == Enforce {
+			if errs := errorsOnly(findings); len(errs) > 0 {
+				return out, &PolicyError{Errors: errs, Max: cfg.MaxErrors}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := render.Write(&buf, res.Objects); err != nil {
+		return out, err
+	}
+	out.Manifests = buf.Bytes()
+	return out, nil
+}
+
+// cloneStrings returns a copy of s, so appending never writes into the caller's backing array.
+func cloneStrings(s []string) []string { return append([]string(nil), s...) }
+
+// writeInlineValues writes inline Helm values next to the chart (inside the repository root, as
+// the renderer requires) and returns its path and a cleanup function. The cmp-server gives each
+// request its own copy of the repository, so the file never outlives the request.
+func writeInlineValues(dir, values string) (string, func(), error) {
+	f, err := os.CreateTemp(dir, ".wavecheck-inline-values-*.yaml")
+	if err != nil {
+		return "", nil, fmt.Errorf("write inline values: %w", err)
+	}
+	name := f.Name()
+	cleanup := func() { _ = os.Remove(name) }
+	if _, err := f.WriteString(values); err != nil {
+		_ = f.Close()
+		cleanup()
+		return "", nil, fmt.Errorf("write inline values: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("write inline values: %w", err)
+	}
+	return name, cleanup, nil
+}
+
+// SortFindings orders findings by file, line, rule and object, so reports are stable.
+func SortFindings(fs []policy.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Object.String() < b.Object.String()
+	})
+}
+
+func errorsOnly(fs []policy.Finding) []policy.Finding {
+	var out []policy.Finding
+	for _, f := range fs {
+		if f.Severity == policy.SeverityError {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// FormatFinding is the one-line form used on stderr: "rule: Kind/name: message (file:line)".
+func FormatFinding(f policy.Finding) string {
+	msg := strings.Join(strings.Fields(f.Message), " ")
+	s := f.Rule + ": " + f.Object.String() + ": " + msg
+	switch {
+	case f.File != "" && f.Line > 0:
+		s += fmt.Sprintf(" (%s:%d)", f.File, f.Line)
+	case f.File != "":
+		s += " (" + f.File + ")"
+	}
+	return s
+}
+
+// writeCapped writes one line per finding, at most max of them, then "and N more".
+func writeCapped(b *strings.Builder, fs []policy.Finding, max int, withSeverity bool) {
+	if max <= 0 {
+		max = DefaultMaxErrors
+	}
+	for i, f := range fs {
+		if i == max {
+			fmt.Fprintf(b, "\nand %d more", len(fs)-max)
+			break
+		}
+		b.WriteString("\n")
+		if withSeverity {
+			b.WriteString(string(f.Severity) + " ")
+		}
+		b.WriteString(FormatFinding(f))
+	}
+}
+
+// Report is what generation prints on stderr after a successful run: nothing when there is
+// nothing to say, a one-line summary in enforce mode, the capped findings in warn mode.
+func Report(o *Outcome, cfg Config) string {
+	if o == nil || cfg.Mode == Off {
+		return ""
+	}
+	var b strings.Builder
+	if o.LintErr != nil {
+		fmt.Fprintf(&b, "wavecheck: policies not evaluated (mode %s, not blocking): %s\n", cfg.Mode, oneLine(o.LintErr.Error()))
+	}
+	if len(o.Findings) == 0 {
+		return b.String()
+	}
+	counts := map[policy.Severity]int{}
+	for _, f := range o.Findings {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []policy.Severity{policy.SeverityError, policy.SeverityWarning, policy.SeverityInfo} {
+		if counts[s] > 0 {
+			parts = append(parts, plural(counts[s], string(s)))
+		}
+	}
+	if cfg.Mode == Warn {
+		fmt.Fprintf(&b, "wavecheck: %s (mode warn, not blocking)", strings.Join(parts, ", "))
+		writeCapped(&b, o.Findings, cfg.MaxErrors, true)
+		b.WriteString("\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "wavecheck: %s", strings.Join(parts, ", "))
+	var lines []policy.Finding
+	for _, f := range o.Findings {
+		if f.Severity == policy.SeverityWarning {
+			lines = append(lines, f)
+		}
+	}
+	writeCapped(&b, lines, cfg.MaxErrors, true)
+	b.WriteString("\n")
+	return b.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
