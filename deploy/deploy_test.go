@@ -46,7 +46,7 @@ type pluginSpec struct {
 		Name string `json:"name"`
 	} `json:"metadata"`
 	Spec struct {
-		Version  string `json:"version"`
+		Version  string                      `json:"version"`
 		Init     *struct{ Command []string } `json:"init"`
 		Generate struct {
 			Command []string `json:"command"`
