@@ -1,0 +1,321 @@
+// Package argocd computes, for rendered objects, what Argo CD's controller and gitops-engine
+// derive from their annotations: hook types, sync phases, waves, delete policies, sync options,
+// and the effective phase and wave after Argo CD moves Namespaces and CRDs before their first
+// dependant. It is pure Go (it does not import gitops-engine) and mirrors gitops-engine v3.6.1
+// (pkg/sync/hook, pkg/sync/syncwaves, pkg/sync/sync_tasks.go) and Argo CD's controller/hook.go.
+package argocd
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Annotation keys read by Argo CD.
+const (
+	AnnotationHook             = "argocd.argoproj.io/hook"
+	AnnotationHookDeletePolicy = "argocd.argoproj.io/hook-delete-policy"
+	AnnotationSyncWave         = "argocd.argoproj.io/sync-wave"
+	AnnotationSyncOptions      = "argocd.argoproj.io/sync-options"
+	AnnotationCompareOptions   = "argocd.argoproj.io/compare-options"
+	AnnotationHelmHook         = "helm.sh/hook"
+	AnnotationHelmWeight       = "helm.sh/hook-weight"
+	AnnotationHelmDeletePolicy = "helm.sh/hook-delete-policy"
+	AnnotationHelmResource     = "helm.sh/resource-policy"
+)
+
+// Sync phases, in execution order.
+const (
+	PhasePreSync  = "PreSync"
+	PhaseSync     = "Sync"
+	PhasePostSync = "PostSync"
+	PhaseSyncFail = "SyncFail"
+)
+
+// Hook types. PreDelete and PostDelete are run by Argo CD's controller when the Application
+// is deleted, not by gitops-engine during a sync.
+const (
+	HookPreSync    = "PreSync"
+	HookSync       = "Sync"
+	HookPostSync   = "PostSync"
+	HookSyncFail   = "SyncFail"
+	HookSkip       = "Skip"
+	HookPreDelete  = "PreDelete"
+	HookPostDelete = "PostDelete"
+)
+
+// Delete policies.
+const (
+	PolicyHookSucceeded      = "HookSucceeded"
+	PolicyHookFailed         = "HookFailed"
+	PolicyBeforeHookCreation = "BeforeHookCreation"
+)
+
+// PhaseOrder ranks a sync phase as gitops-engine sorts tasks (PreSync -1 ... SyncFail 2).
+func PhaseOrder(phase string) int {
+	switch phase {
+	case PhasePreSync:
+		return -1
+	case PhaseSync:
+		return 0
+	case PhasePostSync:
+		return 1
+	case PhaseSyncFail:
+		return 2
+	}
+	return 0
+}
+
+var syncHookTypes = []string{HookPreSync, HookSync, HookPostSync, HookSyncFail, HookSkip}
+
+// helmHookTypes maps the Helm hook types gitops-engine understands to Argo CD hook types.
+var helmHookTypes = map[string]string{
+	"pre-install":  HookPreSync,
+	"pre-upgrade":  HookPreSync,
+	"post-install": HookPostSync,
+	"post-upgrade": HookPostSync,
+}
+
+var helmDeletePolicies = map[string]string{
+	"before-hook-creation": PolicyBeforeHookCreation,
+	"hook-succeeded":       PolicyHookSucceeded,
+	"hook-failed":          PolicyHookFailed,
+}
+
+// Step is one place in the sync where Argo CD applies an object: a phase and a wave.
+type Step struct {
+	Phase string `json:"phase"`
+	Wave  int    `json:"wave"`
+	// Moved is set when Argo CD moved a Namespace or CRD before its first dependant, giving it
+	// that dependant's phase and wave; Before names the dependant ("Kind/name") and
+	// DeclaredPhase/DeclaredWave are what the object's own annotations give.
+	Moved         bool   `json:"moved,omitempty"`
+	Before        string `json:"before,omitempty"`
+	DeclaredPhase string `json:"declaredPhase,omitempty"`
+	DeclaredWave  int    `json:"declaredWave,omitempty"`
+}
+
+// Facts is what Argo CD derives from one object.
+type Facts struct {
+	// Annotations as Argo CD reads them: nil when any value is not a string (unstructured
+	// GetAnnotations drops the whole map), else every annotation.
+	Annotations map[string]string `json:"annotations"`
+	// NonStringAnnotations lists the keys whose values are not strings (sorted).
+	NonStringAnnotations []string `json:"nonStringAnnotations"`
+	// AnnotationsDropped is set when NonStringAnnotations is not empty.
+	AnnotationsDropped bool `json:"annotationsDropped"`
+
+	// Hook is gitops-engine's IsHook (or a controller delete hook).
+	Hook bool `json:"hook"`
+	// Skip is set when the hook annotation is exactly Skip: the object is never applied.
+	Skip bool `json:"skip"`
+	// HookTypes are the hook types gitops-engine uses: the valid Argo CD types, or, when there
+	// is none, the Helm types mapped to Argo CD types.
+	HookTypes []string `json:"hookTypes"`
+	// ArgoCDHookValues and HelmHookValues are the raw comma-separated values (trimmed,
+	// de-duplicated) of argocd.argoproj.io/hook and helm.sh/hook.
+	ArgoCDHookValues []string `json:"argocdHookValues"`
+	HelmHookValues   []string `json:"helmHookValues"`
+	// DeleteHookTypes are PreDelete/PostDelete when Argo CD's controller treats the object as
+	// an Application deletion hook (exact annotation values, target version permitting).
+	DeleteHookTypes []string `json:"deleteHookTypes"`
+	// SyncPhases are the phases the object is applied in (none for skipped objects and hooks
+	// without a sync hook type), in phase order.
+	SyncPhases []string `json:"syncPhases"`
+
+	// Wave is the declared wave: sync-wave when strconv.Atoi accepts it, else
+	// helm.sh/hook-weight when Atoi accepts it, else 0. WaveSource says which: "sync-wave",
+	// "hook-weight" or "default".
+	Wave       int    `json:"wave"`
+	WaveSource string `json:"waveSource"`
+	// SyncWaveInvalid and HookWeightInvalid are set when the annotation is a string that
+	// strconv.Atoi rejects (whether or not the annotations were dropped).
+	SyncWaveInvalid   bool `json:"syncWaveInvalid"`
+	HookWeightInvalid bool `json:"hookWeightInvalid"`
+
+	// DeletePolicies are the combined Argo CD and Helm delete policies, BeforeHookCreation when
+	// none is valid (DeletePoliciesDefaulted).
+	DeletePolicies          []string `json:"deletePolicies"`
+	DeletePoliciesDefaulted bool     `json:"deletePoliciesDefaulted"`
+
+	// SyncOptions and CompareOptions are the comma-separated values (trimmed, de-duplicated).
+	SyncOptions    []string `json:"syncOptions"`
+	CompareOptions []string `json:"compareOptions"`
+
+	// Steps are the effective phase/wave of each sync task of the object, after Namespace and
+	// CRD moves (set by Analyze; empty when the object is never applied by a sync).
+	Steps []Step `json:"steps"`
+	// Phase and EffectiveWave are those of the first step ("" and 0 when there is none).
+	Phase         string `json:"phase"`
+	EffectiveWave int    `json:"effectiveWave"`
+}
+
+// Options tune the analysis.
+type Options struct {
+	// Version is the target Argo CD version (zero means Latest).
+	Version Version
+	// Namespace is the Application's destination namespace: Argo CD puts objects without a
+	// namespace in it before ordering (this matters for the Namespace move).
+	Namespace string
+}
+
+func (o Options) version() Version {
+	if o.Version == (Version{}) {
+		return Latest
+	}
+	return o.Version
+}
+
+// Annotations returns the annotations as Argo CD sees them and the keys of non-string values.
+// When any value is not a string the map is nil, as unstructured.GetAnnotations returns.
+func Annotations(obj map[string]any) (map[string]string, []string) {
+	md, _ := obj["metadata"].(map[string]any)
+	raw, ok := md["annotations"]
+	if !ok || raw == nil {
+		return nil, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	out := make(map[string]string, len(m))
+	var bad []string
+	for k, v := range m {
+		s, ok := v.(string)
+		if !ok {
+			bad = append(bad, k)
+			continue
+		}
+		out[k] = s
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return nil, bad
+	}
+	return out, nil
+}
+
+// CSV splits an annotation value as gitops-engine's GetAnnotationCSVs does: by comma, trimmed,
+// empty items dropped, duplicates removed, order kept.
+func CSV(value string) []string {
+	var out []string
+	for item := range strings.SplitSeq(value, ",") {
+		v := strings.TrimSpace(item)
+		if v == "" || slices.Contains(out, v) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// Atoi reports whether strconv.Atoi accepts s, and its value.
+func Atoi(s string) (int, bool) {
+	v, err := strconv.Atoi(s)
+	return v, err == nil
+}
+
+// Analyze computes the facts of one object, without the effective steps (which need the
+// whole object set: see AnalyzeAll).
+func Analyze(obj map[string]any, opts Options) Facts {
+	ann, bad := Annotations(obj)
+	f := Facts{
+		Annotations:          ann,
+		NonStringAnnotations: bad,
+		AnnotationsDropped:   len(bad) > 0,
+	}
+	ver := opts.version()
+
+	hookValue, hasHook := ann[AnnotationHook]
+	helmValue, hasHelm := ann[AnnotationHelmHook]
+	f.ArgoCDHookValues = CSV(hookValue)
+	f.HelmHookValues = CSV(helmValue)
+
+	for _, v := range f.ArgoCDHookValues {
+		if slices.Contains(syncHookTypes, v) {
+			f.HookTypes = append(f.HookTypes, v)
+		}
+	}
+	if len(f.HookTypes) == 0 {
+		for _, v := range f.HelmHookValues {
+			if t, ok := helmHookTypes[v]; ok {
+				f.HookTypes = append(f.HookTypes, t)
+			}
+		}
+	}
+	// gitops-engine hook.Skip: Skip is the only type.
+	f.Skip = slices.Contains(f.HookTypes, HookSkip) && len(f.HookTypes) == 1
+	// Argo CD's controller (controller/hook.go) recognises deletion hooks by exact value.
+	if ver.AtLeast(PreDeleteSince) && (hookValue == HookPreDelete || helmValue == "pre-delete") {
+		f.DeleteHookTypes = append(f.DeleteHookTypes, HookPreDelete)
+	}
+	if ver.AtLeast(PostDeleteSince) && (hookValue == HookPostDelete || helmValue == "post-delete") {
+		f.DeleteHookTypes = append(f.DeleteHookTypes, HookPostDelete)
+	}
+	// gitops-engine hook.IsHook: the Argo CD annotation is present and not a skip, or a Helm
+	// hook other than crd-install.
+	if hasHook {
+		f.Hook = !f.Skip
+	} else {
+		f.Hook = hasHelm && helmValue != "crd-install"
+	}
+	if len(f.DeleteHookTypes) > 0 {
+		f.Hook = true
+	}
+
+	switch {
+	case f.Skip:
+	case f.Hook:
+		for _, p := range []string{PhasePreSync, PhaseSync, PhasePostSync, PhaseSyncFail} {
+			if slices.Contains(f.HookTypes, p) {
+				f.SyncPhases = append(f.SyncPhases, p)
+			}
+		}
+	default:
+		f.SyncPhases = []string{PhaseSync}
+	}
+
+	f.WaveSource = "default"
+	if v, ok := ann[AnnotationSyncWave]; ok {
+		if w, ok := Atoi(v); ok {
+			f.Wave, f.WaveSource = w, "sync-wave"
+		}
+	}
+	if f.WaveSource == "default" {
+		if v, ok := ann[AnnotationHelmWeight]; ok {
+			if w, ok := Atoi(v); ok {
+				f.Wave, f.WaveSource = w, "hook-weight"
+			}
+		}
+	}
+
+	for _, v := range CSV(ann[AnnotationHookDeletePolicy]) {
+		if v == PolicyHookSucceeded || v == PolicyHookFailed || v == PolicyBeforeHookCreation {
+			f.DeletePolicies = append(f.DeletePolicies, v)
+		}
+	}
+	for _, v := range CSV(ann[AnnotationHelmDeletePolicy]) {
+		if p, ok := helmDeletePolicies[v]; ok {
+			f.DeletePolicies = append(f.DeletePolicies, p)
+		}
+	}
+	if len(f.DeletePolicies) == 0 {
+		f.DeletePolicies = []string{PolicyBeforeHookCreation}
+		f.DeletePoliciesDefaulted = true
+	}
+
+	md, _ := obj["metadata"].(map[string]any)
+	raw, _ := md["annotations"].(map[string]any)
+	if v, ok := raw[AnnotationSyncWave].(string); ok {
+		_, valid := Atoi(v)
+		f.SyncWaveInvalid = !valid
+	}
+	if v, ok := raw[AnnotationHelmWeight].(string); ok {
+		_, valid := Atoi(v)
+		f.HookWeightInvalid = !valid
+	}
+
+	f.SyncOptions = CSV(ann[AnnotationSyncOptions])
+	f.CompareOptions = CSV(ann[AnnotationCompareOptions])
+	return f
+}

@@ -1,0 +1,310 @@
+package argocd
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+func obj(kind, name string, ann map[string]any) map[string]any {
+	md := map[string]any{"name": name}
+	if ann != nil {
+		md["annotations"] = ann
+	}
+	return map[string]any{"apiVersion": "v1", "kind": kind, "metadata": md}
+}
+
+func TestAnalyze(t *testing.T) {
+	tests := []struct {
+		name string
+		ann  map[string]any
+		ver  Version
+		want Facts
+	}{
+		{
+			name: "plain resource",
+			want: Facts{SyncPhases: []string{"Sync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "wave accepted by Atoi",
+			ann:  map[string]any{AnnotationSyncWave: "+3"},
+			want: Facts{Annotations: map[string]string{AnnotationSyncWave: "+3"}, SyncPhases: []string{"Sync"},
+				Wave: 3, WaveSource: "sync-wave", DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "bad wave falls back to hook-weight on a non-hook",
+			ann:  map[string]any{AnnotationSyncWave: "1.5", AnnotationHelmWeight: "-2"},
+			want: Facts{Annotations: map[string]string{AnnotationSyncWave: "1.5", AnnotationHelmWeight: "-2"},
+				SyncPhases: []string{"Sync"}, Wave: -2, WaveSource: "hook-weight", SyncWaveInvalid: true,
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "wave with a trailing space is not an integer",
+			ann:  map[string]any{AnnotationSyncWave: "1 "},
+			want: Facts{Annotations: map[string]string{AnnotationSyncWave: "1 "}, SyncPhases: []string{"Sync"},
+				WaveSource: "default", SyncWaveInvalid: true, DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "non-string value drops every annotation",
+			ann:  map[string]any{AnnotationSyncWave: int64(5), AnnotationHook: "PreSync"},
+			want: Facts{NonStringAnnotations: []string{AnnotationSyncWave}, AnnotationsDropped: true,
+				SyncPhases: []string{"Sync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "hook types trimmed, de-duplicated, ordered by phase",
+			ann:  map[string]any{AnnotationHook: " PostSync, PreSync,PostSync"},
+			want: Facts{Annotations: map[string]string{AnnotationHook: " PostSync, PreSync,PostSync"}, Hook: true,
+				HookTypes: []string{"PostSync", "PreSync"}, ArgoCDHookValues: []string{"PostSync", "PreSync"},
+				SyncPhases: []string{"PreSync", "PostSync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "typo gives a hook with no phase",
+			ann:  map[string]any{AnnotationHook: "Presync"},
+			want: Facts{Annotations: map[string]string{AnnotationHook: "Presync"}, Hook: true,
+				ArgoCDHookValues: []string{"Presync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "Skip alone skips",
+			ann:  map[string]any{AnnotationHook: "Skip"},
+			want: Facts{Annotations: map[string]string{AnnotationHook: "Skip"}, Skip: true,
+				HookTypes: []string{"Skip"}, ArgoCDHookValues: []string{"Skip"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "Skip with another type is a hook",
+			ann:  map[string]any{AnnotationHook: "Skip,PreSync"},
+			want: Facts{Annotations: map[string]string{AnnotationHook: "Skip,PreSync"}, Hook: true,
+				HookTypes: []string{"Skip", "PreSync"}, ArgoCDHookValues: []string{"Skip", "PreSync"},
+				SyncPhases: []string{"PreSync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "helm hook mapped, weight is the wave, policies combined",
+			ann: map[string]any{AnnotationHelmHook: "pre-install,test", AnnotationHelmWeight: "5",
+				AnnotationHelmDeletePolicy: "hook-succeeded", AnnotationHookDeletePolicy: "HookFailed,hook-failed"},
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "pre-install,test", AnnotationHelmWeight: "5",
+				AnnotationHelmDeletePolicy: "hook-succeeded", AnnotationHookDeletePolicy: "HookFailed,hook-failed"},
+				Hook: true, HookTypes: []string{"PreSync"}, HelmHookValues: []string{"pre-install", "test"},
+				SyncPhases: []string{"PreSync"}, Wave: 5, WaveSource: "hook-weight",
+				DeletePolicies: []string{"HookFailed", "HookSucceeded"}},
+		},
+		{
+			name: "argo cd hook wins over helm hook",
+			ann:  map[string]any{AnnotationHook: "PostSync", AnnotationHelmHook: "pre-install"},
+			want: Facts{Annotations: map[string]string{AnnotationHook: "PostSync", AnnotationHelmHook: "pre-install"},
+				Hook: true, HookTypes: []string{"PostSync"}, ArgoCDHookValues: []string{"PostSync"},
+				HelmHookValues: []string{"pre-install"}, SyncPhases: []string{"PostSync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "helm test hook is a hook that never runs",
+			ann:  map[string]any{AnnotationHelmHook: "test"},
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "test"}, Hook: true,
+				HelmHookValues: []string{"test"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "crd-install is not a hook",
+			ann:  map[string]any{AnnotationHelmHook: "crd-install"},
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "crd-install"},
+				HelmHookValues: []string{"crd-install"}, SyncPhases: []string{"Sync"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "PostDelete is a deletion hook on 2.10",
+			ann:  map[string]any{AnnotationHook: "PostDelete"},
+			ver:  Version{Major: 2, Minor: 10},
+			want: Facts{Annotations: map[string]string{AnnotationHook: "PostDelete"}, Hook: true,
+				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "PreDelete is not a deletion hook before 3.3",
+			ann:  map[string]any{AnnotationHelmHook: "pre-delete"},
+			ver:  Version{Major: 3, Minor: 2},
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "pre-delete"}, Hook: true,
+				HelmHookValues: []string{"pre-delete"}, WaveSource: "default",
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
+			name: "sync options parsed",
+			ann:  map[string]any{AnnotationSyncOptions: "Prune=false, PruneLast=true,,Prune=false"},
+			want: Facts{Annotations: map[string]string{AnnotationSyncOptions: "Prune=false, PruneLast=true,,Prune=false"},
+				SyncPhases: []string{"Sync"}, WaveSource: "default", SyncOptions: []string{"Prune=false", "PruneLast=true"},
+				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Analyze(obj("Pod", "p", tt.ann), Options{Version: tt.ver})
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Analyze() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func robj(apiVersion, kind, ns, name string, ann map[string]any, spec map[string]any) render.Object {
+	o := obj(kind, name, ann)
+	o["apiVersion"] = apiVersion
+	if ns != "" {
+		o["metadata"].(map[string]any)["namespace"] = ns
+	}
+	if spec != nil {
+		o["spec"] = spec
+	}
+	return render.Object{Object: o}
+}
+
+func TestAnalyzeAllSteps(t *testing.T) {
+	wave := func(w string) map[string]any { return map[string]any{AnnotationSyncWave: w} }
+	crd := map[string]any{"group": "example.com", "names": map[string]any{"kind": "Widget"}}
+	tests := []struct {
+		name    string
+		objs    []render.Object
+		ns      string
+		want    [][]Step
+		wantOrd []int
+	}{
+		{
+			name: "namespace in a later wave moves before its first object",
+			objs: []render.Object{
+				robj("v1", "Namespace", "", "team", wave("5"), nil),
+				robj("v1", "ConfigMap", "team", "cm", wave("-1"), nil),
+				robj("v1", "Service", "team", "svc", nil, nil),
+			},
+			want: [][]Step{
+				{{Phase: "Sync", Wave: -1, Moved: true, Before: "ConfigMap/cm", DeclaredPhase: "Sync", DeclaredWave: 5}},
+				{{Phase: "Sync", Wave: -1}},
+				{{Phase: "Sync", Wave: 0}},
+			},
+			wantOrd: []int{0, 1, 2},
+		},
+		{
+			name: "namespace used by a PreSync hook moves into PreSync",
+			objs: []render.Object{
+				robj("v1", "Namespace", "", "team", nil, nil),
+				robj("batch/v1", "Job", "team", "migrate", map[string]any{AnnotationHook: "PreSync"}, nil),
+			},
+			want: [][]Step{
+				{{Phase: "PreSync", Wave: 0, Moved: true, Before: "Job/migrate", DeclaredPhase: "Sync", DeclaredWave: 0}},
+				{{Phase: "PreSync", Wave: 0}},
+			},
+			wantOrd: []int{0, 1},
+		},
+		{
+			name: "namespace-less objects count as in the destination namespace",
+			ns:   "app",
+			objs: []render.Object{
+				robj("v1", "Namespace", "", "app", wave("3"), nil),
+				robj("v1", "ConfigMap", "", "cm", nil, nil),
+			},
+			want: [][]Step{
+				{{Phase: "Sync", Wave: 0, Moved: true, Before: "ConfigMap/cm", DeclaredPhase: "Sync", DeclaredWave: 3}},
+				{{Phase: "Sync", Wave: 0}},
+			},
+			wantOrd: []int{0, 1},
+		},
+		{
+			name: "crd lands right before its first custom resource, after earlier kinds of that wave",
+			objs: []render.Object{
+				robj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "widgets.example.com", wave("2"), crd),
+				robj("example.com/v1", "Widget", "", "w", wave("1"), nil),
+				robj("v1", "ConfigMap", "", "cm", wave("1"), nil),
+			},
+			want: [][]Step{
+				{{Phase: "Sync", Wave: 1, Moved: true, Before: "Widget/w", DeclaredPhase: "Sync", DeclaredWave: 2}},
+				{{Phase: "Sync", Wave: 1}},
+				{{Phase: "Sync", Wave: 1}},
+			},
+			wantOrd: []int{2, 0, 1},
+		},
+		{
+			name: "crd already first is not reported as moved",
+			objs: []render.Object{
+				robj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "widgets.example.com", wave("-1"), crd),
+				robj("example.com/v1", "Widget", "", "w", nil, nil),
+			},
+			want:    [][]Step{{{Phase: "Sync", Wave: -1}}, {{Phase: "Sync", Wave: 0}}},
+			wantOrd: []int{0, 1},
+		},
+		{
+			name: "hook in two phases has two steps; skipped object none",
+			objs: []render.Object{
+				robj("batch/v1", "Job", "", "j", map[string]any{AnnotationHook: "PostSync,PreSync", AnnotationSyncWave: "2"}, nil),
+				robj("v1", "ConfigMap", "", "skipped", map[string]any{AnnotationHook: "Skip"}, nil),
+			},
+			want:    [][]Step{{{Phase: "PreSync", Wave: 2}, {Phase: "PostSync", Wave: 2}}, nil},
+			wantOrd: []int{0, 0},
+		},
+		{
+			name: "kind order then name inside a wave",
+			objs: []render.Object{
+				robj("apps/v1", "Deployment", "", "b", nil, nil),
+				robj("v1", "ServiceAccount", "", "z", nil, nil),
+				robj("apps/v1", "Deployment", "", "a", nil, nil),
+				robj("example.com/v1", "Widget", "", "0", nil, nil),
+			},
+			want:    [][]Step{{{Phase: "Sync"}}, {{Phase: "Sync"}}, {{Phase: "Sync"}}, {{Phase: "Sync"}}},
+			wantOrd: []int{1, 2, 0, 3},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			facts, plan := Plan(tt.objs, Options{Namespace: tt.ns})
+			var got [][]Step
+			for _, f := range facts {
+				got = append(got, f.Steps)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("steps mismatch (-want +got):\n%s", diff)
+			}
+			var ord []int
+			for _, p := range plan {
+				ord = append(ord, p.Object)
+			}
+			if diff := cmp.Diff(tt.wantOrd, ord); diff != "" {
+				t.Errorf("order mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Version
+		wantErr bool
+	}{
+		{in: "3.6", want: Version{3, 6, 0}},
+		{in: "2.10", want: Version{2, 10, 0}},
+		{in: "v3.3.1", want: Version{3, 3, 1}},
+		{in: "3", want: Version{3, 0, 0}},
+		{in: "v3.0.0-rc1", want: Version{3, 0, 0}},
+		{in: "", wantErr: true},
+		{in: "three", wantErr: true},
+		{in: "3.x", wantErr: true},
+		{in: "1.2.3.4", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseVersion(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("ParseVersion(%q) error = %v, wantErr %v", tt.in, err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseVersion(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+	if !(Version{2, 10, 0}).AtLeast(PostDeleteSince) || (Version{2, 9, 5}).AtLeast(PostDeleteSince) {
+		t.Errorf("AtLeast(2.10) is wrong around 2.10")
+	}
+}

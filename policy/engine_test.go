@@ -1,0 +1,187 @@
+package policy
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+func cm(name string, ann map[string]any, line int) render.Object {
+	md := map[string]any{"name": name}
+	if ann != nil {
+		md["annotations"] = ann
+	}
+	return render.Object{
+		Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": md},
+		Source: render.Source{File: "app/cm.yaml", Line: line},
+	}
+}
+
+func TestEvaluateBuiltinAndSuppression(t *testing.T) {
+	ctx := context.Background()
+	objs := []render.Object{
+		cm("bad", map[string]any{"argocd.argoproj.io/sync-wave": "1.5"}, 1),
+		cm("ignored", map[string]any{"argocd.argoproj.io/sync-wave": "two", AnnotationIgnore: "sync-wave-not-integer", AnnotationIgnoreReason: "legacy"}, 8),
+		cm("good", map[string]any{"argocd.argoproj.io/sync-wave": "-2"}, 15),
+	}
+	e, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	res, err := e.Evaluate(ctx, objs)
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	rule := e.ruleByID["sync-wave-not-integer"]
+	want := &Result{
+		Objects: 3,
+		Findings: []Finding{{
+			Rule: "sync-wave-not-integer", Severity: SeverityError, Hint: rule.Hint,
+			Message: `sync-wave "1.5" is not an integer: Argo CD uses wave 0`,
+			Object:  ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Name: "bad"}, File: "app/cm.yaml", Line: 1,
+		}},
+		Suppressed: []Suppressed{{
+			Finding: Finding{
+				Rule: "sync-wave-not-integer", Severity: SeverityError, Hint: rule.Hint,
+				Message: `sync-wave "two" is not an integer: Argo CD uses wave 0`,
+				Object:  ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Name: "ignored"}, File: "app/cm.yaml", Line: 8,
+			},
+			By: "annotation", Reason: "legacy",
+		}},
+	}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("Evaluate() mismatch (-want +got):\n%s", diff)
+	}
+
+	e2, err := New(ctx, Options{Ignore: []string{"sync-wave-not-integer"}})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	res, err = e2.Evaluate(ctx, objs)
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	if len(res.Findings) != 0 || len(res.Suppressed) != 2 || res.Suppressed[0].By != "ignore" {
+		t.Errorf("ignore list: got findings %v suppressed %v", res.Findings, res.Suppressed)
+	}
+}
+
+func TestEvaluateUserPolicies(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"main.rego": {Data: []byte(`package main
+
+deny contains msg if {
+	input.kind == "ConfigMap"
+	not input.metadata.labels.team
+	msg := sprintf("%s has no team label", [input.metadata.name])
+}
+
+# METADATA
+# title: Waves must be small
+# custom:
+#   id: small-waves
+#   severity: info
+#   hint: keep waves under 10
+warn_big_wave contains {"msg": msg} if {
+	f := data.wavecheck.lib.facts(input)
+	f.wave > 9
+	msg := sprintf("wave %d is big", [f.wave])
+}
+
+violation contains {"msg": "no", "rule": "custom-id", "severity": "warning"} if input.metadata.name == "other"
+
+exception contains rules if {
+	input.metadata.name == "excused"
+	rules := ["big_wave"]
+}
+`)},
+		"other/other.rego": {Data: []byte(`package other
+
+deny contains "from other" if true
+`)},
+	}
+	objs := []render.Object{
+		cm("a", map[string]any{"argocd.argoproj.io/sync-wave": "12"}, 1),
+		cm("excused", map[string]any{"argocd.argoproj.io/sync-wave": "12"}, 5),
+		cm("other", nil, 9),
+	}
+	e, err := New(ctx, Options{Policies: []Source{{Name: "policy", FS: fsys}}, NoBuiltin: true})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	res, err := e.Evaluate(ctx, objs)
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	type row struct {
+		Rule, Sev, Msg, Obj string
+	}
+	var got []row
+	for _, f := range res.Findings {
+		got = append(got, row{f.Rule, string(f.Severity), f.Message, f.Object.Name})
+	}
+	want := []row{
+		{"main.deny", "error", "a has no team label", "a"},
+		{"small-waves", "info", "wave 12 is big", "a"},
+		{"main.deny", "error", "excused has no team label", "excused"},
+		{"custom-id", "warning", "no", "other"},
+		{"main.deny", "error", "other has no team label", "other"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+	if len(res.Suppressed) != 1 || res.Suppressed[0].By != "exception" || res.Suppressed[0].Object.Name != "excused" {
+		t.Errorf("suppressed = %+v, want the conftest exception on excused", res.Suppressed)
+	}
+	var ids []string
+	for _, r := range e.Rules() {
+		ids = append(ids, r.ID)
+	}
+	if diff := cmp.Diff([]string{"main.deny", "main.violation", "small-waves"}, ids, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("Rules() mismatch (-want +got):\n%s", diff)
+	}
+
+	all, err := New(ctx, Options{Policies: []Source{{Name: "policy", FS: fsys}}, NoBuiltin: true, Namespaces: []string{"other"}})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	res, err = all.Evaluate(ctx, objs[:1])
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Message != "from other" {
+		t.Errorf("namespace other: findings = %+v", res.Findings)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want string
+	}{
+		{name: "syntax error names file and line", src: "package main\n\ndeny contains msg if {\n  msg := \n}\n", want: "policy/p.rego:5: unexpected } token"},
+		{name: "http.send is not available", src: "package main\n\ndeny contains msg if {\n  r := http.send({\"method\": \"get\", \"url\": \"http://x\"})\n  msg := r.body\n}\n", want: "policy/p.rego:4: undefined function http.send"},
+		{name: "opa.runtime is not available", src: "package main\n\ndeny contains msg if {\n  msg := opa.runtime().env.HOME\n}\n", want: "policy/p.rego:4: undefined function opa.runtime"},
+		{name: "net.lookup_ip_addr is not available", src: "package main\n\ndeny contains msg if {\n  msg := net.lookup_ip_addr(\"example.com\")\n}\n", want: "undefined function net.lookup_ip_addr"},
+		{name: "reserved package", src: "package wavecheck.mine\n\nx := 1\n", want: "policy/p.rego:1: package wavecheck.mine is reserved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(context.Background(), Options{Policies: []Source{{Name: "policy", FS: fstest.MapFS{"p.rego": {Data: []byte(tt.src)}}}}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New() error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := New(context.Background(), Options{ArgoCDVersion: "latest"}); err == nil {
+		t.Errorf("New() with a bad version: want an error")
+	}
+}

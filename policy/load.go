@@ -1,0 +1,198 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+
+	"github.com/wavecheck/wavecheck/policy/rules"
+)
+
+// Source is a policy directory as a file system; Name prefixes file names in messages.
+type Source struct {
+	Name string
+	FS   fs.FS
+}
+
+// module is one parsed Rego file.
+type module struct {
+	file    string // name shown to users (Source.Name joined with the path)
+	mod     *ast.Module
+	test    bool // a _test.rego file
+	builtin bool
+}
+
+const builtinPrefix = "builtin:"
+
+// sources turns Options.PolicyDirs and Options.Policies into sources.
+func (o Options) sources() ([]Source, error) {
+	var out []Source
+	for _, d := range o.PolicyDirs {
+		st, err := os.Stat(d)
+		if err != nil {
+			return nil, fmt.Errorf("load policy dir: %w", err)
+		}
+		if !st.IsDir() {
+			// conftest accepts a single file: serve its directory, filtered to it.
+			out = append(out, Source{Name: filepath.Dir(d), FS: singleFileFS{FS: os.DirFS(filepath.Dir(d)), name: filepath.Base(d)}})
+			continue
+		}
+		out = append(out, Source{Name: d, FS: os.DirFS(d)})
+	}
+	return append(out, o.Policies...), nil
+}
+
+// singleFileFS exposes one file of a directory.
+type singleFileFS struct {
+	fs.FS
+	name string
+}
+
+func (s singleFileFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := fs.ReadDir(s.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	if name != "." {
+		return nil, nil
+	}
+	return slices.DeleteFunc(ents, func(e fs.DirEntry) bool { return e.Name() != s.name }), nil
+}
+
+// builtinModules parses the embedded rule pack.
+func builtinModules(withTests bool) ([]module, error) {
+	return parseFS(Source{Name: builtinPrefix + "policy/rules", FS: rules.FS}, true, withTests)
+}
+
+// loadModules parses every .rego file below each source (recursively, like conftest and
+// opa), sorted by file name.
+func loadModules(srcs []Source, withTests bool) ([]module, error) {
+	var out []module
+	for _, s := range srcs {
+		ms, err := parseFS(s, false, withTests)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
+}
+
+func parseFS(s Source, builtin, withTests bool) ([]module, error) {
+	var out []module
+	err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return nil
+		}
+		test := strings.HasSuffix(p, "_test.rego")
+		if test && !withTests {
+			return nil
+		}
+		name := path.Join(filepath.ToSlash(s.Name), p)
+		if builtin {
+			name = s.Name + "/" + p
+		}
+		src, err := fs.ReadFile(s.FS, p)
+		if err != nil {
+			return fmt.Errorf("read policy %s: %w", name, err)
+		}
+		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
+			ProcessAnnotation: true,
+			RegoVersion:       ast.RegoV1,
+			Capabilities:      sandboxCapabilities(),
+		})
+		if err != nil {
+			return fmt.Errorf("parse policy: %w", formatRegoError(err))
+		}
+		if !builtin && isReserved(m.Package.Path) {
+			return fmt.Errorf("load policy %s:%d: package %s is reserved for wavecheck (data.wavecheck holds the objects)",
+				name, m.Package.Location.Row, strings.TrimPrefix(m.Package.Path.String(), "data."))
+		}
+		out = append(out, module{file: name, mod: m, test: test, builtin: builtin})
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("load policies from %s: %w", s.Name, err)
+		}
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].file < out[j].file })
+	return out, nil
+}
+
+func isReserved(p ast.Ref) bool {
+	return len(p) >= 2 && p[1].Equal(ast.StringTerm("wavecheck"))
+}
+
+// formatRegoError renders OPA parse/compile errors as "file:line: message" lines.
+func formatRegoError(err error) error {
+	var errs ast.Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	lines := make([]string, 0, len(errs))
+	for _, e := range errs {
+		loc := ""
+		if e.Location != nil {
+			loc = fmt.Sprintf("%s:%d: ", e.Location.File, e.Location.Row)
+		}
+		lines = append(lines, loc+e.Message)
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// compile compiles the modules with the sandbox capabilities.
+func compile(mods []module) (*ast.Compiler, error) {
+	set := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		set[m.file] = m.mod
+	}
+	c := ast.NewCompiler().
+		WithCapabilities(sandboxCapabilities()).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithEnablePrintStatements(true)
+	c.Compile(set)
+	if c.Failed() {
+		return nil, fmt.Errorf("compile policies:\n%w", formatRegoError(c.Errors))
+	}
+	return c, nil
+}
+
+// loadData reads --data files (JSON or YAML; directories are walked for .json, .yaml and .yml
+// files, as conftest does) and merges them at the root of data.
+func loadData(paths []string) (map[string]any, error) {
+	if len(paths) == 0 {
+		return map[string]any{}, nil
+	}
+	files, err := loader.FilteredPaths(paths, func(_ string, info os.FileInfo, _ int) bool {
+		if info.IsDir() {
+			return false
+		}
+		ext := filepath.Ext(info.Name())
+		return ext != ".json" && ext != ".yaml" && ext != ".yml"
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load data: %w", err)
+	}
+	res, err := loader.NewFileLoader().All(files)
+	if err != nil {
+		return nil, fmt.Errorf("load data: %w", err)
+	}
+	if _, ok := res.Documents["wavecheck"]; ok {
+		return nil, fmt.Errorf("load data: the top-level key \"wavecheck\" is reserved (data.wavecheck holds the objects)")
+	}
+	return res.Documents, nil
+}

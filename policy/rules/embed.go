@@ -1,0 +1,11 @@
+// Package rules holds wavecheck's built-in Rego rule pack: one file per rule (package
+// wavecheck.rules.<id with underscores>, rule metadata in its package METADATA), its unit tests
+// in the matching _test.rego file, and the shared helpers in lib.rego (package wavecheck.lib).
+package rules
+
+import "embed"
+
+// FS holds every built-in .rego file, tests included.
+//
+//go:embed *.rego
+var FS embed.FS

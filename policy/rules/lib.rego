@@ -1,0 +1,91 @@
+# Helpers shared by the built-in rules, usable by user policies too
+# (import data.wavecheck.lib).
+package wavecheck.lib
+
+# phase_order ranks sync phases as gitops-engine sorts them.
+phase_order := {"PreSync": -1, "Sync": 0, "PostSync": 1, "SyncFail": 2}
+
+default version := {"major": 3, "minor": 6, "patch": 0, "string": "3.6"}
+
+# version is the target Argo CD version ({major, minor, patch, string}).
+version := data.wavecheck.argocd_version
+
+# version_at_least(major, minor) is true when the target Argo CD version is >= major.minor.
+version_at_least(major, minor) if version.major > major
+
+version_at_least(major, minor) if {
+	version.major == major
+	version.minor >= minor
+}
+
+# raw_annotations are the annotations exactly as rendered (values may be non-strings).
+raw_annotations(o) := a if {
+	a := o.object.metadata.annotations
+	is_object(a)
+} else := {}
+
+# name of an object, or "<generateName>*".
+name(o) := n if {
+	n := o.object.metadata.name
+	n != ""
+} else := sprintf("%s*", [o.object.metadata.generateName]) if {
+	o.object.metadata.generateName != ""
+} else := ""
+
+# applied is true when a sync applies the object in at least one step.
+applied(o) if count(o.argocd.steps) > 0
+
+# step_before(a, b) is true when step a runs strictly before step b.
+step_before(a, b) if phase_order[a.phase] < phase_order[b.phase]
+
+step_before(a, b) if {
+	a.phase == b.phase
+	a.wave < b.wave
+}
+
+# step_string renders a step as "PreSync wave 2".
+step_string(s) := sprintf("%s wave %d", [s.phase, s.wave])
+
+# pod_spec(obj) is the pod spec of a Pod or of a workload template.
+pod_spec(obj) := obj.spec if obj.kind == "Pod"
+
+pod_spec(obj) := obj.spec.jobTemplate.spec.template.spec if obj.kind == "CronJob"
+
+pod_spec(obj) := obj.spec.template.spec if {
+	not obj.kind in {"Pod", "CronJob"}
+	is_object(obj.spec.template.spec)
+}
+
+# namespace_of(o) is the object's namespace, or the destination namespace.
+namespace_of(o) := ns if {
+	ns := o.object.metadata.namespace
+	ns != ""
+} else := dest_namespace
+
+default dest_namespace := ""
+
+# dest_namespace is the Application's destination namespace.
+dest_namespace := data.wavecheck.namespace
+
+# object_key(obj) is the key of a raw object in data.wavecheck.index.
+object_key(obj) := sprintf("%s/%s/%s/%s", [group(obj.apiVersion), obj.kind, object.get(obj.metadata, "namespace", ""), raw_name(obj)])
+
+raw_name(obj) := n if {
+	n := obj.metadata.name
+	n != ""
+} else := sprintf("%s*", [obj.metadata.generateName]) if {
+	obj.metadata.generateName != ""
+} else := ""
+
+group(api_version) := g if {
+	contains(api_version, "/")
+	parts := split(api_version, "/")
+	g := concat("/", array.slice(parts, 0, count(parts) - 1))
+} else := ""
+
+# facts(obj) is the Argo CD view (data.wavecheck.objects[_].argocd) of a raw object given
+# as input to a conftest-style rule.
+facts(obj) := data.wavecheck.objects[data.wavecheck.index[object_key(obj)]].argocd
+
+# csv splits an annotation value like Argo CD: by comma, trimmed, empty items dropped.
+csv(s) := [v | some item in split(s, ","); v := trim_space(item); v != ""]
