@@ -678,4 +678,3 @@ func lessFinding(a, b Finding) bool {
 	}
 	return a.Message < b.Message
 }
-
