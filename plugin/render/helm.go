@@ -1,0 +1,364 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/ignore"
+	"helm.sh/helm/v4/pkg/release"
+	"helm.sh/helm/v4/pkg/strvals"
+	"sigs.k8s.io/yaml"
+)
+
+// defaultHelmNamespace is the namespace `helm template` uses without --namespace and without
+// a kubeconfig, as in Argo CD's repo-server.
+const defaultHelmNamespace = "default"
+
+// maxChartDepth bounds directory nesting (and symlink loops) while reading a chart.
+const maxChartDepth = 64
+
+// renderHelm renders a chart directory with the Helm 4 SDK the way `helm template
+// --include-crds` does (and Argo CD's repo-server with it): CRDs first, then the manifests in
+// Helm's install order, then every hook. Chart files and values files are read through the
+// bounds; vendored dependencies must be present under charts/ (nothing is fetched).
+func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]Object, error) {
+	relDir := b.rel(dir)
+	fail := func(err error) error { return &Error{File: relDir, Err: err} }
+
+	files, err := readChartFiles(b, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkChartAPIVersion(files); err != nil {
+		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: err}
+	}
+	ch, err := loader.LoadFiles(files)
+	if err != nil {
+		return nil, fail(fmt.Errorf("load chart: %w", err))
+	}
+	if t := ch.Metadata.Type; t != "" && t != "application" {
+		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("render chart %s: %s charts are not installable", ch.Name(), t)}
+	}
+	if reqs := chartDependencies(ch); len(reqs) > 0 {
+		if err := action.CheckDependencies(ch, reqs); err != nil {
+			return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("check chart dependencies (vendor them with `helm dependency build`): %w", err)}
+		}
+	}
+
+	vals, err := helmValues(b, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	inst := action.NewInstall(action.NewConfiguration(action.ConfigurationSetLogger(debugHandler{slog.Default().Handler()})))
+	inst.DryRunStrategy = action.DryRunClient
+	inst.Replace = true
+	inst.IncludeCRDs = true
+	inst.ReleaseName = opts.ReleaseName
+	if inst.ReleaseName == "" {
+		inst.ReleaseName = opts.AppName
+	}
+	if inst.ReleaseName == "" {
+		inst.ReleaseName = filepath.Base(dir)
+	}
+	inst.Namespace = opts.Namespace
+	if inst.Namespace == "" {
+		inst.Namespace = defaultHelmNamespace
+	}
+	if opts.KubeVersion != "" {
+		kv, err := common.ParseKubeVersion(opts.KubeVersion)
+		if err != nil {
+			return nil, fmt.Errorf("parse kube version %q: %w", opts.KubeVersion, err)
+		}
+		inst.KubeVersion = kv
+	}
+	inst.APIVersions = common.VersionSet(splitAPIVersions(opts.APIVersions))
+
+	rel, err := inst.RunWithContext(ctx, ch, vals)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, templateError(b, dir, ch.Name(), err)
+	}
+	stream, err := helmStream(rel)
+	if err != nil {
+		return nil, fail(err)
+	}
+	return decodeHelmStream(stream)
+}
+
+// splitAPIVersions accepts repeated and comma-separated values, as `helm template
+// --api-versions` does.
+func splitAPIVersions(in []string) []string {
+	var out []string
+	for _, v := range in {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// readChartFiles reads a chart directory as Helm's directory loader does (honouring
+// .helmignore, following symlinks), but through the bounds: every file must resolve inside
+// the repository root and counts against the size limits.
+func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
+	rules := ignore.Empty()
+	ifile := filepath.Join(dir, ignore.HelmIgnore)
+	if fileExists(ifile) {
+		data, err := b.readFile(ifile)
+		if err != nil {
+			return nil, err
+		}
+		r, err := ignore.Parse(bytes.NewReader(data))
+		if err != nil {
+			return nil, &Error{File: b.rel(ifile), Err: fmt.Errorf("parse .helmignore: %w", err)}
+		}
+		rules = r
+	}
+	rules.AddDefaults()
+
+	var files []*archive.BufferedFile
+	var walk func(abs, name string, depth int) error
+	walk = func(abs, name string, depth int) error {
+		if depth > maxChartDepth {
+			return &Error{File: b.rel(abs), Err: fmt.Errorf("read chart: directories nested deeper than %d (symlink loop?)", maxChartDepth)}
+		}
+		entries, err := os.ReadDir(abs)
+		if err != nil {
+			return &Error{File: b.rel(abs), Err: fmt.Errorf("read chart: %w", unwrapPathError(err))}
+		}
+		for _, e := range entries {
+			p := filepath.Join(abs, e.Name())
+			n := e.Name()
+			if name != "" {
+				n = name + "/" + e.Name()
+			}
+			real, err := b.resolve(p)
+			if err != nil {
+				return err
+			}
+			fi, err := os.Stat(real)
+			if err != nil {
+				return &Error{File: b.rel(p), Err: fmt.Errorf("read chart: %w", unwrapPathError(err))}
+			}
+			if rules.Ignore(n, fi) {
+				continue
+			}
+			if fi.IsDir() {
+				if err := walk(real, n, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				return &Error{File: b.rel(p), Err: errors.New("read chart: not a regular file")}
+			}
+			data, err := b.readFile(p)
+			if err != nil {
+				return err
+			}
+			data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
+			files = append(files, &archive.BufferedFile{Name: n, ModTime: fi.ModTime(), Data: data})
+		}
+		return nil
+	}
+	if err := walk(dir, "", 0); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// checkChartAPIVersion refuses chart API versions the install action cannot render (v3 charts
+// are experimental in Helm 4 and `helm template` refuses them too).
+func checkChartAPIVersion(files []*archive.BufferedFile) error {
+	for _, f := range files {
+		if f.Name != "Chart.yaml" {
+			continue
+		}
+		var meta struct {
+			APIVersion string `json:"apiVersion"`
+		}
+		if err := yaml.Unmarshal(f.Data, &meta); err != nil {
+			return fmt.Errorf("parse Chart.yaml: %w", err)
+		}
+		switch meta.APIVersion {
+		case chartv2.APIVersionV1, chartv2.APIVersionV2, "":
+			return nil
+		}
+		return fmt.Errorf("unsupported chart apiVersion %q (want %s or %s)", meta.APIVersion, chartv2.APIVersionV1, chartv2.APIVersionV2)
+	}
+	return errors.New("chart has no Chart.yaml")
+}
+
+func chartDependencies(ch *chartv2.Chart) []chart.Dependency {
+	var reqs []chart.Dependency
+	if ch.Metadata == nil {
+		return nil
+	}
+	for _, d := range ch.Metadata.Dependencies {
+		reqs = append(reqs, d)
+	}
+	return reqs
+}
+
+// helmValues merges the values files (in order) and then the --set values, as helm does.
+// Values files are resolved relative to the app directory and must lie inside the root.
+func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
+	base := map[string]any{}
+	for _, vf := range opts.ValueFiles {
+		if u, err := url.Parse(vf); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+			return nil, &Error{File: b.rel(dir), Err: fmt.Errorf("read values file %q: remote values files are not supported", vf)}
+		}
+		p := vf
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		p = filepath.Clean(p)
+		if !within(b.root, p) {
+			return nil, &Error{File: vf, Err: fmt.Errorf("read values file: %w: %s is outside %s", ErrOutsideRoot, p, b.root)}
+		}
+		data, err := b.readFile(p)
+		if err != nil {
+			return nil, err
+		}
+		cur, err := loader.LoadValues(bytes.NewReader(data))
+		if err != nil {
+			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("parse values file: %w", err)}
+		}
+		base = loader.MergeMaps(base, cur)
+	}
+	for _, s := range opts.Set {
+		if err := strvals.ParseInto(s, base); err != nil {
+			return nil, fmt.Errorf("parse --set %q: %w", s, err)
+		}
+	}
+	return base, nil
+}
+
+// helmStream assembles the output of `helm template`: the release manifest (CRDs and
+// resources, each preceded by its "# Source:" comment) followed by every hook.
+func helmStream(rel any) (string, error) {
+	acc, err := release.NewAccessor(rel)
+	if err != nil {
+		return "", fmt.Errorf("read release: %w", err)
+	}
+	var sb strings.Builder
+	sb.WriteString(strings.TrimSpace(acc.Manifest()))
+	sb.WriteString("\n")
+	for _, h := range acc.Hooks() {
+		ha, err := release.NewHookAccessor(h)
+		if err != nil {
+			return "", fmt.Errorf("read release hook: %w", err)
+		}
+		fmt.Fprintf(&sb, "---\n# Source: %s\n%s\n", ha.Path(), ha.Manifest())
+	}
+	return sb.String(), nil
+}
+
+const sourcePrefix = "# Source: "
+
+// decodeHelmStream decodes Helm's output, attributing each object to the template named by
+// the last "# Source:" comment before it.
+func decodeHelmStream(stream string) ([]Object, error) {
+	docs, err := splitDocuments([]byte(stream))
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	cur := ""
+	perFile := map[string]int{}
+	for _, d := range docs {
+		for _, l := range strings.Split(string(d.data), "\n") {
+			t := strings.TrimSpace(l)
+			if strings.HasPrefix(t, sourcePrefix) {
+				cur = strings.TrimSpace(strings.TrimPrefix(t, sourcePrefix))
+				break
+			}
+			if t != "" && !strings.HasPrefix(t, "#") {
+				break
+			}
+		}
+		idx := perFile[cur]
+		perFile[cur]++
+		objs, err := decodeDocument(document{data: d.data, idx: idx}, cur)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range objs {
+			o.Source = Source{File: cur, Doc: idx}
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// templateRef finds the first chart template path in a Helm error, with its line when given.
+var templateRef = regexp.MustCompile(`([A-Za-z0-9_.-]+(?:/[^\s:()"']+)*/(?:templates|crds)/[^\s:()"']+)(?::(\d+))?`)
+
+// templateError wraps a Helm rendering error in an *Error naming the template: the file in
+// the repository when it maps to one, else the chart directory (Helm's message names the
+// template either way).
+func templateError(b *bounds, dir, chartName string, err error) error {
+	e := &Error{File: b.rel(dir), Err: fmt.Errorf("render chart %s: %w", chartName, err)}
+	m := templateRef.FindStringSubmatch(err.Error())
+	if m == nil {
+		return e
+	}
+	name := m[1]
+	rest, ok := strings.CutPrefix(name, chartName+"/")
+	if !ok {
+		return e
+	}
+	p := filepath.Join(dir, filepath.FromSlash(rest))
+	if !within(b.root, p) || !fileExists(p) {
+		return e
+	}
+	e.File = b.rel(p)
+	if m[2] != "" && strings.Contains(err.Error(), name+":"+m[2]) {
+		if n, cerr := strconv.Atoi(m[2]); cerr == nil {
+			e.Line = n
+		}
+	}
+	return e
+}
+
+// debugHandler routes Helm's SDK logging to slog at debug level: what Helm reports as info or
+// warning during a local render is noise for wavecheck's users.
+type debugHandler struct{ h slog.Handler }
+
+func (d debugHandler) Enabled(ctx context.Context, _ slog.Level) bool {
+	return d.h.Enabled(ctx, slog.LevelDebug)
+}
+
+func (d debugHandler) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = slog.LevelDebug
+	return d.h.Handle(ctx, r)
+}
+
+func (d debugHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return debugHandler{d.h.WithAttrs(attrs)}
+}
+
+func (d debugHandler) WithGroup(name string) slog.Handler {
+	return debugHandler{d.h.WithGroup(name)}
+}
