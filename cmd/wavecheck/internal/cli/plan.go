@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+func newPlanCmd(g *globals) *cobra.Command {
+	var (
+		rf     renderFlags
+		live   string
+		prune  bool
+		output string
+	)
+	cmd := &cobra.Command{
+		Use:   "plan DIR",
+		Short: "Print the sync's ordered tasks as gitops-engine sorts them (phase, wave, kind, name)",
+		Long: `plan prints the tasks of a sync in gitops-engine's order, without running health: phase, effective
+wave (Namespaces and CRDs moved before their first dependant; prune waves mirrored), kind,
+name, hook type and delete policy. PreDelete/PostDelete-only hooks are listed apart: Argo CD
+strips them from syncs.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "table" && output != "json" {
+				return usageError("invalid --output %q: want table or json", output)
+			}
+			ro, err := rf.options()
+			if err != nil {
+				return err
+			}
+			sim := engine.SimOptions{}
+			if live != "" {
+				objs, err := renderPath(cmd.Context(), live, ro)
+				if err != nil {
+					return &ExitError{Code: ExitFailure, Err: fmt.Errorf("read --live: %w", err)}
+				}
+				sim.Live = objs
+			}
+			res, err := render.Render(cmd.Context(), args[0], ro)
+			if err != nil {
+				return &ExitError{Code: ExitFailure, Err: err}
+			}
+			p, err := engine.Plan(cmd.Context(), res.Objects, engine.Options{
+				Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim),
+			})
+			if err != nil {
+				return &ExitError{Code: ExitFailure, Err: err}
+			}
+			if output == "json" {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(p)
+			}
+			return engine.WritePlan(g.stdout, p)
+		},
+	}
+	rf.register(cmd.Flags())
+	cmd.Flags().StringVar(&live, "live", "", "YAML file or directory of objects that already exist (shows prune tasks)")
+	cmd.Flags().BoolVar(&prune, "prune", false, "plan with pruning enabled")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	return cmd
+}

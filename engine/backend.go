@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
+
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
+
+	"github.com/wavecheck/wavecheck/engine/internal/sim"
+)
+
+// backend is an opened cluster.
+type backend interface {
+	config() *rest.Config
+	kubectl() kube.Kubectl
+	IsNamespaced(gk schema.GroupKind) (bool, error)
+	// live returns the managed live objects (tracking label) plus live objects of targets.
+	live(ctx context.Context, targets []*unstructured.Unstructured) (map[kube.ResourceKey]*unstructured.Unstructured, error)
+	// elapsed is the time since the replay started (simulated or real).
+	elapsed() time.Duration
+	// delay pauses between waves.
+	delay(ctx context.Context, d time.Duration) error
+	// wait is called when a round changed nothing: it lets time pass until something may have
+	// changed. It returns false when nothing will ever change before the deadline (elapsed
+	// time), after moving the clock to the deadline.
+	wait(ctx context.Context, deadline time.Duration) (bool, error)
+	close()
+}
+
+type simCluster struct{ opts SimOptions }
+
+func (s *simCluster) Describe() string { return "simulated cluster (" + sim.Host + ")" }
+
+type simBackend struct {
+	c       *sim.Cluster
+	k       *sim.Kubectl
+	appName string
+}
+
+func (s *simCluster) open(objs []object, opts Options) (backend, error) {
+	durations := map[string]time.Duration{}
+	for k, d := range s.opts.Durations {
+		durations[strings.ToLower(k)] = d
+	}
+	for _, r := range append(append([]string{}, s.opts.Fail...), s.opts.Hang...) {
+		if _, _, err := ParseRef(r); err != nil {
+			return nil, err
+		}
+	}
+	known := unstructuredOf(objs)
+	c := sim.New(sim.Options{
+		Start:            opts.StartedAt,
+		Namespaces:       []string{"default", "kube-system", "kube-public", opts.Namespace},
+		DefaultNamespace: opts.Namespace,
+		Durations:        durations,
+		Fault:            sim.FaultMatcher(s.opts.Fail, s.opts.Hang),
+		Known:            known,
+	})
+	if len(s.opts.Live) > 0 {
+		live, err := convert(s.opts.Live, opts.AppName)
+		if err != nil {
+			return nil, fmt.Errorf("read live objects: %w", err)
+		}
+		if err := c.Seed(unstructuredOf(live)); err != nil {
+			return nil, fmt.Errorf("seed live objects: %w", err)
+		}
+	}
+	return &simBackend{c: c, k: c.Kubectl(), appName: opts.AppName}, nil
+}
+
+func (b *simBackend) config() *rest.Config  { return b.c.RESTConfig() }
+func (b *simBackend) kubectl() kube.Kubectl { return b.k }
+func (b *simBackend) IsNamespaced(gk schema.GroupKind) (bool, error) {
+	return b.c.IsNamespaced(gk)
+}
+
+func (b *simBackend) live(_ context.Context, targets []*unstructured.Unstructured) (map[kube.ResourceKey]*unstructured.Unstructured, error) {
+	out := map[kube.ResourceKey]*unstructured.Unstructured{}
+	b.c.ForEach(func(key kube.ResourceKey, obj *unstructured.Unstructured) {
+		if obj.GetLabels()[TrackingLabel] == b.appName {
+			out[key] = obj
+		}
+	})
+	// like the cluster cache: objects of the app that exist without the label are live too
+	for _, t := range targets {
+		if t.GetName() == "" {
+			continue
+		}
+		ns := t.GetNamespace()
+		namespaced, err := b.c.IsNamespaced(t.GroupVersionKind().GroupKind())
+		if err == nil && !namespaced {
+			ns = ""
+		}
+		key := kube.ResourceKey{Group: t.GroupVersionKind().Group, Kind: t.GetKind(), Namespace: ns, Name: t.GetName()}
+		if _, ok := out[key]; ok {
+			continue
+		}
+		if obj, err := b.k.GetResource(context.Background(), nil, t.GroupVersionKind(), t.GetName(), ns); err == nil {
+			out[key] = obj
+		}
+	}
+	return out, nil
+}
+
+func (b *simBackend) elapsed() time.Duration { return b.c.Now() }
+
+func (b *simBackend) delay(_ context.Context, d time.Duration) error {
+	b.c.Advance(d)
+	return nil
+}
+
+func (b *simBackend) wait(ctx context.Context, deadline time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	now := b.c.Now()
+	next, ok := b.c.NextEvent()
+	if !ok || next > deadline {
+		if deadline > now {
+			b.c.Advance(deadline - now)
+		}
+		return false, nil
+	}
+	if next > now {
+		b.c.Advance(next - now)
+	} else {
+		b.c.Advance(0)
+	}
+	return true, nil
+}
+
+func (b *simBackend) close() {}

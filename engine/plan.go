@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/syncwaves"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+// PlanResult is gitops-engine's ordered task list for a sync of the app.
+type PlanResult struct {
+	// Tasks in the engine's order.
+	Tasks []Task
+	// DeletionHooks are the PreDelete/PostDelete-only objects Argo CD strips from syncs.
+	DeletionHooks []Task
+}
+
+// Plan returns the sync's ordered tasks as gitops-engine sorts them, without running health:
+// it builds the engine's sync context over a simulated cluster (opts.Cluster when it is
+// Simulated, for its live objects, else an empty one) and reads the task list the engine
+// computes for its dry run.
+func Plan(ctx context.Context, objs []render.Object, opts Options) (*PlanResult, error) {
+	if _, ok := opts.Cluster.(*simCluster); !ok {
+		opts.Cluster = Simulated(SimOptions{})
+	}
+	opts = opts.withDefaults()
+	opts.DryRun = true
+	all, err := convert(objs, opts.AppName)
+	if err != nil {
+		return nil, err
+	}
+	syncObjs, delHooks := split(all)
+	b, err := opts.Cluster.open(all, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	r := newRun(b, opts)
+	targets := unstructuredOf(syncObjs)
+	if err := r.round(ctx, targets, r.withNamespaces(targets), func(sc sync.SyncContext) { sc.Sync(ctx) }); err != nil {
+		return nil, err
+	}
+	_, tasks, _ := r.tr.take()
+	if len(tasks) == 0 && len(targets) > 0 {
+		return nil, fmt.Errorf("plan: gitops-engine built no task list: %s", r.message)
+	}
+	live, err := b.live(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*unstructured.Unstructured{}
+	add := func(u *unstructured.Unstructured, phases []common.SyncPhase) {
+		ns := u.GetNamespace()
+		if ns == "" {
+			ns = opts.Namespace
+		}
+		gk := u.GroupVersionKind()
+		for _, p := range phases {
+			name := u.GetName()
+			if name == "" {
+				name = generatedName(u, opts, p)
+			}
+			byKey[fmt.Sprintf("%s/%s/%s/%s:%s", gk.Group, gk.Kind, ns, name, p)] = u
+		}
+	}
+	allPhases := []common.SyncPhase{common.SyncPhasePreSync, common.SyncPhaseSync, common.SyncPhasePostSync, common.SyncPhaseSyncFail}
+	for _, u := range live {
+		add(u, allPhases)
+	}
+	for _, u := range targets {
+		add(u, allPhases)
+	}
+	res := &PlanResult{DeletionHooks: r.deletionTasks(delHooks)}
+	for _, t := range tasks {
+		task := Task{Phase: t.Phase, Wave: t.Wave, AnnotatedWave: t.Wave, Action: "apply", Group: t.Group, Kind: t.Kind,
+			Namespace: r.namespaceOf(t), Name: t.Name}
+		if t.Hook {
+			task.Hook = t.Phase
+		}
+		if u := byKey[t.resultKey()]; u != nil {
+			task.AnnotatedWave = syncwaves.Wave(u)
+			if u.GetLabels()[TrackingLabel] == opts.AppName && !isTarget(targets, u) {
+				task.Action = "prune"
+			}
+			for _, ht := range hook.Types(u) {
+				task.HookTypes = append(task.HookTypes, string(ht))
+			}
+			if t.Hook {
+				task.DeletePolicies = policies(u)
+			}
+			task.Moved = !t.Hook && task.Action == "apply" && (t.Phase != string(common.SyncPhaseSync) || t.Wave != task.AnnotatedWave)
+		}
+		res.Tasks = append(res.Tasks, task)
+	}
+	return res, nil
+}
+
+func isTarget(targets []*unstructured.Unstructured, u *unstructured.Unstructured) bool {
+	for _, t := range targets {
+		if t == u {
+			return true
+		}
+	}
+	return false
+}
+
+// generatedName is the name gitops-engine gives a generateName hook in a phase.
+func generatedName(u *unstructured.Unstructured, opts Options, p common.SyncPhase) string {
+	rev := opts.Revision
+	if len(rev) >= 8 {
+		rev = rev[0:7]
+	}
+	return u.GetGenerateName() + strings.ToLower(fmt.Sprintf("%s-%s-%d", rev, p, opts.StartedAt.UTC().Unix()))
+}
+
+// policies returns a hook's delete policies as gitops-engine reads them (BeforeHookCreation
+// when none is valid).
+func policies(u *unstructured.Unstructured) []string {
+	var out []string
+	for _, p := range hook.DeletePolicies(u) {
+		out = append(out, string(p))
+	}
+	return out
+}

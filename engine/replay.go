@@ -1,0 +1,369 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+// maxIdleRounds bounds rounds in a row that change the engine's state without the clock moving.
+const maxIdleRounds = 10000
+
+// Replay runs the phased sync of objs (as rendered) on opts.Cluster and reports every step.
+// The returned error is for infrastructure failures (bad input, cluster unreachable); a failed
+// sync is a report with Phase "Failed".
+func Replay(ctx context.Context, objs []render.Object, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	all, err := convert(objs, opts.AppName)
+	if err != nil {
+		return nil, err
+	}
+	syncObjs, delHooks := split(all)
+	b, err := opts.Cluster.open(all, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	r := newRun(b, opts)
+	rep, err := r.sync(ctx, unstructuredOf(syncObjs))
+	if err != nil {
+		return nil, err
+	}
+	rep.DeletionHooks = r.deletionTasks(delHooks)
+	rep.Target = opts.Cluster.Describe()
+	_, rep.Simulated = opts.Cluster.(*simCluster)
+	return rep, nil
+}
+
+// run is one replay on an opened backend.
+type run struct {
+	b     backend
+	opts  Options
+	tr    *tracer
+	rep   *Report
+	byKey map[string]int // result key -> index of its latest apply/prune step
+	tasks []taskInfo
+	// last state given back to the next round
+	phase   common.OperationPhase
+	message string
+	results []common.ResourceSyncResult
+	lastMsg string
+}
+
+func newRun(b backend, opts Options) *run {
+	return &run{
+		b: b, opts: opts,
+		tr:    newTracer(b.elapsed, opts.Logger),
+		rep:   &Report{Version: 1, Steps: []Step{}, Operation: "sync"},
+		byKey: map[string]int{},
+		phase: common.OperationRunning,
+	}
+}
+
+// withNamespaces returns copies of the namespaced targets without a namespace, given the sync
+// namespace (the keys the cluster cache looks up).
+func (r *run) withNamespaces(targets []*unstructured.Unstructured) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(targets))
+	for i, t := range targets {
+		out[i] = t
+		if t.GetNamespace() != "" {
+			continue
+		}
+		if namespaced, err := r.b.IsNamespaced(t.GroupVersionKind().GroupKind()); err == nil && namespaced {
+			c := t.DeepCopy()
+			c.SetNamespace(r.opts.Namespace)
+			out[i] = c
+		}
+	}
+	return out
+}
+
+// round builds a sync context from fresh live state, as Argo CD's controller does, and runs
+// f on it (Sync or Terminate).
+func (r *run) round(ctx context.Context, targets, lookup []*unstructured.Unstructured, f func(sync.SyncContext)) error {
+	live, err := r.b.live(ctx, lookup)
+	if err != nil {
+		return err
+	}
+	rr := sync.Reconcile(targets, live, r.opts.Namespace, r.b)
+	r.tr.reset()
+	cfg := r.b.config()
+	delay := r.opts.WaveDelay
+	sc, cleanup, err := sync.NewSyncContext(r.opts.Revision, rr, cfg, cfg, r.b.kubectl(), r.opts.Namespace,
+		sync.WithLogr(r.tr.logger()),
+		sync.WithInitialState(r.phase, r.message, r.results, metav1.NewTime(r.opts.StartedAt)),
+		sync.WithOperationSettings(r.opts.DryRun, r.opts.Prune, false, false),
+		sync.WithSyncWaveHook(func(_ common.SyncPhase, _ int, final bool) error {
+			if final || delay <= 0 {
+				return nil
+			}
+			return r.b.delay(ctx, delay)
+		}),
+	)
+	if err != nil {
+		return fmt.Errorf("create sync context: %w", err)
+	}
+	defer cleanup()
+	f(sc)
+	r.phase, r.message, r.results = sc.GetState()
+	return nil
+}
+
+func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*Report, error) {
+	lookup := r.withNamespaces(targets)
+	idle := 0
+	for {
+		prevPhase, prevMsg, prevResults := r.phase, r.message, r.results
+		if err := r.round(ctx, targets, lookup, func(sc sync.SyncContext) { sc.Sync(ctx) }); err != nil {
+			return nil, err
+		}
+		changed := r.absorb() || prevPhase != r.phase || prevMsg != r.message || !sameResults(prevResults, r.results)
+		r.progress()
+		if r.phase.Completed() {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return r.finish(), fmt.Errorf("replay: %w", err)
+		}
+		if changed {
+			idle++
+			if idle > maxIdleRounds {
+				return nil, fmt.Errorf("replay: gitops-engine made no progress in %d rounds (last state: %s %s)", maxIdleRounds, r.phase, r.message)
+			}
+			continue
+		}
+		idle = 0
+		more, err := r.b.wait(ctx, r.opts.Timeout)
+		if err != nil {
+			return r.finish(), fmt.Errorf("replay: %w", err)
+		}
+		if !more {
+			if err := r.terminate(ctx, targets, lookup); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	return r.finish(), nil
+}
+
+// terminate stops a sync that ran out of time, as Argo CD does on a sync timeout: running hooks
+// are deleted and the operation fails.
+func (r *run) terminate(ctx context.Context, targets, lookup []*unstructured.Unstructured) error {
+	waiting := r.message
+	r.tr.terminating = true
+	if err := r.round(ctx, targets, lookup, func(sc sync.SyncContext) { sc.Terminate(ctx) }); err != nil {
+		return err
+	}
+	r.absorb()
+	r.phase = common.OperationFailed
+	r.message = fmt.Sprintf("sync timed out after %s (%s); %s", r.opts.Timeout, waiting, r.message)
+	r.progress()
+	return nil
+}
+
+func (r *run) progress() {
+	if r.opts.Progress == nil {
+		return
+	}
+	line := fmt.Sprintf("%s: %s", r.phase, r.message)
+	if n := len(r.rep.Steps); n > 0 {
+		s := r.rep.Steps[n-1]
+		line = fmt.Sprintf("%s wave %d: %s", s.SyncPhase, s.Wave, line)
+	}
+	if line == r.lastMsg {
+		return
+	}
+	r.lastMsg = line
+	fmt.Fprintf(r.opts.Progress, "[%6.1fs] %s\n", r.b.elapsed().Seconds(), line)
+}
+
+func sameResults(a, b []common.ResourceSyncResult) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ResourceKey != b[i].ResourceKey || a[i].SyncPhase != b[i].SyncPhase || a[i].Status != b[i].Status ||
+			a[i].HookPhase != b[i].HookPhase || a[i].Message != b[i].Message {
+			return false
+		}
+	}
+	return true
+}
+
+func resultKey(res common.ResourceSyncResult) string {
+	return fmt.Sprintf("%s:%s", res.ResourceKey.String(), res.SyncPhase)
+}
+
+// absorb turns the round's events into steps and refreshes step results. It reports whether
+// the engine did anything.
+func (r *run) absorb() bool {
+	events, tasks, syncFail := r.tr.take()
+	terminating := r.tr.terminating
+	if len(tasks) > 0 {
+		r.tasks = tasks
+	}
+	index := make(map[string]int, len(r.tasks))
+	for i, t := range r.tasks {
+		index[t.resultKey()] = i
+	}
+	results := make(map[string]common.ResourceSyncResult, len(r.results))
+	for _, res := range r.results {
+		results[resultKey(res)] = res
+	}
+	kept := events[:0]
+	for _, e := range events {
+		if e.dry && !r.opts.DryRun {
+			res, ok := results[e.info.resultKey()]
+			if e.op != opApply || !ok || res.Status != common.ResultCodeSyncFailed {
+				continue
+			}
+		}
+		kept = append(kept, e)
+	}
+	// parallel goroutines log in any order: within a run of one operation, order by the
+	// engine's task order (the order it launched them)
+	pos := func(e event) int {
+		if i, ok := index[e.info.resultKey()]; ok {
+			return i
+		}
+		return len(index)
+	}
+	for start := 0; start < len(kept); {
+		end := start + 1
+		for end < len(kept) && kept[end].op == kept[start].op {
+			end++
+		}
+		run := kept[start:end]
+		sort.SliceStable(run, func(i, j int) bool {
+			pi, pj := pos(run[i]), pos(run[j])
+			if pi != pj {
+				return pi < pj
+			}
+			return run[i].info.Name < run[j].info.Name
+		})
+		start = end
+	}
+	failing := syncFail || r.phase == common.OperationFailed || r.phase == common.OperationError
+	for _, e := range kept {
+		s := Step{
+			Seq:       len(r.rep.Steps) + 1,
+			SyncPhase: e.info.Phase,
+			Wave:      e.info.Wave,
+			Action:    string(e.op),
+			Kind:      e.info.Kind,
+			Namespace: r.namespaceOf(e.info),
+			Name:      e.info.Name,
+			AtSeconds: e.at.Seconds(),
+			key:       e.info.resultKey(),
+		}
+		if e.info.Hook {
+			s.Hook = e.info.Phase
+		}
+		if e.op == opDelete {
+			s.Result = "Deleted"
+			switch {
+			case e.bhc:
+				s.Message = "deleted before re-creation (BeforeHookCreation)"
+			case terminating:
+				s.Message = "deleted: sync terminated"
+			case failing:
+				s.Message = "deleted (HookFailed)"
+			default:
+				s.Message = "deleted (HookSucceeded)"
+			}
+		} else {
+			r.byKey[s.key] = len(r.rep.Steps)
+		}
+		r.rep.Steps = append(r.rep.Steps, s)
+	}
+	for key, i := range r.byKey {
+		res, ok := results[key]
+		if !ok {
+			continue
+		}
+		s := &r.rep.Steps[i]
+		s.Result = resultText(res, s.Hook != "")
+		s.Message = res.Message
+		if s.Action == string(opApply) && (strings.HasSuffix(res.Message, " replaced") || strings.HasSuffix(res.Message, " updated")) {
+			s.Action = "update"
+		}
+	}
+	return len(kept) > 0
+}
+
+func resultText(res common.ResourceSyncResult, hook bool) string {
+	if hook && res.HookPhase != "" {
+		return string(res.HookPhase)
+	}
+	if res.Status == common.ResultCodeSynced && (res.HookPhase == common.OperationFailed || res.HookPhase == common.OperationError) {
+		return string(res.HookPhase)
+	}
+	return string(res.Status)
+}
+
+// namespaceOf blanks the namespace gitops-engine gives cluster-scoped objects.
+func (r *run) namespaceOf(t taskInfo) string {
+	if namespaced, err := r.b.IsNamespaced(schema.GroupKind{Group: t.Group, Kind: t.Kind}); err == nil && !namespaced {
+		return ""
+	}
+	return t.Namespace
+}
+
+func (r *run) finish() *Report {
+	rep := r.rep
+	rep.Phase = string(r.phase)
+	rep.Message = r.message
+	rep.SimulatedSeconds = r.b.elapsed().Seconds()
+	ran := map[string]bool{}
+	for _, s := range rep.Steps {
+		if s.Action != string(opDelete) {
+			ran[s.key] = true
+		}
+	}
+	rep.NotRun = nil
+	for _, t := range r.tasks {
+		if ran[t.resultKey()] {
+			continue
+		}
+		task := Task{Phase: t.Phase, Wave: t.Wave, Action: "apply", Group: t.Group, Kind: t.Kind, Namespace: r.namespaceOf(t), Name: t.Name}
+		if t.Hook {
+			task.Hook = t.Phase
+		}
+		rep.NotRun = append(rep.NotRun, task)
+	}
+	return rep
+}
+
+func (r *run) deletionTasks(objs []object) []Task {
+	var out []Task
+	for _, o := range objs {
+		ns := o.u.GetNamespace()
+		if ns == "" {
+			ns = r.opts.Namespace
+		}
+		t := Task{Phase: strings.Join(deletionHookTypes(o.u), ","), Group: o.u.GroupVersionKind().Group, Kind: o.u.GetKind(),
+			Namespace: ns, Name: nameOf(o.u), HookTypes: deletionHookTypes(o.u), DeletePolicies: policies(o.u), Action: "apply"}
+		t.Hook = t.Phase
+		out = append(out, t)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Phase+out[i].Ref() < out[j].Phase+out[j].Ref() })
+	return out
+}
+
+func nameOf(u *unstructured.Unstructured) string {
+	if u.GetName() == "" && u.GetGenerateName() != "" {
+		return u.GetGenerateName() + "*"
+	}
+	return u.GetName()
+}

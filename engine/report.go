@@ -1,0 +1,99 @@
+package engine
+
+// Report is the outcome of a replay. Its JSON form is wavecheck's replay contract:
+// {"version":1,"phase","message","simulatedSeconds","steps":[...]}.
+type Report struct {
+	Version int `json:"version"`
+	// Phase is the final operation phase: Succeeded, Failed, Error (or Running when cancelled).
+	Phase   string `json:"phase"`
+	Message string `json:"message"`
+	// SimulatedSeconds is the simulated duration (elapsed seconds on a real cluster).
+	SimulatedSeconds float64 `json:"simulatedSeconds"`
+	Steps            []Step  `json:"steps"`
+
+	// NotRun lists the engine's tasks that never ran (e.g. waves after a failure, SyncFail
+	// hooks of a successful sync).
+	NotRun []Task `json:"-"`
+	// DeletionHooks are the PreDelete/PostDelete-only objects stripped from the sync.
+	DeletionHooks []Task `json:"-"`
+	// Target describes the cluster; Simulated is false for a real cluster.
+	Target    string `json:"-"`
+	Simulated bool   `json:"-"`
+	// Operation is "sync" or "delete".
+	Operation string `json:"-"`
+}
+
+// Step is one operation gitops-engine (or, for app deletion, Argo CD's controller) performed.
+type Step struct {
+	Seq int `json:"seq"`
+	// SyncPhase and Wave are the phase and effective wave of the engine's task (a Namespace or
+	// CRD moved before its first dependant has that dependant's phase and wave; prune waves are
+	// mirrored). App deletion uses the phases PreDelete, Delete and PostDelete, wave 0.
+	SyncPhase string `json:"syncPhase"`
+	Wave      int    `json:"wave"`
+	// Action is apply, update (Replace=true), prune or delete (hook deletions by policy, app
+	// deletion).
+	Action    string `json:"action"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Hook is the hook type the task ran as (PreSync, Sync, PostSync, SyncFail, PreDelete,
+	// PostDelete), empty for resources.
+	Hook string `json:"hook"`
+	// Result: for hooks their phase (Succeeded, Failed, Running, Error); for resources the sync
+	// status (Synced, SyncFailed, Pruned, PruneSkipped), or Failed when they went Degraded;
+	// Deleted for deletions.
+	Result    string  `json:"result"`
+	Message   string  `json:"message"`
+	AtSeconds float64 `json:"atSeconds"`
+
+	key string
+}
+
+// Task is one task of the engine's plan.
+type Task struct {
+	Phase string
+	// Wave is the effective wave; AnnotatedWave the object's own (sync-wave, else
+	// helm.sh/hook-weight, else 0).
+	Wave          int
+	AnnotatedWave int
+	Action        string // apply or prune
+	Group         string
+	Kind          string
+	Namespace     string
+	Name          string
+	// Hook is the hook type the task runs as, empty for resources; HookTypes all of the
+	// object's hook types.
+	Hook           string
+	HookTypes      []string
+	DeletePolicies []string
+	// Moved is set for a Namespace or CRD moved before its first dependant.
+	Moved bool
+}
+
+// Ref is "Kind/name".
+func (t Task) Ref() string { return t.Kind + "/" + t.Name }
+
+// Ref is "Kind/name".
+func (s Step) Ref() string { return s.Kind + "/" + s.Name }
+
+// OrderEntry is the comparable part of a step.
+type OrderEntry struct {
+	SyncPhase string
+	Wave      int
+	Action    string
+	Kind      string
+	Namespace string
+	Name      string
+	Hook      string
+	Result    string
+}
+
+// Order returns the steps without messages and times: what two backends must agree on.
+func (r *Report) Order() []OrderEntry {
+	out := make([]OrderEntry, len(r.Steps))
+	for i, s := range r.Steps {
+		out[i] = OrderEntry{SyncPhase: s.SyncPhase, Wave: s.Wave, Action: s.Action, Kind: s.Kind, Namespace: s.Namespace, Name: s.Name, Hook: s.Hook, Result: s.Result}
+	}
+	return out
+}
