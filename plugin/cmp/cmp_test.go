@@ -180,7 +180,7 @@ func TestResolve(t *testing.T) {
 				want := Config{
 					Mode: Enforce, ModeFrom: "default", MaxErrors: DefaultMaxErrors,
 					Render: render.Options{AppName: "shop", Namespace: "prod", KubeVersion: "1.37.0", APIVersions: []string{"v1", "example.com/v1"}},
-					Policy: PolicyConfig{Timeout: DefaultTimeout},
+					Policy: PolicyConfig{Namespace: "prod", Timeout: DefaultTimeout},
 				}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("mismatch (-want +got):\n%s", diff)
@@ -241,7 +241,7 @@ func TestResolve(t *testing.T) {
 					Dirs: []string{"/policies/a", "/policies/b"}, DataFiles: []string{"/data/x.yaml"},
 					Namespaces: []string{"main", "extra"}, RepoPolicies: true,
 					Ignore:        []string{"rule-a", "rule-b", "rule-c", "rule-d", "rule-e"},
-					ArgoCDVersion: "2.14", Timeout: 5 * time.Second,
+					ArgoCDVersion: "2.14", Namespace: "prod", Timeout: 5 * time.Second,
 				}
 				if diff := cmp.Diff(want, c.Policy); diff != "" {
 					t.Errorf("policy mismatch (-want +got):\n%s", diff)

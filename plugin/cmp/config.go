@@ -107,7 +107,9 @@ type PolicyConfig struct {
 	RepoDir       string
 	Ignore        []string
 	ArgoCDVersion string
-	Timeout       time.Duration
+	// Namespace is the Application's destination namespace (ARGOCD_APP_NAMESPACE).
+	Namespace string
+	Timeout   time.Duration
 }
 
 // Resolve computes the generation settings from the cmp environment. Precedence, from highest:
@@ -195,6 +197,7 @@ func Resolve(env Env) (Config, error) {
 	if v, ok := ps.String(ParamArgoCDVersion); ok && strings.TrimSpace(v) != "" {
 		p.ArgoCDVersion = strings.TrimSpace(v)
 	}
+	p.Namespace = env.AppNamespace
 	p.Timeout = DefaultTimeout
 	if v := strings.TrimSpace(env.Vars[EnvTimeout]); v != "" {
 		d, err := time.ParseDuration(v)

@@ -208,7 +208,9 @@ func Report(o *Outcome, cfg Config) string {
 	}
 	if cfg.Mode == Warn {
 		fmt.Fprintf(&b, "wavecheck: %s (mode warn, not blocking)", strings.Join(parts, ", "))
-		writeCapped(&b, o.Findings, cfg.MaxErrors, true)
+		bySeverity := append([]policy.Finding(nil), o.Findings...)
+		sort.SliceStable(bySeverity, func(i, j int) bool { return bySeverity[i].Severity.Rank() > bySeverity[j].Severity.Rank() })
+		writeCapped(&b, bySeverity, cfg.MaxErrors, true)
 		b.WriteString("\n")
 		return b.String()
 	}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavecheck/wavecheck/plugin/cmp"
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/policy"
+)
+
+func newGenerateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "generate [DIR]",
+		Short: "Argo CD plugin: render the app in DIR (default .) from the Argo CD environment, lint it and print only the manifests",
+		Long: `generate is the plugin's generate command, run by Argo CD's cmp-server in the app directory.
+It reads the Argo CD environment (ARGOCD_APP_*, KUBE_VERSION, KUBE_API_VERSIONS, ARGOCD_ENV_*,
+ARGOCD_APP_PARAMETERS), renders the app as the repo-server would and lints it.
+
+Mode (plugin parameter mode > ARGOCD_ENV_WAVECHECK_MODE > sidecar WAVECHECK_MODE > enforce):
+  enforce  policy errors block generation: exit 1 with a short report on stderr
+  warn     findings are reported on stderr, the manifests are always printed
+  off      render only
+
+stdout carries only the manifest stream, written once everything succeeded. An app that renders
+no objects is an error unless the parameter allow-empty is true. Exit codes: 0 manifests printed,
+1 blocked by policy errors, 2 render, settings or policy failure.`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			cfg, err := cmp.Resolve(cmp.ParseEnv(os.Environ()))
+			if err != nil {
+				return &ExitError{Code: ExitFailure, Err: err}
+			}
+			out, err := cmp.Generate(cmd.Context(), dir, cfg, lintWithEngine)
+			var pe *cmp.PolicyError
+			if errors.As(err, &pe) {
+				fmt.Fprintln(g.stderr, pe.Error())
+				return &ExitError{Code: ExitFindings}
+			}
+			if err != nil {
+				return &ExitError{Code: ExitFailure, Err: err}
+			}
+			fmt.Fprint(g.stderr, cmp.Report(out, cfg))
+			if _, err := g.stdout.Write(out.Manifests); err != nil {
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write manifests: %w", err)}
+			}
+			return nil
+		},
+	}
+}
+
+// lintWithEngine runs the built-in rules and the configured user policies. Admin and repo
+// policies both run in the engine's sandbox (no network, no environment).
+func lintWithEngine(ctx context.Context, pc cmp.PolicyConfig, objs []render.Object) ([]policy.Finding, error) {
+	dirs := append([]string(nil), pc.Dirs...)
+	if pc.RepoDir != "" {
+		dirs = append(dirs, pc.RepoDir)
+	}
+	eng, err := policy.New(ctx, policy.Options{
+		PolicyDirs:    dirs,
+		DataFiles:     pc.DataFiles,
+		Namespaces:    pc.Namespaces,
+		Ignore:        pc.Ignore,
+		ArgoCDVersion: pc.ArgoCDVersion,
+		Namespace:     pc.Namespace,
+		Timeout:       pc.Timeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := eng.Evaluate(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	return res.Findings, nil
+}

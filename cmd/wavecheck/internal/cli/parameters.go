@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavecheck/wavecheck/plugin/cmp"
+)
+
+func newParametersCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "parameters [DIR]",
+		Short: "Argo CD plugin: print the dynamic parameter announcements for the app in DIR (default .) as JSON",
+		Args:  maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			b, err := json.MarshalIndent(cmp.Announce(dir, cmp.ParseEnv(os.Environ())), "", "  ")
+			if err != nil {
+				return err
+			}
+			_, err = g.stdout.Write(append(b, '\n'))
+			return err
+		},
+	}
+}
