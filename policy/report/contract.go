@@ -59,7 +59,7 @@ func CheckJSONContract(b []byte) error {
 			return fmt.Errorf("check report: suppressed is %T, want array", s)
 		}
 		for i, f := range list {
-			if _, err := checkFinding(fmt.Sprintf("suppressed[%d]", i), f, []string{"reason"}); err != nil {
+			if _, err := checkFinding(fmt.Sprintf("suppressed[%d]", i), f, []string{"by", "reason"}); err != nil {
 				return err
 			}
 		}

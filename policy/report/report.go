@@ -20,7 +20,7 @@ const Version = 1
 //
 //	{"version":1,"source":{"path","type"},"findings":[{"rule","severity","message","hint",
 //	 "object":{"apiVersion","kind","namespace","name","generateName"},"file","line"}],
-//	 "suppressed":[...finding fields plus "reason"],"summary":{"objects","errors","warnings","infos"}}
+//	 "suppressed":[...finding fields plus "by" and "reason"],"summary":{"objects","errors","warnings","infos"}}
 //
 // Fields tagged `json:"-"` only feed the other writers.
 type Report struct {
@@ -58,6 +58,9 @@ type Summary struct {
 // Suppressed is a finding that was silenced, with the reason given.
 type Suppressed struct {
 	policy.Finding
+	// By is what silenced it: "annotation" (wavecheck.io/ignore on the object), "ignore"
+	// (--ignore) or "exception" (a conftest exception rule).
+	By     string `json:"by"`
 	Reason string `json:"reason"`
 }
 

@@ -73,6 +73,7 @@ func sample() *Report {
 			Message: "named hook without BeforeHookCreation", Hint: "add BeforeHookCreation",
 			Object: migrate, File: "apps/demo/hooks.yaml", Line: 1,
 		},
+		By:     "annotation",
 		Reason: "the job is deleted by a CronJob cleanup, ticket OPS-12",
 	}}
 	r := New(Source{Path: "apps/demo", Type: "Directory"}, objects, findings, suppressed)

@@ -156,7 +156,13 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 	}
 	for _, s := range r.Suppressed {
 		res := sarifResultFor(r, s.Finding, ruleIndex(s.Finding))
-		res.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: s.Reason}}
+		// inSource: the object's own wavecheck.io/ignore annotation; external: --ignore or a
+		// policy exception.
+		kind := "external"
+		if s.By == "annotation" {
+			kind = "inSource"
+		}
+		res.Suppressions = []sarifSuppression{{Kind: kind, Justification: s.Reason}}
 		run.Results = append(run.Results, res)
 	}
 	run.Properties = map[string]any{
