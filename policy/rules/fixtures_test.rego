@@ -1,6 +1,8 @@
 # Test fixtures for the built-in rules' unit tests.
 package wavecheck.fixtures
 
+import data.wavecheck.lib
+
 default_facts := {
 	"annotations": {},
 	"nonStringAnnotations": [],
@@ -32,6 +34,7 @@ obj(raw, facts) := {
 	"argocd": object.union(object.union(default_facts, {"annotations": object.get(raw, ["metadata", "annotations"], {})}), facts),
 	"source": {"file": "test.yaml", "line": 1, "doc": 0},
 	"ref": sprintf("%s/%s", [raw.kind, object.get(raw.metadata, "name", "")]),
+	"group": lib.group(raw.apiVersion),
 }
 
 # objects numbers a list of fixture objects (their index field).

@@ -1,0 +1,24 @@
+# METADATA
+# title: Namespace moved to an earlier phase or wave
+# description: |-
+#   After sorting, Argo CD moves a Namespace that comes later than its first object in it right
+#   before it, and gives it that object's phase and wave. The Namespace's own sync-wave (or
+#   phase) is then not what decides when it is applied; wavecheck reports the effective one.
+# related_resources:
+# - ref: https://github.com/argoproj/argo-cd/issues/4854
+# custom:
+#   id: namespace-wave-adjusted
+#   severity: info
+#   hint: Give the Namespace a wave (and phase) no later than its first object in it, so the manifests say what Argo CD does.
+package wavecheck.rules.namespace_wave_adjusted
+
+import data.wavecheck.lib
+
+findings contains f if {
+	some o in data.wavecheck.objects
+	o.object.kind == "Namespace"
+	some s in o.argocd.steps
+	s.moved
+	declared := {"phase": s.declaredPhase, "wave": s.declaredWave}
+	f := {"index": o.index, "msg": sprintf("Argo CD applies this Namespace in %s, not %s: it moves before %s", [lib.step_string(s), lib.step_string(declared), s.before])}
+}

@@ -1,0 +1,43 @@
+# METADATA
+# title: Unknown sync option
+# description: |-
+#   Argo CD matches argocd.argoproj.io/sync-options values as exact strings such as
+#   Prune=false or SkipDryRunOnMissingResource=true. A value with another spelling, case or
+#   value (prune=false, Prune=False, Validate=no) matches nothing and is ignored without an
+#   error.
+# related_resources:
+# - ref: https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/
+# custom:
+#   id: sync-option-unknown
+#   severity: warning
+#   hint: Use a documented resource sync option with its exact spelling, e.g. Prune=false or ServerSideApply=true.
+package wavecheck.rules.sync_option_unknown
+
+# known are the resource-level options gitops-engine and Argo CD read, plus the spellings of
+# their defaults (harmless no-ops).
+known := {
+	"Prune=false", "Prune=confirm", "Prune=true",
+	"Delete=false", "Delete=confirm", "Delete=true",
+	"Validate=false", "Validate=true",
+	"SkipDryRunOnMissingResource=true", "SkipDryRunOnMissingResource=false",
+	"PruneLast=true", "PruneLast=false",
+	"Replace=true", "Replace=false",
+	"ServerSideApply=true", "ServerSideApply=false",
+	"Force=true", "Force=false",
+}
+
+# app_level are handled by sync-option-app-level.
+app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
+
+findings contains f if {
+	some o in data.wavecheck.objects
+	some v in o.argocd.syncOptions
+	not v in known
+	not split(v, "=")[0] in app_level
+	f := {"index": o.index, "msg": sprintf("unknown sync option %q%s: Argo CD ignores it", [v, suggestion(v)])}
+}
+
+suggestion(v) := sprintf(" (did you mean %q?)", [k]) if {
+	some k in known
+	lower(k) == lower(replace(v, " ", ""))
+} else := ""
