@@ -23,6 +23,8 @@ var helmCases = []struct {
 	{name: "guestbook", dir: "corpus/helm-guestbook", opts: Options{ReleaseName: "guestbook", Namespace: "guestbook"}},
 	{name: "guestbook-production", dir: "corpus/helm-guestbook", opts: Options{ReleaseName: "gb-prod", Namespace: "prod", ValueFiles: []string{"values-production.yaml"}}},
 	{name: "hooks", dir: "hooks", opts: Options{ReleaseName: "rel", Namespace: "ns", KubeVersion: "1.31.2"}},
+	// No namespace: helm template (without a kubeconfig, as in Argo CD's repo-server) uses "default".
+	{name: "hooks-default-namespace", dir: "hooks", opts: Options{ReleaseName: "rel", KubeVersion: "1.33.0"}},
 	{name: "hooks-values-set-capabilities", dir: "hooks", opts: Options{
 		ReleaseName: "rel", Namespace: "ns",
 		ValueFiles:  []string{"values-extra.yaml"},

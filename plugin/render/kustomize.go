@@ -52,7 +52,9 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 	}
 	// Ask kustomize to track where every resource comes from (removed again below unless the
 	// kustomization itself asked for it), so objects can point to their resource file.
-	fsys.originFor = kfile
+	if real, err := filepath.EvalSymlinks(kfile); err == nil {
+		fsys.originFor = real
+	}
 
 	kopts := krusty.MakeDefaultOptions()
 	// MakeDefaultOptions keeps input order, but `kustomize build` (what Argo CD runs) applies
