@@ -30,8 +30,12 @@ import (
 // a kubeconfig, as in Argo CD's repo-server.
 const defaultHelmNamespace = "default"
 
-// maxChartDepth bounds directory nesting (and symlink loops) while reading a chart.
-const maxChartDepth = 64
+// Bounds on reading a chart directory, against symlink loops and fan-outs that would read
+// the same directories over and over.
+const (
+	maxChartDepth   = 64
+	maxChartEntries = 100000
+)
 
 // renderHelm renders a chart directory with the Helm 4 SDK the way `helm template
 // --include-crds` does (and Argo CD's repo-server with it): CRDs first, then the manifests in
@@ -138,16 +142,23 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 	rules.AddDefaults()
 
 	var files []*archive.BufferedFile
+	seen := 0
+	ancestors := map[string]bool{}
 	var walk func(abs, name string, depth int) error
 	walk = func(abs, name string, depth int) error {
 		if depth > maxChartDepth {
-			return &Error{File: b.rel(abs), Err: fmt.Errorf("read chart: directories nested deeper than %d (symlink loop?)", maxChartDepth)}
+			return &Error{File: b.rel(abs), Err: fmt.Errorf("read chart: directories nested deeper than %d", maxChartDepth)}
 		}
+		ancestors[abs] = true
+		defer delete(ancestors, abs)
 		entries, err := os.ReadDir(abs)
 		if err != nil {
 			return &Error{File: b.rel(abs), Err: fmt.Errorf("read chart: %w", unwrapPathError(err))}
 		}
 		for _, e := range entries {
+			if seen++; seen > maxChartEntries {
+				return &Error{File: b.rel(dir), Err: fmt.Errorf("read chart: more than %d files and directories", maxChartEntries)}
+			}
 			p := filepath.Join(abs, e.Name())
 			n := e.Name()
 			if name != "" {
@@ -165,6 +176,9 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 				continue
 			}
 			if fi.IsDir() {
+				if ancestors[real] {
+					return &Error{File: b.rel(p), Err: fmt.Errorf("read chart: symlink loop back to %s", b.rel(real))}
+				}
 				if err := walk(real, n, depth+1); err != nil {
 					return err
 				}
@@ -182,7 +196,11 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 		}
 		return nil
 	}
-	if err := walk(dir, "", 0); err != nil {
+	realDir, err := b.resolve(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := walk(realDir, "", 0); err != nil {
 		return nil, err
 	}
 	return files, nil

@@ -224,6 +224,18 @@ func TestHelmBadInput(t *testing.T) {
 			is:      ErrOutsideRoot,
 		},
 		{
+			name: "symlink loop in a chart",
+			dir:  "hooks",
+			setup: func(t *testing.T, root string) {
+				for _, l := range []string{"a", "b"} {
+					if err := os.Symlink("..", filepath.Join(root, "hooks", "templates", l)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			wantErr: []string{"hooks/templates/a", "symlink loop back to hooks"},
+		},
+		{
 			name:    "missing chart dependency",
 			dir:     "missing-dep",
 			wantErr: []string{"missing-dep/Chart.yaml", "redis", "missing in charts/"},

@@ -23,11 +23,12 @@ CONFTEST_VERSION=v0.71.1
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi; }
 hash="$(
 	{
 		cat "$here/build.sh" "$here/go.mod" "$here/go.sum"
 		echo "$GOTOOLCHAIN $(go env GOOS GOARCH)"
-	} | sha256sum | cut -c1-16
+	} | sha256 | cut -c1-16
 )"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/wavecheck/tools/$hash"
 bin="$cache/bin"
