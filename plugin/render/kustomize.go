@@ -74,14 +74,17 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 	}
 
 	var out []Object
+	org := &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]Object{}}
 	for i, r := range m.Resources() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		// Without origin information the object is attributed to the kustomization file,
+		// Doc being its index in the build output.
 		src := Source{File: relKFile, Doc: i}
 		if !fsys.userOrigin {
-			if f, ok := originFile(b, dir, r); ok {
-				src = Source{File: f}
+			if s, ok := org.source(r); ok {
+				src = s
 			}
 			if err := r.SetOrigin(nil); err != nil {
 				return nil, &Error{File: relKFile, Err: fmt.Errorf("remove origin annotation: %w", err)}
@@ -115,32 +118,67 @@ func findKustomizationFile(dir string) (string, bool) {
 	return "", false
 }
 
-// originFile maps kustomize's origin annotation of r back to a file relative to the
-// repository root (or to the remote repository URL and path).
-func originFile(b *bounds, dir string, r *resource.Resource) (string, bool) {
+// origins maps kustomize's origin annotations back to source files: the file relative to the
+// repository root (or the remote repository URL and path) and, for local resource files, the
+// document and line the object came from, found among the documents of the file kustomize
+// read (same kind, original name contained in the rendered one, longest match first).
+type origins struct {
+	b    *bounds
+	dir  string
+	fsys *boundedFS
+	docs map[string][]Object // parsed resource files by real path
+}
+
+func (m *origins) source(r *resource.Resource) (Source, bool) {
 	o, err := r.GetOrigin()
 	if err != nil || o == nil {
-		return "", false
+		return Source{}, false
 	}
 	p := o.Path
-	if p == "" {
+	generated := p == ""
+	if generated {
 		p = o.ConfiguredIn
 	}
 	if p == "" {
-		return "", false
+		return Source{}, false
 	}
 	if o.Repo != "" {
 		ref := ""
 		if o.Ref != "" {
 			ref = "?ref=" + o.Ref
 		}
-		return o.Repo + "//" + filepath.ToSlash(p) + ref, true
+		return Source{File: o.Repo + "//" + filepath.ToSlash(p) + ref}, true
 	}
-	abs := filepath.Join(dir, filepath.FromSlash(p))
-	if !within(b.root, abs) {
-		return "", false
+	abs := filepath.Join(m.dir, filepath.FromSlash(p))
+	if !within(m.b.root, abs) {
+		return Source{}, false
 	}
-	return b.rel(abs), true
+	src := Source{File: m.b.rel(abs)}
+	if generated {
+		return src, true
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return src, true
+	}
+	objs, ok := m.docs[real]
+	if !ok {
+		if data, read := m.fsys.read(real); read {
+			objs, _ = decodeStream(data, src.File, true)
+		}
+		m.docs[real] = objs
+	}
+	best := -1
+	for i, d := range objs {
+		if d.Kind() == r.GetKind() && strings.Contains(r.GetName(), d.Name()) &&
+			(best < 0 || len(d.Name()) > len(objs[best].Name())) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		src.Line, src.Doc = objs[best].Source.Line, objs[best].Source.Doc
+	}
+	return src, true
 }
 
 // kustWalker walks the graph of kustomizations (resources, bases, components, generators,
@@ -306,6 +344,15 @@ type boundedFS struct {
 	// with it whatever kustomize made of the refusal.
 	denied     error
 	userOrigin bool
+	files      map[string][]byte // local files read, by real path
+}
+
+// read returns a local file kustomize read during the build.
+func (f *boundedFS) read(real string) ([]byte, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	data, ok := f.files[real]
+	return data, ok
 }
 
 func (f *boundedFS) deniedErr() error {
@@ -447,6 +494,14 @@ func (f *boundedFS) ReadFile(p string) ([]byte, error) {
 			return nil, f.deny(err)
 		}
 		return nil, err
+	}
+	if !clone {
+		f.mu.Lock()
+		if f.files == nil {
+			f.files = map[string][]byte{}
+		}
+		f.files[real] = data
+		f.mu.Unlock()
 	}
 	if f.originFor != "" && real == f.originFor {
 		data, err = f.withOriginTracking(data)

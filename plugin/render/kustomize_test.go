@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,20 +51,22 @@ func TestKustomizeSources(t *testing.T) {
 		{
 			dir: "overlays/prod",
 			want: []string{
-				"ConfigMap/prod-web-config-t64gfmt2t5 base/kustomization.yaml",
-				"Service/prod-web base/service.yaml",
-				"Deployment/prod-web base/deployment.yaml",
-				"Job/prod-migrate overlays/prod/migrate-job.yaml",
-				"ServiceMonitor/prod-web components/monitoring/servicemonitor.yaml",
+				"ConfigMap/prod-flags overlays/prod/extras.yaml:2 doc 0",
+				"ConfigMap/prod-flags-extra overlays/prod/extras.yaml:9 doc 1",
+				"ConfigMap/prod-web-config-t64gfmt2t5 base/kustomization.yaml doc 0", // generated
+				"Service/prod-web base/service.yaml:1 doc 0",
+				"Deployment/prod-web base/deployment.yaml:1 doc 0",
+				"Job/prod-migrate overlays/prod/migrate-job.yaml:1 doc 0",
+				"ServiceMonitor/prod-web components/monitoring/servicemonitor.yaml:1 doc 0",
 			},
 		},
 		{
 			dir: "corpus/pre-post-sync",
 			want: []string{
-				"Service/pre-post-sync-kustomize-guestbook-ui corpus/kustomize-guestbook/guestbook-ui-svc.yaml",
-				"Deployment/pre-post-sync-kustomize-guestbook-ui corpus/kustomize-guestbook/guestbook-ui-deployment.yaml",
-				"Job/pre-post-sync-after corpus/pre-post-sync/post-sync-job.yaml",
-				"Job/pre-post-sync-before corpus/pre-post-sync/pre-sync-job.yaml",
+				"Service/pre-post-sync-kustomize-guestbook-ui corpus/kustomize-guestbook/guestbook-ui-svc.yaml:1 doc 0",
+				"Deployment/pre-post-sync-kustomize-guestbook-ui corpus/kustomize-guestbook/guestbook-ui-deployment.yaml:1 doc 0",
+				"Job/pre-post-sync-after corpus/pre-post-sync/post-sync-job.yaml:1 doc 0",
+				"Job/pre-post-sync-before corpus/pre-post-sync/pre-sync-job.yaml:1 doc 0",
 			},
 		},
 	}
@@ -75,7 +78,7 @@ func TestKustomizeSources(t *testing.T) {
 			}
 			var got []string
 			for _, o := range res.Objects {
-				got = append(got, o.Ref()+" "+o.Source.File)
+				got = append(got, fmt.Sprintf("%s %s doc %d", o.Ref(), o.Source, o.Source.Doc))
 				if _, ok := o.Annotations()[originAnnotation]; ok {
 					t.Errorf("%s keeps the %s annotation wavecheck added", o.Ref(), originAnnotation)
 				}
