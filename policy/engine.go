@@ -445,51 +445,54 @@ func objectKey(o render.Object) string {
 	return argocd.Group(o.APIVersion()) + "/" + o.Kind() + "/" + o.Namespace() + "/" + name
 }
 
-// dataObject is one element of data.wavecheck.objects.
-type dataObject struct {
-	Index  int            `json:"index"`
-	Object map[string]any `json:"object"`
-	ArgoCD argocd.Facts   `json:"argocd"`
-	Source render.Source  `json:"source"`
-	Ref    string         `json:"ref"`
-	Key    string         `json:"key"`
-	Group  string         `json:"group"`
-}
-
+// writeObjects stores data.wavecheck (see docs/policy.md for its shape).
 func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts []argocd.Facts) error {
-	list := make([]dataObject, len(objs))
-	index := make(map[string]int, len(objs))
+	list := make([]any, len(objs))
+	index := make(map[string]any, len(objs))
 	lookup := make(map[string][]int, len(objs))
 	for i, o := range objs {
 		ns := o.Namespace()
 		if ns == "" {
 			ns = e.opts.Namespace
 		}
+		group := argocd.Group(o.APIVersion())
 		if o.Name() != "" {
-			lk := argocd.Group(o.APIVersion()) + "/" + o.Kind() + "/" + ns + "/" + o.Name()
+			lk := group + "/" + o.Kind() + "/" + ns + "/" + o.Name()
 			lookup[lk] = append(lookup[lk], i)
 		}
 		k := objectKey(o)
-		list[i] = dataObject{Index: i, Object: o.Object, ArgoCD: facts[i], Source: o.Source, Ref: o.Ref(), Key: k, Group: argocd.Group(o.APIVersion())}
 		if _, ok := index[k]; !ok {
 			index[k] = i
 		}
+		list[i] = map[string]any{
+			"index":  i,
+			"object": o.Object,
+			"argocd": factsDoc(facts[i]),
+			"source": map[string]any{"file": o.Source.File, "line": o.Source.Line, "doc": o.Source.Doc},
+			"ref":    o.Ref(),
+			"key":    k,
+			"group":  group,
+		}
+	}
+	lk := make(map[string]any, len(lookup))
+	for k, v := range lookup {
+		a := make([]any, len(v))
+		for i, x := range v {
+			a[i] = x
+		}
+		lk[k] = a
 	}
 	doc := map[string]any{
 		"objects":   list,
 		"index":     index,
-		"lookup":    lookup,
+		"lookup":    lk,
 		"namespace": e.opts.Namespace,
 		"argocd_version": map[string]any{
 			"major": e.version.Major, "minor": e.version.Minor, "patch": e.version.Patch,
 			"string": e.version.String(),
 		},
 	}
-	bs, err := json.Marshal(doc)
-	if err != nil {
-		return fmt.Errorf("encode objects: %w", err)
-	}
-	v, err := ast.ValueFromReader(strings.NewReader(string(bs)))
+	v, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return fmt.Errorf("encode objects: %w", err)
 	}

@@ -13,8 +13,10 @@
 #   hint: Add the argoproj.io/Application health check (resource.customizations) to argocd-cm if later waves must wait for this Application.
 package wavecheck.rules.application_wave_health
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	o.object.kind == "Application"
 	o.group == "argoproj.io"
 	o.argocd.waveSource != "default"

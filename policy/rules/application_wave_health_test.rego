@@ -3,7 +3,7 @@ package wavecheck.rules.application_wave_health_test
 import data.wavecheck.fixtures
 import data.wavecheck.rules.application_wave_health as rule
 
-app(facts) := fixtures.obj({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "a"}}, facts)
+app(facts) := fixtures.obj({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "a", "annotations": {"argocd.argoproj.io/sync-wave": "1"}}}, facts)
 
 test_fires_with_wave if {
 	f := rule.findings with data.wavecheck.objects as fixtures.objects([app({"wave": 1, "waveSource": "sync-wave"})])

@@ -13,8 +13,10 @@
 #   hint: Keep one hook annotation, or make both say the same phase on purpose.
 package wavecheck.rules.helm_hook_mixed
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	a := o.argocd.annotations["argocd.argoproj.io/hook"]
 	h := o.argocd.annotations["helm.sh/hook"]
 	f := {"index": o.index, "msg": sprintf("argocd.argoproj.io/hook %q and helm.sh/hook %q: %s", [a, h, effect(o)])}

@@ -14,13 +14,15 @@
 #   hint: Use a supported Helm hook or an argocd.argoproj.io/hook annotation; drop test hooks from what Argo CD renders.
 package wavecheck.rules.helm_hook_unsupported
 
+import data.wavecheck.lib
+
 supported := {"pre-install", "pre-upgrade", "post-install", "post-upgrade"}
 
 # deletion hooks need the exact value (and a recent Argo CD: see hook-version-unsupported).
 deletion := {"pre-delete", "post-delete"}
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	count([t | some t in o.argocd.argocdHookValues; t in {"PreSync", "Sync", "PostSync", "SyncFail", "Skip"}]) == 0
 	some v in o.argocd.helmHookValues
 	not v in supported

@@ -12,8 +12,10 @@
 #   hint: Set argocd.argoproj.io/sync-wave explicitly, or remove the weight from non-hook objects.
 package wavecheck.rules.helm_weight_as_wave
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	not o.argocd.hook
 	not o.argocd.skip
 	o.argocd.waveSource == "hook-weight"

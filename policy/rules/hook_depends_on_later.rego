@@ -17,7 +17,7 @@ package wavecheck.rules.hook_depends_on_later
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	o.argocd.hook
 	count(o.argocd.steps) > 0
 	s := o.argocd.steps[0]

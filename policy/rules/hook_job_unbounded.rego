@@ -13,8 +13,10 @@
 #   hint: Set spec.activeDeadlineSeconds and spec.backoffLimit on hook Jobs.
 package wavecheck.rules.hook_job_unbounded
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	o.object.kind == "Job"
 	o.argocd.hook
 	missing := [k | some k in ["activeDeadlineSeconds", "backoffLimit"]; not has_field(o.object, k)]

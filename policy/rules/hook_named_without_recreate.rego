@@ -13,8 +13,10 @@
 #   hint: Add BeforeHookCreation to argocd.argoproj.io/hook-delete-policy, or use metadata.generateName.
 package wavecheck.rules.hook_named_without_recreate
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	o.argocd.hook
 	object.get(o.object.metadata, "name", "") != ""
 	not o.argocd.deletePoliciesDefaulted

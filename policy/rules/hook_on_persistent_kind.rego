@@ -13,10 +13,12 @@
 #   hint: Make it a normal resource and order it with argocd.argoproj.io/sync-wave instead.
 package wavecheck.rules.hook_on_persistent_kind
 
+import data.wavecheck.lib
+
 persistent := {"Namespace", "PersistentVolumeClaim", "PersistentVolume", "CustomResourceDefinition"}
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	o.argocd.hook
 	o.object.kind in persistent
 	f := {"index": o.index, "msg": sprintf("%s is a hook (%s): Argo CD deletes and re-creates it, losing what it holds", [o.object.kind, concat(",", array.concat(o.argocd.syncPhases, o.argocd.deleteHookTypes))])}

@@ -12,8 +12,10 @@
 #   hint: 'Set spec.restartPolicy: Never (or OnFailure) on hook Pods, or use a Job.'
 package wavecheck.rules.hook_pod_restart_always
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	o.object.kind == "Pod"
 	o.argocd.hook
 	p := object.get(o.object, ["spec", "restartPolicy"], "Always")

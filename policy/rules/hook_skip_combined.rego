@@ -11,8 +11,10 @@
 #   hint: 'Use argocd.argoproj.io/hook: Skip alone to skip the object, or remove Skip.'
 package wavecheck.rules.hook_skip_combined
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	"Skip" in o.argocd.argocdHookValues
 	not o.argocd.skip
 	o.argocd.hook

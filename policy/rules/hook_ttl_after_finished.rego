@@ -16,7 +16,7 @@ package wavecheck.rules.hook_ttl_after_finished
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.hooks
 	o.object.kind == "Job"
 	o.argocd.hook
 	ttl := o.object.spec.ttlSecondsAfterFinished

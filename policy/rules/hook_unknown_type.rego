@@ -12,10 +12,12 @@
 #   hint: 'Spell the hook type exactly, e.g. argocd.argoproj.io/hook: PreSync.'
 package wavecheck.rules.hook_unknown_type
 
+import data.wavecheck.lib
+
 known := {"PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PostDelete", "PreDelete"}
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	some v in o.argocd.argocdHookValues
 	not v in known
 	f := {"index": o.index, "msg": sprintf("unknown hook type %q%s: %s", [v, suggestion(v), effect(o)])}

@@ -15,7 +15,7 @@ test_silent_on_3_3 if {
 }
 
 test_post_delete_on_2_9_and_2_10 if {
-	o := fixtures.obj({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}}, {"hook": true, "helmHookValues": ["post-delete"], "syncPhases": [], "steps": []})
+	o := fixtures.obj({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "annotations": {"helm.sh/hook": "post-delete"}}}, {"hook": true, "helmHookValues": ["post-delete"], "syncPhases": [], "steps": []})
 	count(rule.findings) == 1 with data.wavecheck.objects as fixtures.objects([o]) with data.wavecheck.argocd_version as fixtures.version(2, 9)
 	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([o]) with data.wavecheck.argocd_version as fixtures.version(2, 10)
 }

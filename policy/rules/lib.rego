@@ -89,3 +89,10 @@ facts(obj) := data.wavecheck.objects[data.wavecheck.index[object_key(obj)]].argo
 
 # csv splits an annotation value like Argo CD: by comma, trimmed, empty items dropped.
 csv(s) := [v | some item in split(s, ","); v := trim_space(item); v != ""]
+
+# hooks are the objects Argo CD treats as hooks (computed once per evaluation).
+hooks := [o | some o in data.wavecheck.objects; o.argocd.hook]
+
+# annotated are the objects with annotations Argo CD can read (computed once per
+# evaluation): rules about annotation values only need to look at these.
+annotated := [o | some o in data.wavecheck.objects; count(o.argocd.annotations) > 0]

@@ -12,10 +12,12 @@
 #   hint: Move the option to the Application's spec.syncPolicy.syncOptions.
 package wavecheck.rules.sync_option_app_level
 
+import data.wavecheck.lib
+
 app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	some v in o.argocd.syncOptions
 	split(v, "=")[0] in app_level
 	f := {"index": o.index, "msg": sprintf("sync option %q only works in the Application's syncPolicy: on a resource it is ignored", [v])}

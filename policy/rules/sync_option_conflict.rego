@@ -13,6 +13,8 @@
 #   hint: Keep only the sync option you mean.
 package wavecheck.rules.sync_option_conflict
 
+import data.wavecheck.lib
+
 conflicts := [
 	{"a": "Prune=false", "b": "PruneLast=true", "why": "a resource that is never pruned is not pruned last"},
 	{"a": "Replace=true", "b": "ServerSideApply=true", "why": "Argo CD replaces the object and does not use server-side apply"},
@@ -20,7 +22,7 @@ conflicts := [
 ]
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	some c in conflicts
 	c.a in o.argocd.syncOptions
 	c.b in o.argocd.syncOptions
@@ -28,7 +30,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	o.argocd.hook
 	"PruneLast=true" in o.argocd.syncOptions
 	f := {"index": o.index, "msg": "sync option PruneLast=true on a hook does nothing: hooks are not pruned"}

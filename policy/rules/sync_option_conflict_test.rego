@@ -3,7 +3,7 @@ package wavecheck.rules.sync_option_conflict_test
 import data.wavecheck.fixtures
 import data.wavecheck.rules.sync_option_conflict as rule
 
-cm(opts, facts) := fixtures.obj({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}, object.union({"syncOptions": opts}, facts))
+cm(opts, facts) := fixtures.obj({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {"argocd.argoproj.io/sync-options": concat(",", opts)}}}, object.union({"syncOptions": opts}, facts))
 
 test_fires_on_prune_false_prune_last if {
 	f := rule.findings with data.wavecheck.objects as fixtures.objects([cm(["Prune=false", "PruneLast=true"], {})])

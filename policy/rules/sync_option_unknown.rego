@@ -13,6 +13,8 @@
 #   hint: Use a documented resource sync option with its exact spelling, e.g. Prune=false or ServerSideApply=true.
 package wavecheck.rules.sync_option_unknown
 
+import data.wavecheck.lib
+
 # known are the resource-level options gitops-engine and Argo CD read, plus the spellings of
 # their defaults (harmless no-ops).
 known := {
@@ -30,7 +32,7 @@ known := {
 app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	some v in o.argocd.syncOptions
 	not v in known
 	not split(v, "=")[0] in app_level

@@ -12,8 +12,10 @@
 #   hint: Make sync-wave and hook-weight equal, or keep only one of them.
 package wavecheck.rules.wave_weight_conflict
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.annotated
 	o.argocd.waveSource == "sync-wave"
 	w := o.argocd.annotations["helm.sh/hook-weight"]
 	not o.argocd.hookWeightInvalid

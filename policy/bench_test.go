@@ -1,0 +1,91 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+// benchObjects builds a realistic app: per group of 10 objects a ServiceAccount, ConfigMap,
+// Secret, Deployment, Service, a PreSync Job hook using them, a CRD and a custom resource,
+// spread over waves, with a few mistakes.
+func benchObjects(n int) []render.Object {
+	objs := make([]render.Object, 0, n)
+	for i := 0; len(objs) < n; i++ {
+		ns := fmt.Sprintf("ns-%d", i%20)
+		wave := fmt.Sprint(i % 7)
+		ann := func(extra ...string) map[string]any {
+			m := map[string]any{"argocd.argoproj.io/sync-wave": wave}
+			for j := 0; j+1 < len(extra); j += 2 {
+				m[extra[j]] = extra[j+1]
+			}
+			return m
+		}
+		mk := func(apiVersion, kind, name string, a map[string]any, spec map[string]any) render.Object {
+			md := map[string]any{"name": name, "namespace": ns, "annotations": a}
+			o := map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": md}
+			if spec != nil {
+				o["spec"] = spec
+			}
+			return render.Object{Object: o, Source: render.Source{File: fmt.Sprintf("app/f%d.yaml", i), Line: len(objs) + 1}}
+		}
+		pod := map[string]any{"serviceAccountName": fmt.Sprintf("sa-%d", i), "restartPolicy": "Never",
+			"containers": []any{map[string]any{"name": "c", "image": "x", "envFrom": []any{
+				map[string]any{"configMapRef": map[string]any{"name": fmt.Sprintf("cm-%d", i)}},
+				map[string]any{"secretRef": map[string]any{"name": fmt.Sprintf("s-%d", i)}},
+			}}}}
+		objs = append(objs,
+			mk("v1", "ServiceAccount", fmt.Sprintf("sa-%d", i), ann(), nil),
+			mk("v1", "ConfigMap", fmt.Sprintf("cm-%d", i), ann("argocd.argoproj.io/sync-options", "Prune=false"), nil),
+			mk("v1", "Secret", fmt.Sprintf("s-%d", i), ann(), nil),
+			mk("apps/v1", "Deployment", fmt.Sprintf("d-%d", i), ann(), map[string]any{"template": map[string]any{"spec": pod}}),
+			mk("v1", "Service", fmt.Sprintf("svc-%d", i), ann(), nil),
+			mk("batch/v1", "Job", fmt.Sprintf("j-%d", i), ann("argocd.argoproj.io/hook", "PreSync", "argocd.argoproj.io/hook-delete-policy", "HookSucceeded"),
+				map[string]any{"backoffLimit": 1, "template": map[string]any{"spec": pod}}),
+			mk("apiextensions.k8s.io/v1", "CustomResourceDefinition", fmt.Sprintf("w%d.example.com", i), ann(),
+				map[string]any{"group": "example.com", "names": map[string]any{"kind": fmt.Sprintf("W%d", i)}}),
+			mk("example.com/v1", fmt.Sprintf("W%d", i), fmt.Sprintf("w-%d", i), ann(), nil),
+			mk("v1", "ConfigMap", fmt.Sprintf("typo-%d", i), ann("argocd.argoproj.io/sync-wave", "1.5"), nil),
+			mk("policy/v1", "PodDisruptionBudget", fmt.Sprintf("pdb-%d", i), ann(), nil),
+		)
+	}
+	return objs[:n]
+}
+
+func BenchmarkEvaluate(b *testing.B) {
+	ctx := context.Background()
+	e, err := New(ctx, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{50, 500, 5000} {
+		objs := benchObjects(n)
+		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
+			// The machine may be shared: report process CPU time next to wall time.
+			start := cpuTime()
+			for b.Loop() {
+				res, err := e.Evaluate(ctx, objs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Findings) == 0 {
+					b.Fatal("no findings")
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime is the user+system CPU time of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
