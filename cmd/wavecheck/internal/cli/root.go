@@ -65,6 +65,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(g),
 		newRenderCmd(g),
+		newValidateCmd(g), newVerifyCmd(g),
 		newGenerateCmd(g), newParametersCmd(g), newDiscoverCmd(g),
 	)
 	return root

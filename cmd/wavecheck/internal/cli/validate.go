@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/policy"
+	"github.com/wavecheck/wavecheck/policy/argocd"
+	"github.com/wavecheck/wavecheck/policy/report"
+)
+
+// validateFlags are validate's own flags; the render flags are shared with render.
+type validateFlags struct {
+	output        string
+	policies      []string
+	data          []string
+	namespaces    []string
+	allNamespaces bool
+	ignore        []string
+	argocdVersion string
+	failOnWarn    bool
+	minSeverity   string
+	color         string
+	timeout       time.Duration
+}
+
+func newValidateCmd(g *globals) *cobra.Command {
+	var rf renderFlags
+	var vf validateFlags
+	cmd := &cobra.Command{
+		Use:   "validate DIR",
+		Short: "Render an app like Argo CD and lint its sync waves, hooks and sync options",
+		Long: `validate renders DIR as Argo CD's repo-server would (same flags as render), then evaluates
+the built-in rule pack and any --policy directories (conftest-compatible Rego: deny, violation
+and warn rules in package main by default) over the rendered objects.
+
+The report goes to stdout; logs go to stderr. Exit status: 0 clean, 1 when an error finding is
+reported (or a warning with --fail-on-warn), 2 on a usage, render or policy failure.`,
+		Example: `  wavecheck validate apps/guestbook
+  wavecheck validate charts/app -f values-prod.yaml -o sarif > wavecheck.sarif
+  wavecheck validate apps/api --policy policy/ --data policy/data.yaml --fail-on-warn`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runValidate(cmd, g, args[0], &rf, &vf)
+		},
+	}
+	fs := cmd.Flags()
+	rf.register(fs)
+	fs.StringVarP(&vf.output, "output", "o", "text", "report format: "+strings.Join(report.Formats(), ", "))
+	fs.StringArrayVar(&vf.policies, "policy", nil, "directory of user Rego policies, conftest-compatible (repeatable)")
+	fs.StringArrayVar(&vf.data, "data", nil, "YAML or JSON data file for the user policies (repeatable)")
+	fs.StringArrayVar(&vf.namespaces, "policy-namespace", nil, "Rego package of the user policies (repeatable; default main)")
+	fs.BoolVar(&vf.allNamespaces, "all-namespaces", false, "evaluate the user policies of every Rego package")
+	fs.StringArrayVar(&vf.ignore, "ignore", nil, "rule id to ignore everywhere (repeatable)")
+	fs.StringVar(&vf.argocdVersion, "argocd-version", "3.6", "Argo CD version whose behaviour the rules model")
+	fs.BoolVar(&vf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
+	fs.StringVar(&vf.minSeverity, "min-severity", "info", "least severe finding to report: info, warning or error")
+	fs.StringVar(&vf.color, "color", "auto", "colour the text report: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.DurationVar(&vf.timeout, "policy-timeout", 30*time.Second, "time limit for evaluating the policies")
+	return cmd
+}
+
+func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf *validateFlags) error {
+	ropts, err := rf.options()
+	if err != nil {
+		return err
+	}
+	color, err := useColor(vf.color, g.stdout)
+	if err != nil {
+		return err
+	}
+	w, err := report.NewWriter(vf.output, report.Options{Color: color})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	minSev, err := policy.ParseSeverity(vf.minSeverity)
+	if err != nil {
+		return usageError("parse --min-severity: %v", err)
+	}
+	if _, err := argocd.ParseVersion(vf.argocdVersion); err != nil {
+		return usageError("parse --argocd-version: %v", err)
+	}
+	if vf.timeout <= 0 {
+		return usageError("parse --policy-timeout: %s is not a positive duration", vf.timeout)
+	}
+	if vf.allNamespaces && len(vf.namespaces) > 0 {
+		return usageError("--all-namespaces and --policy-namespace are exclusive")
+	}
+
+	ctx := cmd.Context()
+	res, err := render.Render(ctx, dir, ropts)
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	repoRelativeSources(res)
+	slog.Debug("rendered", "dir", res.Dir, "type", res.Type, "objects", len(res.Objects))
+
+	eng, err := policy.New(ctx, policy.Options{
+		PolicyDirs:    vf.policies,
+		DataFiles:     vf.data,
+		Namespaces:    vf.namespaces,
+		AllNamespaces: vf.allNamespaces,
+		Ignore:        vf.ignore,
+		ArgoCDVersion: vf.argocdVersion,
+		Namespace:     ropts.Namespace,
+		Timeout:       vf.timeout,
+	})
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("load policies: %w", err)}
+	}
+	result, err := eng.Evaluate(ctx, res.Objects)
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+
+	rep := buildReport(res, result)
+	rep.SetRules(eng.Rules())
+	rep.Tool.Version = Version
+	rep.Filter(minSev)
+	slog.Info("validated", "objects", rep.Summary.Objects, "errors", rep.Summary.Errors,
+		"warnings", rep.Summary.Warnings, "infos", rep.Summary.Infos, "suppressed", len(rep.Suppressed))
+	if err := w.Write(g.stdout, rep); err != nil {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
+	}
+	if rep.Failed(vf.failOnWarn) {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+// buildReport turns a render result and the policy result into a report.
+func buildReport(res *render.Result, result *policy.Result) *report.Report {
+	src := report.Source{Path: repoRel(res.RepoRoot, res.Dir), Type: string(res.Type)}
+	objects := make([]report.Object, 0, len(res.Objects))
+	for _, o := range res.Objects {
+		objects = append(objects, report.Object{
+			Ref: policy.ObjectRef{
+				APIVersion:   o.APIVersion(),
+				Kind:         o.Kind(),
+				Namespace:    o.Namespace(),
+				Name:         o.Name(),
+				GenerateName: o.GenerateName(),
+			},
+			File: o.Source.File,
+			Line: o.Source.Line,
+		})
+	}
+	suppressed := make([]report.Suppressed, 0, len(result.Suppressed))
+	for _, s := range result.Suppressed {
+		suppressed = append(suppressed, report.Suppressed{Finding: s.Finding, By: s.By, Reason: s.Reason})
+	}
+	return report.New(src, objects, result.Findings, suppressed)
+}
+
+// repoRelativeSources makes every object's source file relative to the repository root. Helm
+// names templates "<chart name>/templates/x.yaml"; when that maps to a file of the chart
+// directory, the repository path replaces it, so that SARIF and GitHub annotations point at
+// the file. Paths that do not map (templates of packaged subcharts) stay as Helm named them.
+func repoRelativeSources(res *render.Result) {
+	if res.Type != render.Helm {
+		return
+	}
+	chartDir := repoRel(res.RepoRoot, res.Dir)
+	for i := range res.Objects {
+		f := res.Objects[i].Source.File
+		_, rest, ok := strings.Cut(f, "/")
+		if !ok || rest == "" {
+			continue
+		}
+		p := path.Join(chartDir, rest)
+		if st, err := os.Stat(filepath.Join(res.RepoRoot, filepath.FromSlash(p))); err == nil && st.Mode().IsRegular() {
+			res.Objects[i].Source.File = p
+		}
+	}
+}
+
+// repoRel is dir relative to root, slash-separated ("." for the root itself).
+func repoRel(root, dir string) string {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(dir)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// useColor decides whether the text report is coloured.
+func useColor(mode string, out io.Writer) (bool, error) {
+	switch strings.ToLower(mode) {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto", "":
+		if os.Getenv("NO_COLOR") != "" {
+			return false, nil
+		}
+		f, ok := out.(*os.File)
+		return ok && term.IsTerminal(int(f.Fd())), nil
+	}
+	return false, usageError("parse --color: unknown mode %q (want auto, always or never)", mode)
+}

@@ -1,0 +1,303 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/wavecheck/wavecheck/policy"
+	"github.com/wavecheck/wavecheck/policy/report"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// runWavecheck executes wavecheck in-process.
+func runWavecheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// validateJSON runs validate with -o json and returns the parsed, contract-checked report.
+func validateJSON(t *testing.T, args ...string) (*report.Report, int) {
+	t.Helper()
+	stdout, stderr, code := runWavecheck(t, append([]string{"validate", "-o", "json"}, args...)...)
+	if code != ExitOK && code != ExitFindings {
+		t.Fatalf("wavecheck validate %s: exit %d\nstderr:\n%s", strings.Join(args, " "), code, stderr)
+	}
+	if err := report.CheckJSONContract([]byte(stdout)); err != nil {
+		t.Fatalf("JSON report breaks the contract: %v\n%s", err, stdout)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	return &rep, code
+}
+
+// TestValidateCorpus lints Argo CD's example apps: none may give an error finding.
+func TestValidateCorpus(t *testing.T) {
+	entries, err := os.ReadDir("testdata/corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			rep, code := validateJSON(t, filepath.Join("testdata/corpus", e.Name()), "--repo-root", "testdata/corpus")
+			if code != ExitOK || rep.Summary.Errors > 0 {
+				t.Errorf("exit %d, findings %+v:\n%v", code, rep.Summary, rep.Findings)
+			}
+			if rep.Summary.Objects == 0 {
+				t.Error("no objects rendered")
+			}
+		})
+	}
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		// stderr must contain this (for failures).
+		stderr string
+	}{
+		{"clean", []string{"testdata/validate/clean"}, ExitOK, ""},
+		{"errors", []string{"testdata/validate/hooks"}, ExitFindings, ""},
+		{"errors below min severity are still errors", []string{"testdata/validate/hooks", "--min-severity", "warning"}, ExitFindings, ""},
+		{"warning only", []string{"testdata/validate/warn-only"}, ExitOK, ""},
+		{"warning with fail-on-warn", []string{"testdata/validate/warn-only", "--fail-on-warn"}, ExitFindings, ""},
+		{"warning hidden by min-severity", []string{"testdata/validate/warn-only", "--fail-on-warn", "--min-severity", "error"}, ExitOK, ""},
+		{"ignored rule", []string{"testdata/validate/warn-only", "--fail-on-warn", "--ignore", "hook-pod-restart-always"}, ExitOK, ""},
+		{"render failure", []string{"testdata/validate/bad-yaml"}, ExitFailure, "broken.yaml"},
+		{"missing dir", []string{"testdata/validate/nope"}, ExitFailure, "nope"},
+		{"no dir", nil, ExitFailure, "accepts 1 arg"},
+		{"bad output", []string{"testdata/validate/clean", "-o", "yaml"}, ExitFailure, `unknown format "yaml"`},
+		{"bad color", []string{"testdata/validate/clean", "--color", "sometimes"}, ExitFailure, "--color"},
+		{"bad min severity", []string{"testdata/validate/clean", "--min-severity", "fatal"}, ExitFailure, "--min-severity"},
+		{"bad source type", []string{"testdata/validate/clean", "--source-type", "jsonnet"}, ExitFailure, "jsonnet"},
+		{"exclusive namespaces", []string{"testdata/validate/clean", "--all-namespaces", "--policy-namespace", "x"}, ExitFailure, "exclusive"},
+		{"bad argocd version", []string{"testdata/validate/clean", "--argocd-version", "three"}, ExitFailure, "three"},
+		{"missing policy dir", []string{"testdata/validate/clean", "--policy", "testdata/nope"}, ExitFailure, "testdata/nope"},
+		{"unknown flag", []string{"testdata/validate/clean", "--frobnicate"}, ExitFailure, "frobnicate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runWavecheck(t, append([]string{"validate"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			if tt.code == ExitFailure {
+				if stdout != "" {
+					t.Errorf("failure wrote to stdout:\n%s", stdout)
+				}
+				if !strings.Contains(stderr, tt.stderr) {
+					t.Errorf("stderr does not mention %q:\n%s", tt.stderr, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestValidateFormats renders one app in every format (golden files), checks the JSON
+// contract and the SARIF schema, and that every SARIF location is a file of the repository.
+func TestValidateFormats(t *testing.T) {
+	apps := []string{"hooks", "helm-app"}
+	for _, app := range apps {
+		for _, format := range report.Formats() {
+			t.Run(app+"/"+format, func(t *testing.T) {
+				stdout, stderr, code := runWavecheck(t, "validate", filepath.Join("testdata/validate", app),
+					"--repo-root", "testdata/validate", "-o", format, "--color", "never")
+				if code != ExitFindings && code != ExitOK {
+					t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+				}
+				ext := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "github": "github.txt"}[format]
+				checkGolden(t, filepath.Join("testdata/golden", app+"."+ext), stdout)
+				switch format {
+				case "json":
+					if err := report.CheckJSONContract([]byte(stdout)); err != nil {
+						t.Error(err)
+					}
+				case "sarif":
+					checkSARIF(t, stdout, "testdata/validate")
+				case "junit":
+					var v any
+					if err := xml.Unmarshal([]byte(stdout), &v); err != nil {
+						t.Errorf("junit is not XML: %v", err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestValidateHelmPaths checks that findings in a Helm chart point at the template file in
+// the repository (the chart's directory is not named like the chart).
+func TestValidateHelmPaths(t *testing.T) {
+	rep, _ := validateJSON(t, "testdata/validate/helm-app", "--repo-root", "testdata/validate")
+	if len(rep.Findings) == 0 {
+		t.Fatal("no findings on helm-app")
+	}
+	for _, f := range rep.Findings {
+		if f.File == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("testdata/validate", filepath.FromSlash(f.File))); err != nil {
+			t.Errorf("finding %s points at %q, not a repository file: %v", f.Rule, f.File, err)
+		}
+	}
+	if diff := cmp.Diff(report.Source{Path: "helm-app", Type: "Helm"}, rep.Source); diff != "" {
+		t.Errorf("source (-want +got):\n%s", diff)
+	}
+}
+
+func TestValidateColor(t *testing.T) {
+	always, _, _ := runWavecheck(t, "validate", "testdata/validate/hooks", "--color", "always")
+	never, _, _ := runWavecheck(t, "validate", "testdata/validate/hooks", "--color", "never")
+	auto, _, _ := runWavecheck(t, "validate", "testdata/validate/hooks")
+	if !strings.Contains(always, "\x1b[") {
+		t.Error("--color always: no ANSI escape")
+	}
+	if strings.Contains(never, "\x1b[") || strings.Contains(auto, "\x1b[") {
+		t.Error("--color never/auto (not a terminal): ANSI escapes in the report")
+	}
+}
+
+func checkSARIF(t *testing.T, out, repoRoot string) {
+	t.Helper()
+	f, err := os.Open("../../../../policy/report/testdata/sarif-2.1.0-github-subset.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	schemaDoc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("sarif.json", schemaDoc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("sarif.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("SARIF does not validate: %v", err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range log.Runs[0].Results {
+		uri := r.Locations[0].PhysicalLocation.ArtifactLocation.URI
+		if _, err := os.Stat(filepath.Join(repoRoot, filepath.FromSlash(uri))); err != nil {
+			t.Errorf("SARIF location %q is not a repository path: %v", uri, err)
+		}
+	}
+}
+
+func checkGolden(t *testing.T, file, got string) {
+	t.Helper()
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read golden file (refresh with -update): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got; refresh with -update):\n%s", file, diff)
+	}
+}
+
+// TestValidateSuppressed checks that findings silenced by the wavecheck.io/ignore annotation
+// or --ignore are reported apart, with what silenced them and why, and do not fail the run.
+func TestValidateSuppressed(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []report.Suppressed
+	}{
+		{
+			name: "annotation",
+			want: []report.Suppressed{{
+				Finding: policy.Finding{Rule: "sync-wave-not-integer", Object: policy.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Name: "legacy"}, File: "hooks/config.yaml"},
+				By:      "annotation", Reason: "removed with the v1 API, ticket OPS-42",
+			}},
+		},
+		{
+			name: "annotation and flag",
+			args: []string{"--ignore", "hook-unknown-type"},
+			want: []report.Suppressed{
+				{
+					Finding: policy.Finding{Rule: "sync-wave-not-integer", Object: policy.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Name: "legacy"}, File: "hooks/config.yaml"},
+					By:      "annotation", Reason: "removed with the v1 API, ticket OPS-42",
+				},
+				{
+					Finding: policy.Finding{Rule: "hook-unknown-type", Object: policy.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Name: "db-migrate"}, File: "hooks/hooks.yaml"},
+					By:      "ignore",
+				},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, _ := validateJSON(t, append([]string{"testdata/validate/hooks", "--repo-root", "testdata/validate"}, tt.args...)...)
+			// Compare what identifies a suppression; messages, lines and reasons of flags are
+			// the engine's wording.
+			var got []report.Suppressed
+			for _, s := range rep.Suppressed {
+				k := report.Suppressed{Finding: policy.Finding{Rule: s.Rule, Object: s.Object, File: s.File}, By: s.By}
+				if s.By == "annotation" {
+					k.Reason = s.Reason
+				}
+				got = append(got, k)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("suppressed (-want +got):\n%s", diff)
+			}
+			for _, f := range rep.Findings {
+				for _, s := range tt.want {
+					if f.Rule == s.Rule && f.Object == s.Object {
+						t.Errorf("suppressed finding %s on %s still reported", f.Rule, f.Object)
+					}
+				}
+			}
+		})
+	}
+}
