@@ -25,6 +25,7 @@ var kustomizeCases = []struct {
 	{name: "pre-post-sync", dir: "corpus/pre-post-sync"},
 	{name: "overlay", dir: "overlays/prod"},
 	{name: "origin-annotations", dir: "origin"},
+	{name: "features", dir: "features"},
 }
 
 func TestKustomizeGolden(t *testing.T) {
