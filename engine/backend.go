@@ -22,6 +22,8 @@ type backend interface {
 	IsNamespaced(gk schema.GroupKind) (bool, error)
 	// live returns the managed live objects (tracking label) plus live objects of targets.
 	live(ctx context.Context, targets []*unstructured.Unstructured) (map[kube.ResourceKey]*unstructured.Unstructured, error)
+	// version changes whenever the cluster may have changed (always, on a real cluster).
+	version() uint64
 	// elapsed is the time since the replay started (simulated or real).
 	elapsed() time.Duration
 	// delay pauses between waves.
@@ -109,6 +111,8 @@ func (b *simBackend) live(_ context.Context, targets []*unstructured.Unstructure
 }
 
 func (b *simBackend) elapsed() time.Duration { return b.c.Now() }
+
+func (b *simBackend) version() uint64 { return b.c.Version() }
 
 func (b *simBackend) delay(_ context.Context, d time.Duration) error {
 	b.c.Advance(d)

@@ -32,6 +32,7 @@ type realBackend struct {
 	start   time.Time
 	poll    time.Duration
 	appName string
+	calls   uint64
 }
 
 func (r *realCluster) open(_ []object, opts Options) (backend, error) {
@@ -84,6 +85,11 @@ func (b *realBackend) live(_ context.Context, targets []*unstructured.Unstructur
 }
 
 func (b *realBackend) elapsed() time.Duration { return time.Since(b.start) }
+
+func (b *realBackend) version() uint64 {
+	b.calls++
+	return b.calls
+}
 
 func (b *realBackend) delay(ctx context.Context, d time.Duration) error {
 	return sleep(ctx, d)

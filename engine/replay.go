@@ -51,6 +51,8 @@ type run struct {
 	opts  Options
 	tr    *tracer
 	rep   *Report
+	// rounds counts sync contexts built (one per Argo CD reconciliation)
+	rounds int
 	byKey map[string]int // result key -> index of its latest apply/prune step
 	tasks []taskInfo
 	// last state given back to the next round
@@ -97,6 +99,7 @@ func (r *run) round(ctx context.Context, targets, lookup []*unstructured.Unstruc
 	}
 	rr := sync.Reconcile(targets, live, r.opts.Namespace, r.b)
 	r.tr.reset()
+	r.rounds++
 	cfg := r.b.config()
 	delay := r.opts.WaveDelay
 	sc, cleanup, err := sync.NewSyncContext(r.opts.Revision, rr, cfg, cfg, r.b.kubectl(), r.opts.Namespace,
@@ -124,10 +127,17 @@ func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*
 	idle := 0
 	for {
 		prevPhase, prevMsg, prevResults := r.phase, r.message, r.results
+		before := r.b.version()
 		if err := r.round(ctx, targets, lookup, func(sc sync.SyncContext) { sc.Sync(ctx) }); err != nil {
 			return nil, err
 		}
-		changed := r.absorb() || prevPhase != r.phase || prevMsg != r.message || !sameResults(prevResults, r.results)
+		acted := r.absorb()
+		changed := acted || prevPhase != r.phase || prevMsg != r.message || !sameResults(prevResults, r.results)
+		if (!acted && r.b.version() == before) || (acted && r.observationIsIdle()) {
+			// the engine only updated results from a cluster that has not changed since it
+			// read it: another round now would compute the same state, so let time pass
+			changed = false
+		}
 		r.progress()
 		if r.phase.Completed() {
 			break
@@ -172,10 +182,43 @@ func (r *run) terminate(ctx context.Context, targets, lookup []*unstructured.Uns
 	return nil
 }
 
+// observationIsIdle reports, on the simulated cluster, whether the round that follows one that
+// acted would only refresh results and wait: the engine waits on a task whose object is still
+// settling (it returns before doing anything else when tasks are running), and no running task
+// has already failed. Skipping that round lets the clock move to the next event at once; the
+// engine's state after the next round is the same.
+func (r *run) observationIsIdle() bool {
+	sb, ok := r.b.(*simBackend)
+	if !ok || r.phase != common.OperationRunning || len(r.tasks) == 0 {
+		return false
+	}
+	first, last := r.tasks[0], r.tasks[len(r.tasks)-1]
+	multiStep := first.Phase != last.Phase || first.Wave != last.Wave
+	blocking := false
+	for _, res := range r.results {
+		if res.HookPhase != common.OperationRunning {
+			continue
+		}
+		key := res.ResourceKey
+		if namespaced, err := r.b.IsNamespaced(key.GroupKind()); err == nil && !namespaced {
+			key.Namespace = ""
+		}
+		settling, failed := sb.c.Settling(key)
+		if failed {
+			return false
+		}
+		if settling && (multiStep || res.HookType != "") {
+			blocking = true
+		}
+	}
+	return blocking
+}
+
 func (r *run) progress() {
 	if r.opts.Progress == nil {
 		return
 	}
+
 	line := fmt.Sprintf("%s: %s", r.phase, r.message)
 	if n := len(r.rep.Steps); n > 0 {
 		s := r.rep.Steps[n-1]
@@ -208,7 +251,7 @@ func resultKey(res common.ResourceSyncResult) string {
 // absorb turns the round's events into steps and refreshes step results. It reports whether
 // the engine did anything.
 func (r *run) absorb() bool {
-	events, tasks, syncFail := r.tr.take()
+	events, tasks, syncFail, wet := r.tr.take()
 	terminating := r.tr.terminating
 	if len(tasks) > 0 {
 		r.tasks = tasks
@@ -224,7 +267,11 @@ func (r *run) absorb() bool {
 	kept := events[:0]
 	for _, e := range events {
 		if e.dry && !r.opts.DryRun {
+			// the dry-run pass only shows when it failed (then nothing ran for real)
 			res, ok := results[e.info.resultKey()]
+			if wet {
+				continue
+			}
 			if e.op != opApply || !ok || res.Status != common.ResultCodeSyncFailed {
 				continue
 			}
@@ -325,6 +372,7 @@ func (r *run) finish() *Report {
 	rep.Phase = string(r.phase)
 	rep.Message = r.message
 	rep.SimulatedSeconds = r.b.elapsed().Seconds()
+	rep.Rounds = r.rounds
 	ran := map[string]bool{}
 	for _, s := range rep.Steps {
 		if s.Action != string(opDelete) {

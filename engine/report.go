@@ -19,6 +19,8 @@ type Report struct {
 	// Target describes the cluster; Simulated is false for a real cluster.
 	Target    string `json:"-"`
 	Simulated bool   `json:"-"`
+	// Rounds is the number of sync contexts built (Argo CD reconciliations).
+	Rounds int `json:"-"`
 	// Operation is "sync" or "delete".
 	Operation string `json:"-"`
 }

@@ -110,6 +110,8 @@ type tracer struct {
 	bhc       map[any]bool
 	log       *slog.Logger
 	lastError string
+	// wet is set once the round ran tasks for real (after its dry-run pass)
+	wet bool
 	// terminating is set for the round that terminates a timed-out sync
 	terminating bool
 }
@@ -121,7 +123,7 @@ func newTracer(clock func() time.Duration, log *slog.Logger) *tracer {
 func (t *tracer) reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.dry, t.events, t.syncFail, t.bhc, t.lastError = false, nil, false, map[any]bool{}, ""
+	t.dry, t.wet, t.events, t.syncFail, t.bhc, t.lastError = false, false, nil, false, map[any]bool{}, ""
 }
 
 func (t *tracer) logger() logr.Logger { return logr.New(&sink{t: t}) }
@@ -148,8 +150,10 @@ func (t *tracer) observe(msg string, values, kv []any) {
 		t.tasks = value("tasks", kv, values)
 	case "Wet-run":
 		t.dry = false
+		t.wet = true
 	case "Running sync fail tasks":
 		t.dry = false
+		t.wet = true
 		t.syncFail = true
 	case "Applying":
 		t.record(opApply, value("task", kv, values))
@@ -176,10 +180,10 @@ func (t *tracer) record(op opKind, task any) {
 	t.events = append(t.events, event{op: op, dry: t.dry, bhc: t.bhc[task], task: task, at: t.clock(), info: info})
 }
 
-func (t *tracer) take() (events []event, tasks []taskInfo, syncFail bool) {
+func (t *tracer) take() (events []event, tasks []taskInfo, syncFail, wet bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return slices.Clone(t.events), parseTasks(t.tasks), t.syncFail
+	return slices.Clone(t.events), parseTasks(t.tasks), t.syncFail, t.wet
 }
 
 type sink struct {

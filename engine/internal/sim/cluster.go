@@ -131,6 +131,13 @@ func (c *Cluster) Now() time.Duration {
 	return c.now
 }
 
+// Version changes whenever an object or the clock changes.
+func (c *Cluster) Version() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return uint64(c.rv)<<20 ^ uint64(c.now)
+}
+
 // Advance moves the clock forward by d and lets the controller act.
 func (c *Cluster) Advance(d time.Duration) {
 	c.mu.Lock()
@@ -153,6 +160,19 @@ func (c *Cluster) NextEvent() (time.Duration, bool) {
 		}
 	}
 	return next, found
+}
+
+// Settling reports whether the object of key exists and is still on its way to its final state
+// at a later simulated time (and will get there). Failed reports an injected failure that
+// already happened.
+func (c *Cluster) Settling(key kube.ResourceKey) (settling, failed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.objs[key]
+	if !ok {
+		return false, false
+	}
+	return e.pending && e.fault != FaultHang && e.readyAt > c.now, !e.pending && e.fault == FaultFail
 }
 
 // IsNamespaced implements kube.ResourceInfoProvider.

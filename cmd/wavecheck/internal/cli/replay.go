@@ -89,7 +89,7 @@ func renderPath(ctx context.Context, path string, base render.Options) ([]render
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	opts := render.Options{SourceType: render.SourceType("directory"), Recurse: true, RepoRoot: base.RepoRoot,
+	opts := render.Options{SourceType: render.Directory, Recurse: true, RepoRoot: base.RepoRoot,
 		MaxFileBytes: base.MaxFileBytes, MaxTotalBytes: base.MaxTotalBytes}
 	dir := path
 	if !st.IsDir() {

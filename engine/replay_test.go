@@ -1,0 +1,269 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden timelines under testdata/golden")
+
+const corpus = "/work/shared/corpus/argocd-example-apps"
+
+func renderApp(t testing.TB, dir string) []render.Object {
+	t.Helper()
+	opts := render.Options{}
+	if strings.HasPrefix(dir, corpus) {
+		opts.RepoRoot = corpus
+	}
+	res, err := render.Render(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatalf("render %s: %v", dir, err)
+	}
+	return res.Objects
+}
+
+func corpusApp(t testing.TB, name string) string {
+	t.Helper()
+	dir := filepath.Join(corpus, name)
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("corpus app %s missing: %v", name, err)
+		}
+		t.Skipf("corpus app %s not available: %v", name, err)
+	}
+	return dir
+}
+
+func liveObjects(t testing.TB, file string) []render.Object {
+	t.Helper()
+	res, err := render.Render(context.Background(), filepath.Dir(file), render.Options{SourceType: render.Directory, Include: []string{filepath.Base(file)}})
+	if err != nil {
+		t.Fatalf("render live %s: %v", file, err)
+	}
+	return res.Objects
+}
+
+// golden compares got with testdata/golden/name, rewriting it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run go test ./engine -update): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+type replayCase struct {
+	name   string
+	dir    string
+	corpus bool
+	sim    SimOptions
+	live   string
+	opts   Options
+	delete bool
+	// check asserts the facts the case is about, beyond the golden timeline
+	check func(t *testing.T, rep *Report)
+}
+
+func stepRefs(rep *Report, phase string, wave int) []string {
+	var out []string
+	for _, s := range rep.Steps {
+		if s.SyncPhase == phase && s.Wave == wave {
+			out = append(out, s.Action+" "+s.Ref())
+		}
+	}
+	return out
+}
+
+func findStep(t *testing.T, rep *Report, action, ref string) Step {
+	t.Helper()
+	for _, s := range rep.Steps {
+		if s.Action == action && s.Ref() == ref {
+			return s
+		}
+	}
+	t.Fatalf("no step %s %s in %+v", action, ref, rep.Steps)
+	return Step{}
+}
+
+func replayCases() []replayCase {
+	return []replayCase{
+		{name: "guestbook", dir: "guestbook", corpus: true, check: func(t *testing.T, rep *Report) {
+			if diff := cmp.Diff([]string{"apply Service/guestbook-ui", "apply Deployment/guestbook-ui"}, stepRefs(rep, "Sync", 0)); diff != "" {
+				t.Errorf("kind order (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "sync-waves", dir: "sync-waves", corpus: true},
+		{name: "pre-post-sync", dir: "pre-post-sync", corpus: true, check: func(t *testing.T, rep *Report) {
+			first, last := rep.Steps[0], rep.Steps[len(rep.Steps)-1]
+			if first.Hook != "PreSync" || last.Action != "delete" {
+				t.Errorf("want PreSync hook first and HookSucceeded deletions last, got %+v ... %+v", first, last)
+			}
+		}},
+		{name: "helm-hooks", dir: "helm-hooks", corpus: true},
+		{name: "helm-hooks-fail", dir: "helm-hooks", corpus: true, sim: SimOptions{Fail: []string{"Job/upgrade-sql-schema"}}, check: func(t *testing.T, rep *Report) {
+			if rep.Phase != "Failed" || len(rep.NotRun) != 4 {
+				t.Errorf("want Failed with 4 tasks never run, got %s %+v", rep.Phase, rep.NotRun)
+			}
+		}},
+		{name: "helm-guestbook", dir: "helm-guestbook", corpus: true},
+		{name: "kustomize-guestbook", dir: "kustomize-guestbook", corpus: true},
+		{name: "bubbling", dir: "testdata/apps/bubbling", check: func(t *testing.T, rep *Report) {
+			want := []string{"apply Namespace/team-a", "apply ConfigMap/settings"}
+			if diff := cmp.Diff(want, stepRefs(rep, "Sync", 1)); diff != "" {
+				t.Errorf("Namespace moved into wave 1 (-want +got):\n%s", diff)
+			}
+			want = []string{"apply ConfigMap/alpha", "apply Deployment/web", "apply CustomResourceDefinition/widgets.example.com", "apply Widget/gadget"}
+			if diff := cmp.Diff(want, stepRefs(rep, "Sync", 2)); diff != "" {
+				t.Errorf("CRD moved right before its CR (-want +got):\n%s", diff)
+			}
+			if ns := findStep(t, rep, "apply", "Namespace/team-a").Namespace; ns != "" {
+				t.Errorf("cluster-scoped Namespace reported in namespace %q", ns)
+			}
+		}},
+		{name: "syncfail", dir: "testdata/apps/syncfail", sim: SimOptions{Fail: []string{"Job/migrate"}}, check: func(t *testing.T, rep *Report) {
+			if rep.Phase != "Failed" {
+				t.Errorf("phase = %s, want Failed", rep.Phase)
+			}
+			del := findStep(t, rep, "delete", "Job/migrate")
+			syncFail := findStep(t, rep, "apply", "ConfigMap/rollback-plan")
+			if del.Seq > syncFail.Seq || !strings.Contains(del.Message, "HookFailed") {
+				t.Errorf("HookFailed deletion %+v must come before SyncFail hooks %+v", del, syncFail)
+			}
+			findStep(t, rep, "apply", "Job/notify-failure-0000000-syncfail-1767225600")
+			if len(rep.NotRun) != 1 || rep.NotRun[0].Ref() != "Deployment/api" {
+				t.Errorf("never ran = %+v, want Deployment/api", rep.NotRun)
+			}
+		}},
+		{name: "syncfail-reject", dir: "testdata/apps/syncfail", sim: SimOptions{Fail: []string{"Pod/smoke"}}, check: func(t *testing.T, rep *Report) {
+			if s := findStep(t, rep, "apply", "Pod/smoke"); s.Result != "Failed" {
+				t.Errorf("Pod/smoke = %+v, want Failed", s)
+			}
+		}},
+		{name: "hang-timeout", dir: "testdata/apps/syncfail", sim: SimOptions{Hang: []string{"Job/migrate"}}, opts: Options{Timeout: time.Minute}, check: func(t *testing.T, rep *Report) {
+			if rep.Phase != "Failed" || !strings.Contains(rep.Message, "timed out") || rep.SimulatedSeconds != 60 {
+				t.Errorf("want a timeout at 60s, got %s %q at %gs", rep.Phase, rep.Message, rep.SimulatedSeconds)
+			}
+			if s := findStep(t, rep, "delete", "Job/migrate"); !strings.Contains(s.Message, "terminated") {
+				t.Errorf("running hook not deleted on termination: %+v", s)
+			}
+		}},
+		{name: "degraded-reject", dir: "testdata/apps/bubbling", sim: SimOptions{Fail: []string{"ConfigMap/settings"}}, check: func(t *testing.T, rep *Report) {
+			if s := findStep(t, rep, "apply", "ConfigMap/settings"); s.Result != "SyncFailed" || !strings.Contains(s.Message, "denied") {
+				t.Errorf("apply not rejected: %+v", s)
+			}
+		}},
+		{name: "prune", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", opts: Options{Prune: true}, check: func(t *testing.T, rep *Report) {
+			late, early := findStep(t, rep, "prune", "Secret/old-late"), findStep(t, rep, "prune", "ConfigMap/old-early")
+			kept, last := findStep(t, rep, "apply", "ConfigMap/kept"), findStep(t, rep, "prune", "ConfigMap/old-last")
+			if !(late.Seq < early.Seq && early.Seq < kept.Seq && kept.Seq < last.Seq) {
+				t.Errorf("prune order: want old-late, old-early, kept, old-last (PruneLast), got %+v", rep.Steps)
+			}
+			if s := findStep(t, rep, "prune", "ConfigMap/old-protected"); s.Result != "PruneSkipped" {
+				t.Errorf("Prune=false pruned: %+v", s)
+			}
+		}},
+		{name: "prune-disabled", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", check: func(t *testing.T, rep *Report) {
+			for _, s := range rep.Steps {
+				if s.Action == "prune" && s.Result != "PruneSkipped" {
+					t.Errorf("pruned without Prune: %+v", s)
+				}
+			}
+		}},
+		{name: "bhc", dir: "testdata/apps/bhc", live: "testdata/apps/bhc-live/live.yaml", check: func(t *testing.T, rep *Report) {
+			if s := rep.Steps[0]; s.Action != "delete" || s.Ref() != "Job/db-migrate" || !strings.Contains(s.Message, "BeforeHookCreation") {
+				t.Errorf("first step = %+v, want BeforeHookCreation deletion of Job/db-migrate", s)
+			}
+			if got := stepRefs(rep, "PostSync", 0); len(got) != 2 || got[0] != "delete Job/check" {
+				t.Errorf("PostSync steps = %v, want the PreSync,PostSync hook deleted and re-created", got)
+			}
+		}},
+		{name: "deletion", dir: "testdata/apps/deletion", delete: true, check: func(t *testing.T, rep *Report) {
+			backup, web := findStep(t, rep, "apply", "Job/backup"), findStep(t, rep, "delete", "Deployment/web")
+			post := findStep(t, rep, "apply", "Job/cleanup-dns")
+			if !(backup.Seq < web.Seq && web.Seq < post.Seq) {
+				t.Errorf("want PreDelete, deletion, PostDelete, got %+v", rep.Steps)
+			}
+			if s := findStep(t, rep, "delete", "PersistentVolumeClaim/data"); s.Result != "DeleteSkipped" {
+				t.Errorf("Delete=false deleted: %+v", s)
+			}
+		}},
+		{name: "deletion-prehook-fails", dir: "testdata/apps/deletion", delete: true, sim: SimOptions{Fail: []string{"Job/backup"}}, check: func(t *testing.T, rep *Report) {
+			if rep.Phase != "Failed" {
+				t.Errorf("phase = %s, want Failed", rep.Phase)
+			}
+			for _, s := range rep.Steps {
+				if s.SyncPhase == PhaseDelete {
+					t.Errorf("resources deleted after a failed PreDelete hook: %+v", s)
+				}
+			}
+		}},
+	}
+}
+
+func TestReplay(t *testing.T) {
+	for _, tc := range replayCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.dir
+			if tc.corpus {
+				dir = corpusApp(t, tc.dir)
+			}
+			objs := renderApp(t, dir)
+			if tc.live != "" {
+				tc.sim.Live = liveObjects(t, tc.live)
+			}
+			opts := tc.opts
+			opts.Cluster = Simulated(tc.sim)
+			replay := Replay
+			if tc.delete {
+				replay = ReplayDelete
+			}
+			rep, err := replay(context.Background(), objs, opts)
+			if err != nil {
+				t.Fatalf("replay: %v", err)
+			}
+			var js, txt bytes.Buffer
+			if err := WriteJSON(&js, rep); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteText(&txt, rep); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name+".json", js.Bytes())
+			golden(t, tc.name+".txt", txt.Bytes())
+			// a replay is reproducible (generateName hooks included)
+			again, err := replay(context.Background(), objs, opts)
+			if err != nil {
+				t.Fatalf("replay again: %v", err)
+			}
+			if diff := cmp.Diff(rep.Steps, again.Steps, cmp.AllowUnexported(Step{})); diff != "" {
+				t.Errorf("second replay differs (-first +second):\n%s", diff)
+			}
+			if tc.check != nil {
+				tc.check(t, rep)
+			}
+		})
+	}
+}
