@@ -15,9 +15,11 @@ import (
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
 	"sigs.k8s.io/yaml"
 )
 
@@ -61,7 +63,7 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 	// the legacy kind order unless the kustomization sets sortOptions: do the same.
 	kopts.Reorder = krusty.ReorderOptionUnspecified
 	k := krusty.MakeKustomizer(kopts)
-	m, err := k.Run(fsys, dir)
+	m, err := runKustomizer(k, fsys, dir)
 	if denied := fsys.deniedErr(); denied != nil {
 		return nil, denied
 	}
@@ -104,6 +106,24 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 		}
 	}
 	return out, nil
+}
+
+// kustomizeMu serializes krusty builds: kustomize keeps the OpenAPI schema (a built-in version
+// or a kustomization's custom schema) in process-wide globals.
+var kustomizeMu sync.Mutex
+
+// runKustomizer runs one build and, when a kustomization of it chose its own OpenAPI schema,
+// resets kustomize's schema globals: krusty does not, so the schema would otherwise leak into
+// the next build in this process (the CLI runs one process per build).
+func runKustomizer(k *krusty.Kustomizer, fsys *boundedFS, dir string) (resmap.ResMap, error) {
+	kustomizeMu.Lock()
+	defer kustomizeMu.Unlock()
+	defer func() {
+		if fsys.sawOpenAPI() {
+			openapi.ResetOpenAPI()
+		}
+	}()
+	return k.Run(fsys, dir)
 }
 
 // findKustomizationFile returns the kustomization file in dir, in kustomize's order of
@@ -345,6 +365,23 @@ type boundedFS struct {
 	denied     error
 	userOrigin bool
 	files      map[string][]byte // local files read, by real path
+	openAPI    bool              // a kustomization read sets the openapi field
+}
+
+func (f *boundedFS) sawOpenAPI() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.openAPI
+}
+
+func isKustomizationFile(p string) bool {
+	base := filepath.Base(p)
+	for _, n := range konfig.RecognizedKustomizationFileNames() {
+		if base == n {
+			return true
+		}
+	}
+	return false
 }
 
 // read returns a local file kustomize read during the build.
@@ -502,6 +539,14 @@ func (f *boundedFS) ReadFile(p string) ([]byte, error) {
 		}
 		f.files[real] = data
 		f.mu.Unlock()
+	}
+	if isKustomizationFile(real) {
+		var k types.Kustomization
+		if k.Unmarshal(data) == nil && len(k.OpenAPI) > 0 {
+			f.mu.Lock()
+			f.openAPI = true
+			f.mu.Unlock()
+		}
 	}
 	if f.originFor != "" && real == f.originFor {
 		data, err = f.withOriginTracking(data)

@@ -26,6 +26,8 @@ var kustomizeCases = []struct {
 	{name: "overlay", dir: "overlays/prod"},
 	{name: "origin-annotations", dir: "origin"},
 	{name: "features", dir: "features"},
+	{name: "openapi-custom", dir: "openapi/custom"},
+	{name: "openapi-plain", dir: "openapi/plain"},
 }
 
 func TestKustomizeGolden(t *testing.T) {
@@ -344,5 +346,34 @@ func TestKustomizeAllowRemote(t *testing.T) {
 	}
 	if got, want := res.Objects[0].Source.File, "file://"+remote+"//deploy/cm.yaml?ref=main"; got != want {
 		t.Errorf("source = %s, want %s", got, want)
+	}
+}
+
+// kustomize keeps the OpenAPI schema in process-wide globals: a kustomization with a custom
+// schema must not change how the next app (without one) is patched, as it cannot with one
+// `kustomize build` process per app.
+func TestKustomizeOpenAPISchemaDoesNotLeak(t *testing.T) {
+	items := func(t *testing.T, dir string) int {
+		t.Helper()
+		res, err := Render(context.Background(), filepath.Join(kustRoot, "openapi", dir), Options{RepoRoot: kustRoot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec, _ := res.Objects[0].Object["spec"].(map[string]any)
+		list, _ := spec["items"].([]any)
+		return len(list)
+	}
+	for i, step := range []struct {
+		dir  string
+		want int
+	}{
+		{"plain", 1},  // no merge key: the patch replaces the list
+		{"custom", 2}, // merge key "name" from the custom schema: the lists merge
+		{"plain", 1},  // back to kustomize's built-in schema
+		{"custom", 2},
+	} {
+		if got := items(t, step.dir); got != step.want {
+			t.Errorf("step %d (%s): %d items, want %d", i, step.dir, got, step.want)
+		}
 	}
 }
