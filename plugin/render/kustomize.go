@@ -84,10 +84,10 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 		// Without origin information the object is attributed to the kustomization file,
 		// Doc being its index in the build output.
 		src := Source{File: relKFile, Doc: i}
+		if s, ok := org.source(r); ok {
+			src = s
+		}
 		if !fsys.userOrigin {
-			if s, ok := org.source(r); ok {
-				src = s
-			}
 			if err := r.SetOrigin(nil); err != nil {
 				return nil, &Error{File: relKFile, Err: fmt.Errorf("remove origin annotation: %w", err)}
 			}

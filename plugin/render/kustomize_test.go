@@ -103,8 +103,8 @@ func TestKustomizeUserOriginAnnotationsKept(t *testing.T) {
 		if got := o.Annotations()[originAnnotation]; got != "path: cm.yaml\n" {
 			t.Errorf("%s origin annotation = %#v, want the one kustomize writes", o.Ref(), got)
 		}
-		if o.Source.File != "origin/kustomization.yaml" {
-			t.Errorf("%s source = %s, want the kustomization file", o.Ref(), o.Source.File)
+		if got := o.Source.String(); got != "origin/cm.yaml:1" {
+			t.Errorf("%s source = %s, want origin/cm.yaml:1", o.Ref(), got)
 		}
 	}
 }
