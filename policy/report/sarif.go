@@ -34,10 +34,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool               sarifTool                   `json:"tool"`
-	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
-	Results            []sarifResult               `json:"results"`
-	Properties         map[string]any              `json:"properties,omitempty"`
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -77,7 +76,6 @@ type sarifResult struct {
 	Locations           []sarifLocation    `json:"locations"`
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
-	Properties          map[string]any     `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {

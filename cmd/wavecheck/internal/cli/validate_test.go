@@ -45,9 +45,13 @@ func validateJSON(t *testing.T, args ...string) (*report.Report, int) {
 	return &rep, code
 }
 
+// corpusDir holds Argo CD's example apps (copied unchanged from argoproj/argocd-example-apps
+// with the rule pack).
+const corpusDir = "../../../../policy/testdata/corpus/argocd-example-apps"
+
 // TestValidateCorpus lints Argo CD's example apps: none may give an error finding.
 func TestValidateCorpus(t *testing.T) {
-	entries, err := os.ReadDir("testdata/corpus")
+	entries, err := os.ReadDir(corpusDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +60,7 @@ func TestValidateCorpus(t *testing.T) {
 			continue
 		}
 		t.Run(e.Name(), func(t *testing.T) {
-			rep, code := validateJSON(t, filepath.Join("testdata/corpus", e.Name()), "--repo-root", "testdata/corpus")
+			rep, code := validateJSON(t, filepath.Join(corpusDir, e.Name()), "--repo-root", corpusDir)
 			if code != ExitOK || rep.Summary.Errors > 0 {
 				t.Errorf("exit %d, findings %+v:\n%v", code, rep.Summary, rep.Findings)
 			}
@@ -92,6 +96,10 @@ func TestValidateExitCodes(t *testing.T) {
 		{"exclusive namespaces", []string{"testdata/validate/clean", "--all-namespaces", "--policy-namespace", "x"}, ExitFailure, "exclusive"},
 		{"bad argocd version", []string{"testdata/validate/clean", "--argocd-version", "three"}, ExitFailure, "three"},
 		{"missing policy dir", []string{"testdata/validate/clean", "--policy", "testdata/nope"}, ExitFailure, "testdata/nope"},
+		{"policy syntax error", []string{"testdata/validate/clean", "--policy", "testdata/verify/broken"}, ExitFailure, "testdata/verify/broken/syntax.rego:4"},
+		{"missing data file", []string{"testdata/validate/clean", "--data", "testdata/nope.yaml"}, ExitFailure, "testdata/nope.yaml"},
+		{"user policy error finding", []string{"testdata/validate/clean", "--policy", "testdata/verify/mixed", "--fail-on-warn"}, ExitFindings, ""},
+		{"user policy in another package", []string{"testdata/validate/clean", "--policy", "testdata/verify/mixed", "--policy-namespace", "other", "--fail-on-warn"}, ExitOK, ""},
 		{"unknown flag", []string{"testdata/validate/clean", "--frobnicate"}, ExitFailure, "frobnicate"},
 	}
 	for _, tt := range tests {
