@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -183,5 +184,58 @@ func TestNewErrors(t *testing.T) {
 	}
 	if _, err := New(context.Background(), Options{ArgoCDVersion: "latest"}); err == nil {
 		t.Errorf("New() with a bad version: want an error")
+	}
+}
+
+func TestEvaluateTimeLimit(t *testing.T) {
+	// A policy that cannot finish (10^10 iterations) must stop at the time limit.
+	fsys := fstest.MapFS{"slow.rego": {Data: []byte(`package main
+
+deny contains "never" if {
+	some a in numbers.range(1, 100000)
+	some b in numbers.range(1, 100000)
+	a == b + 1000000
+}
+`)}}
+	e, err := New(context.Background(), Options{Policies: []Source{{Name: "policy", FS: fsys}}, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	_, err = e.Evaluate(context.Background(), []render.Object{cm("a", nil, 1)})
+	if err == nil || !strings.Contains(err.Error(), "time limit of 200ms exceeded") {
+		t.Errorf("Evaluate() error = %v, want the time limit error", err)
+	}
+}
+
+// TestDocumentedUserPolicy runs the example policy and test of docs/policy.md (copied in
+// testdata/userpolicy).
+func TestDocumentedUserPolicy(t *testing.T) {
+	ctx := context.Background()
+	opts := Options{PolicyDirs: []string{"testdata/userpolicy"}, NoBuiltin: true}
+	results, err := Verify(ctx, opts)
+	if err != nil {
+		t.Fatalf("Verify() error = %v", err)
+	}
+	if len(results) != 1 || !results[0].Passed() || results[0].Builtin {
+		t.Errorf("Verify() = %+v, want the one user test passing", results)
+	}
+	e, err := New(ctx, opts)
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	job := render.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{
+		"name": "m", "labels": map[string]any{"role": "migration"},
+		"annotations": map[string]any{"argocd.argoproj.io/hook": "Sync"}}}}
+	res, err := e.Evaluate(ctx, []render.Object{job})
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, string(f.Severity)+" "+f.Rule+": "+f.Message)
+	}
+	want := []string{"error main.deny: Job m has no team label", "warning migration-wave: migration runs in Sync wave 0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
 	}
 }

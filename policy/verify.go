@@ -37,13 +37,11 @@ func (r TestResult) Passed() bool { return r.Outcome == "pass" || r.Outcome == "
 // `opa test` and `conftest verify`, with opts.DataFiles as data and the same sandbox as
 // evaluation. Results are sorted by file and line.
 func Verify(ctx context.Context, opts Options) ([]TestResult, error) {
-	var mods []module
-	if !opts.NoBuiltin {
-		b, err := builtinModules(true)
-		if err != nil {
-			return nil, err
-		}
-		mods = append(mods, b...)
+	// The built-in modules are always loaded (user policies may import data.wavecheck.lib);
+	// their tests only without NoBuiltin.
+	mods, err := builtinModules(!opts.NoBuiltin)
+	if err != nil {
+		return nil, err
 	}
 	srcs, err := opts.sources()
 	if err != nil {
