@@ -2,8 +2,8 @@
 // `wavecheck validate --policy` and gives the same deny/warn results as the conftest CLI.
 //
 // testdata/policy is a conftest policy directory (package main with deny, deny_<name>,
-// violation, warn and warn_<name> rules, a helper package, a second package for --namespace
-// and --all-namespaces, Rego unit tests) and testdata/data.yaml its data file. For each case,
+// violation, warn and warn_<name> rules and an exception, a helper package, a second package
+// for --namespace and --all-namespaces, Rego unit tests) and testdata/data.yaml its data file. For each case,
 // the results of both tools on testdata/manifests are compared with each other and with
 // testdata/want-<case>.txt (conftest's results, recorded with -update).
 //
@@ -28,6 +28,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -54,7 +55,8 @@ var cases = []struct {
 	{name: "all-namespaces", conftest: []string{"--all-namespaces"}, wavecheck: []string{"--all-namespaces"}},
 }
 
-// result is one deny/warn result: "file<TAB>failure|warning<TAB>message".
+// result is one deny/warn result, "file<TAB>failure|warning<TAB>message", or a conftest
+// exception, "file<TAB>exception<TAB>package.rule".
 type result = string
 
 func TestParity(t *testing.T) {
@@ -93,10 +95,11 @@ func TestRecordedResultsCoverEveryRuleForm(t *testing.T) {
 	lines := strings.Join(readLines(t, filepath.Join("testdata", "want-main.txt")), "\n")
 	for _, want := range []string{
 		"failure\tDeployment/web: container \"web\" must set securityContext.runAsNonRoot", // deny + helper
-		"failure\tJob/migrate: container \"migrate\" uses the mutable tag latest",          // deny_<name>
+		"failure\tDeployment/web: container \"web\" uses the mutable tag latest",           // deny_<name>
 		"failure\tDeployment/web: missing required labels [\"tier\"]",                      // violation + data
 		"warning\tService/web: a LoadBalancer Service exposes",                             // warn
 		"warning\tDeployment/web: 1 replica(s), want at least 2",                           // warn_<name> + data
+		"job.yaml\texception\tmain.latest_tag",                                             // exception
 	} {
 		if !strings.Contains(lines, want) {
 			t.Errorf("want-main.txt lacks %q", want)
@@ -141,6 +144,18 @@ func runWavecheck(t *testing.T, bin string, extra []string) []result {
 		}
 		out = append(out, path.Base(f.File)+"\t"+kind+"\t"+f.Message)
 	}
+	for _, s := range rep.Suppressed {
+		if s.By != "exception" {
+			continue
+		}
+		// The rule id is <package>.<rule>; conftest names the exception by the rule without
+		// its deny_/violation_/warn_ prefix.
+		ns, name, _ := strings.Cut(s.Rule, ".")
+		for _, p := range []string{"violation_", "deny_", "warn_"} {
+			name = strings.TrimPrefix(name, p)
+		}
+		out = append(out, path.Base(s.File)+"\texception\t"+ns+"."+name)
+	}
 	slices.Sort(out)
 	return out
 }
@@ -155,7 +170,13 @@ type conftestOutput struct {
 	Failures []struct {
 		Msg string `json:"msg"`
 	} `json:"failures"`
+	Exceptions []struct {
+		Msg string `json:"msg"`
+	} `json:"exceptions"`
 }
+
+// exceptionQuery is the message conftest gives an exception: the query that matched.
+var exceptionQuery = regexp.MustCompile(`^data\.(.+)\.exception\[_\]\[_\] == "(.*)"$`)
 
 func runConftest(t *testing.T, bin string, extra []string) []result {
 	t.Helper()
@@ -179,6 +200,13 @@ func runConftest(t *testing.T, bin string, extra []string) []result {
 		}
 		for _, w := range o.Warnings {
 			res = append(res, path.Base(o.Filename)+"\twarning\t"+w.Msg)
+		}
+		for _, x := range o.Exceptions {
+			m := exceptionQuery.FindStringSubmatch(x.Msg)
+			if m == nil {
+				t.Fatalf("unexpected conftest exception message %q", x.Msg)
+			}
+			res = append(res, path.Base(o.Filename)+"\texception\t"+m[1]+"."+m[2])
 		}
 	}
 	slices.Sort(res)
