@@ -64,7 +64,7 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 	fs.StringArrayVar(&vf.ignore, "ignore", nil, "rule id to ignore everywhere (repeatable)")
 	fs.StringVar(&vf.argocdVersion, "argocd-version", "3.6", "Argo CD version whose behaviour the rules model")
 	fs.BoolVar(&vf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
-	fs.StringVar(&vf.minSeverity, "min-severity", "info", "least severe finding to report: info, warning or error (hidden findings do not change the exit status)")
+	fs.StringVar(&vf.minSeverity, "min-severity", "info", "least severe finding to report: info, warning or error (hidden findings do not count for the exit status)")
 	fs.StringVar(&vf.color, "color", "auto", "colour the text report: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.DurationVar(&vf.timeout, "policy-timeout", 30*time.Second, "time limit for evaluating the policies")
 	return cmd
