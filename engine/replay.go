@@ -47,14 +47,14 @@ func Replay(ctx context.Context, objs []render.Object, opts Options) (*Report, e
 
 // run is one replay on an opened backend.
 type run struct {
-	b     backend
-	opts  Options
-	tr    *tracer
-	rep   *Report
+	b    backend
+	opts Options
+	tr   *tracer
+	rep  *Report
 	// rounds counts sync contexts built (one per Argo CD reconciliation)
 	rounds int
-	byKey map[string]int // result key -> index of its latest apply/prune step
-	tasks []taskInfo
+	byKey  map[string]int // result key -> index of its latest apply/prune step
+	tasks  []taskInfo
 	// last state given back to the next round
 	phase   common.OperationPhase
 	message string
@@ -401,7 +401,11 @@ func (r *run) deletionTasks(objs []object) []Task {
 			ns = r.opts.Namespace
 		}
 		t := Task{Phase: strings.Join(deletionHookTypes(o.u), ","), Group: o.u.GroupVersionKind().Group, Kind: o.u.GetKind(),
-			Namespace: ns, Name: nameOf(o.u), HookTypes: deletionHookTypes(o.u), DeletePolicies: policies(o.u), Action: "apply"}
+			Namespace: ns, Name: nameOf(o.u), HookTypes: deletionHookTypes(o.u), Action: "apply"}
+		// Argo CD's deletion cleanup reads the written policies; none means "delete after the stage"
+		for _, p := range explicitPolicies(o.u) {
+			t.DeletePolicies = append(t.DeletePolicies, string(p))
+		}
 		t.Hook = t.Phase
 		out = append(out, t)
 	}

@@ -33,6 +33,10 @@ func (c *Cluster) initStatus(e *entry) {
 	case group == "batch" && o.GetKind() == "Job":
 		setStatus(o, map[string]any{"active": int64(1), "startTime": c.stamp()})
 	case group == "" && o.GetKind() == "Pod":
+		// API server defaulting: restartPolicy Always
+		if p, _, _ := unstructured.NestedString(o.Object, "spec", "restartPolicy"); p == "" {
+			_ = unstructured.SetNestedField(o.Object, "Always", "spec", "restartPolicy")
+		}
 		setStatus(o, map[string]any{"phase": "Pending"})
 	case group == "" && o.GetKind() == "PersistentVolumeClaim":
 		setStatus(o, map[string]any{"phase": "Pending"})

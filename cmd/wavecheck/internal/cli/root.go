@@ -66,6 +66,7 @@ func newRoot(g *globals) *cobra.Command {
 		newVersionCmd(g),
 		newRenderCmd(g),
 		newValidateCmd(g), newVerifyCmd(g),
+		newReplayCmd(g), newPlanCmd(g),
 		newGenerateCmd(g), newParametersCmd(g), newDiscoverCmd(g),
 	)
 	return root
