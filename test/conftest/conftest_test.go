@@ -274,10 +274,14 @@ var (
 	buildDir  string
 )
 
-// wavecheckBin returns $WAVECHECK_BIN, or builds cmd/wavecheck once for the test binary.
+// wavecheckBin returns $WAVECHECK_BIN (an absolute path, e.g. to `make build`'s output), or
+// builds cmd/wavecheck once for the test binary.
 func wavecheckBin(t *testing.T) string {
 	t.Helper()
 	if b := os.Getenv("WAVECHECK_BIN"); b != "" {
+		if !filepath.IsAbs(b) {
+			t.Fatalf("WAVECHECK_BIN=%s: give an absolute path (the tests run in testdata/)", b)
+		}
 		return b
 	}
 	buildOnce.Do(func() {
