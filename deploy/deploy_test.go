@@ -87,7 +87,11 @@ func TestPluginYAML(t *testing.T) {
 	// Static announcements must be real parameters and must not repeat dynamic ones (Argo CD
 	// would list both).
 	dynamic := map[string]bool{}
-	for _, dir := range []string{t.TempDir(), "../examples/helm-app"} {
+	chart := t.TempDir()
+	if err := os.WriteFile(filepath.Join(chart, "Chart.yaml"), []byte("apiVersion: v2\nname: x\nversion: 0.1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{t.TempDir(), chart} {
 		for _, a := range wcmp.Announce(dir, wcmp.ParseEnv(nil)) {
 			dynamic[a.Name] = true
 		}
