@@ -34,9 +34,16 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool       sarifTool      `json:"tool"`
-	Results    []sarifResult  `json:"results"`
-	Properties map[string]any `json:"properties,omitempty"`
+	Tool              sarifTool              `json:"tool"`
+	AutomationDetails sarifAutomationDetails `json:"automationDetails"`
+	Results           []sarifResult          `json:"results"`
+	Properties        map[string]any         `json:"properties,omitempty"`
+}
+
+// sarifAutomationDetails.ID is "<category>/": GitHub tracks alerts per category, so each app
+// gets its own and uploading one app's results does not close another app's alerts.
+type sarifAutomationDetails struct {
+	ID string `json:"id"`
 }
 
 type sarifTool struct {
@@ -128,7 +135,8 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 			InformationURI: r.Tool.InformationURI,
 			Rules:          []sarifRule{},
 		}},
-		Results: []sarifResult{},
+		AutomationDetails: sarifAutomationDetails{ID: "wavecheck/" + cmp.Or(r.Source.Path, ".") + "/"},
+		Results:           []sarifResult{},
 	}
 	index := map[string]int{}
 	ruleIndex := func(f policy.Finding) int {
