@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -505,6 +506,93 @@ func TestDockerfile(t *testing.T) {
 	for _, must := range []string{".git", "test"} {
 		if !slices.Contains(strings.Fields(ignore), must) {
 			t.Errorf(".dockerignore does not exclude %s", must)
+		}
+	}
+}
+
+// dockerIgnored reports whether .dockerignore patterns exclude rel (slash path) or a parent of it.
+func dockerIgnored(patterns []string, rel string) bool {
+	var res []*regexp.Regexp
+	for _, p := range patterns {
+		var b strings.Builder
+		b.WriteString("^")
+		for i := 0; i < len(p); i++ {
+			switch {
+			case strings.HasPrefix(p[i:], "**/"):
+				b.WriteString("(?:.*/)?")
+				i += 2
+			case p[i] == '*':
+				b.WriteString("[^/]*")
+			case p[i] == '?':
+				b.WriteString("[^/]")
+			default:
+				b.WriteString(regexp.QuoteMeta(string(p[i])))
+			}
+		}
+		b.WriteString("$")
+		res = append(res, regexp.MustCompile(b.String()))
+	}
+	parts := strings.Split(rel, "/")
+	for i := 1; i <= len(parts); i++ {
+		prefix := strings.Join(parts[:i], "/")
+		for _, re := range res {
+			if re.MatchString(prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestDockerBuildContext checks that .dockerignore keeps every file `go build ./cmd/wavecheck`
+// needs (Go files and embedded files of the module's packages), and plugin.yaml.
+func TestDockerBuildContext(t *testing.T) {
+	var patterns []string
+	for _, l := range strings.Split(readFile(t, "../.dockerignore"), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			patterns = append(patterns, strings.TrimPrefix(l, "/"))
+		}
+	}
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{{"test/cmp/go.mod", true}, {"policy/report/testdata/x.json", true}, {"plugin/cmp/cmp_test.go", true}, {"README.md", true}, {"plugin/cmp/config.go", false}} {
+		if got := dockerIgnored(patterns, tc.path); got != tc.want {
+			t.Errorf("dockerIgnored(%s) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+	cmd := exec.Command("go", "list", "-deps", "-f", `{{if .Module}}{{if .Module.Main}}{{.Dir}}|{{join .GoFiles ","}}|{{join .EmbedFiles ","}}{{end}}{{end}}`, "./cmd/wavecheck")
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	needed := []string{"go.mod", "go.sum", "plugin.yaml"}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "|")
+		if len(f) != 3 {
+			continue
+		}
+		rel, err := filepath.Rel(root, f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range append(strings.Split(f[1], ","), strings.Split(f[2], ",")...) {
+			if name != "" {
+				needed = append(needed, filepath.ToSlash(filepath.Join(rel, name)))
+			}
+		}
+	}
+	if len(needed) < 10 {
+		t.Fatalf("go list found only %v", needed)
+	}
+	for _, p := range needed {
+		if dockerIgnored(patterns, p) {
+			t.Errorf(".dockerignore excludes %s, which the image build needs", p)
 		}
 	}
 }
