@@ -16,7 +16,8 @@ import (
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
-// maxIdleRounds bounds rounds in a row that change the engine's state without the clock moving.
+// maxIdleRounds bounds rounds in a row that change the engine's state without it acting or
+// the clock moving.
 const maxIdleRounds = 10000
 
 // Replay runs the phased sync of objs (as rendered) on opts.Cluster and reports every step.
@@ -146,7 +147,11 @@ func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*
 			return r.finish(), fmt.Errorf("replay: %w", err)
 		}
 		if changed {
-			idle++
+			if acted {
+				idle = 0
+			} else {
+				idle++
+			}
 			if idle > maxIdleRounds {
 				return nil, fmt.Errorf("replay: gitops-engine made no progress in %d rounds (last state: %s %s)", maxIdleRounds, r.phase, r.message)
 			}
