@@ -57,22 +57,38 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 	}
 }
 
-// lintWithEngine runs the built-in rules and the configured user policies. Admin and repo
-// policies both run in the engine's sandbox (no network, no environment).
+// lintWithEngine runs the built-in rules and the admin policies in one engine and, when enabled,
+// the repository's .wavecheck policies in a second engine without the built-ins. Keeping the
+// repo policies apart means their conftest exception rules and data cannot exempt an object from
+// the admin's rules. Every user policy runs in the engine's sandbox (no network, no environment).
 func lintWithEngine(ctx context.Context, pc cmp.PolicyConfig, objs []render.Object) ([]policy.Finding, error) {
-	dirs := append([]string(nil), pc.Dirs...)
-	if pc.RepoDir != "" {
-		dirs = append(dirs, pc.RepoDir)
-	}
-	eng, err := policy.New(ctx, policy.Options{
-		PolicyDirs:    dirs,
+	opts := policy.Options{
+		PolicyDirs:    pc.Dirs,
 		DataFiles:     pc.DataFiles,
 		Namespaces:    pc.Namespaces,
 		Ignore:        pc.Ignore,
 		ArgoCDVersion: pc.ArgoCDVersion,
 		Namespace:     pc.Namespace,
 		Timeout:       pc.Timeout,
-	})
+	}
+	findings, err := evaluate(ctx, opts, objs)
+	if err != nil {
+		return nil, err
+	}
+	if pc.RepoDir != "" {
+		repoOpts := opts
+		repoOpts.PolicyDirs, repoOpts.DataFiles, repoOpts.NoBuiltin = []string{pc.RepoDir}, nil, true
+		repoFindings, err := evaluate(ctx, repoOpts, objs)
+		if err != nil {
+			return nil, fmt.Errorf("repository policies: %w", err)
+		}
+		findings = append(findings, repoFindings...)
+	}
+	return findings, nil
+}
+
+func evaluate(ctx context.Context, opts policy.Options, objs []render.Object) ([]policy.Finding, error) {
+	eng, err := policy.New(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -91,8 +91,10 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestGenerateCommand(t *testing.T) {
 	repo := writeRepo(t, map[string]string{
-		"policies/team.rego":   "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tnot input.metadata.labels.team\n\tmsg := sprintf(\"ConfigMap %s has no team label\", [input.metadata.name])\n}\n",
+		"policies/team.rego":   "package main\n\nimport rego.v1\n\ndeny_team contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tnot input.metadata.labels.team\n\tmsg := sprintf(\"ConfigMap %s has no team label\", [input.metadata.name])\n}\n",
 		".wavecheck/repo.rego": "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"repo policy: no ConfigMaps here\"\n}\n",
+		// A repo trying to exempt its objects from the admin's rule (conftest exception).
+		".wavecheck/exempt.rego": "package main\n\nimport rego.v1\n\nexception contains rules if {\n\tinput.kind == \"ConfigMap\"\n\trules := [\"team\"]\n}\n",
 	})
 	app := func(name string) string { return filepath.Join(repo, "apps", name) }
 	tests := []struct {
@@ -119,7 +121,12 @@ func TestGenerateCommand(t *testing.T) {
 		{name: "unknown parameter", app: "clean", env: map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mdoe","string":"off"}]`}, wantCode: ExitFailure, wantStderr: []string{`wavecheck: parse plugin parameters: unknown parameter "mdoe"`}},
 		{name: "admin policies", app: "clean", env: map[string]string{"WAVECHECK_POLICY_DIR": filepath.Join(repo, "policies")}, wantCode: ExitFindings, wantStderr: []string{"wavecheck: 1 policy error blocking", "ConfigMap cfg has no team label"}},
 		{name: "repo policies off by default", app: "clean", wantStdout: true},
-		{name: "repo policies on", app: "clean", env: map[string]string{"WAVECHECK_REPO_POLICIES": "true"}, wantCode: ExitFindings, wantStderr: []string{"repo policy: no ConfigMaps here"}},
+		{name: "repo policies on", app: "clean", env: map[string]string{"WAVECHECK_REPO_POLICIES": "true"}, wantCode: ExitFindings, wantStderr: []string{"wavecheck: 1 policy error blocking", "repo policy: no ConfigMaps here"}},
+		{
+			name: "repo exceptions do not exempt from admin policies", app: "clean",
+			env:      map[string]string{"WAVECHECK_REPO_POLICIES": "true", "WAVECHECK_POLICY_DIR": filepath.Join(repo, "policies")},
+			wantCode: ExitFindings, wantStderr: []string{"wavecheck: 2 policy errors blocking", "ConfigMap cfg has no team label", "repo policy: no ConfigMaps here"},
+		},
 		{name: "helm with parameters", app: "helm", env: map[string]string{"ARGOCD_APP_NAME": "shop", "ARGOCD_APP_NAMESPACE": "prod", "ARGOCD_APP_PARAMETERS": `[{"name":"values-files","array":["values-prod.yaml"]},{"name":"set","map":{"greeting":"from-set"}}]`}, wantStdout: true},
 	}
 	for _, tt := range tests {
