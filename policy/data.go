@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy/argocd"
 )
 
@@ -58,6 +59,57 @@ func strs(s []string) []any {
 	out := make([]any, len(s))
 	for i, v := range s {
 		out[i] = v
+	}
+	return out
+}
+
+// candidateSets computes data.wavecheck.sets: for each family of rules, the indices of the
+// objects it needs to look at. Each set must equal its definition in lib.rego (the else
+// branch of the rule of the same purpose); TestCandidateSets checks it.
+func candidateSets(objs []render.Object, facts []argocd.Facts) map[string]any {
+	names := []string{"hooks", "hookAnnotated", "deletePolicy", "syncOptions", "hookWeight", "applications", "rawIssues", "moved", "generateName"}
+	sets := make(map[string][]any, len(names))
+	for _, n := range names {
+		sets[n] = []any{}
+	}
+	add := func(name string, i int) { sets[name] = append(sets[name], i) }
+	for i, o := range objs {
+		f := facts[i]
+		has := func(k string) bool { _, ok := f.Annotations[k]; return ok }
+		if f.Hook {
+			add("hooks", i)
+		}
+		if has(argocd.AnnotationHook) || has(argocd.AnnotationHelmHook) {
+			add("hookAnnotated", i)
+		}
+		if has(argocd.AnnotationHookDeletePolicy) || has(argocd.AnnotationHelmDeletePolicy) {
+			add("deletePolicy", i)
+		}
+		if has(argocd.AnnotationSyncOptions) {
+			add("syncOptions", i)
+		}
+		if has(argocd.AnnotationHelmWeight) {
+			add("hookWeight", i)
+		}
+		if o.Kind() == "Application" && argocd.Group(o.APIVersion()) == "argoproj.io" {
+			add("applications", i)
+		}
+		if f.SyncWaveInvalid || f.AnnotationsDropped {
+			add("rawIssues", i)
+		}
+		for _, s := range f.Steps {
+			if s.Moved {
+				add("moved", i)
+				break
+			}
+		}
+		if o.GenerateName() != "" && o.Name() == "" {
+			add("generateName", i)
+		}
+	}
+	out := make(map[string]any, len(sets))
+	for k, v := range sets {
+		out[k] = v
 	}
 	return out
 }

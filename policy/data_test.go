@@ -1,8 +1,15 @@
 package policy
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -56,4 +63,53 @@ func roundTrip(t *testing.T, v any) map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestCandidateSets checks that data.wavecheck.sets, computed in Go, selects exactly the
+// objects the lib.rego definitions select, on the benchmark app and every end-to-end case.
+func TestCandidateSets(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := map[string][]render.Object{"bench": benchObjects(500)}
+	dirs, err := filepath.Glob("testdata/e2e/*/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			continue
+		}
+		r, err := render.Render(ctx, d, render.Options{})
+		if err != nil {
+			t.Fatalf("render %s: %v", d, err)
+		}
+		apps[d] = r.Objects
+	}
+	lists := []string{"hooks", "hook_annotated", "delete_policy_annotated", "sync_options_annotated", "hook_weighted", "applications", "raw_issues", "moved", "generated_names"}
+	var q strings.Builder
+	for i, l := range lists {
+		fmt.Fprintf(&q, "go%d := [o.index | some o in data.wavecheck.lib.%s]; rego%d := [o.index | some o in data.wavecheck.lib.%s] with data.wavecheck.sets as {}; ", i, l, i, l)
+	}
+	pq, err := rego.New(e.regoOpts(e.compiler, strings.TrimSuffix(q.String(), "; "))...).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, objs := range apps {
+		if err := e.writeObjects(ctx, objs, argocd.AnalyzeAll(objs, argocd.Options{})); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := pq.Eval(ctx)
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("%s: eval: %v (%d results)", name, err, len(rs))
+		}
+		for i, l := range lists {
+			got, want := rs[0].Bindings[fmt.Sprintf("go%d", i)], rs[0].Bindings[fmt.Sprintf("rego%d", i)]
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: lib.%s from Go sets differs from its Rego definition (-rego +go):\n%s", name, l, diff)
+			}
+		}
+	}
 }

@@ -3,8 +3,10 @@ package policy
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -14,7 +16,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy/argocd"
@@ -68,11 +69,13 @@ type Engine struct {
 	mu    sync.Mutex
 	store storage.Store
 
+	compiler  *ast.Compiler
 	rules     []Rule
 	ruleByID  map[string]Rule
 	builtin   *rego.PreparedEvalQuery
 	builtinID []string // rule id of each expression of the built-in query
 	user      []userRule
+	inputs    []ast.Value // AST of each object of the current evaluation (guarded by mu)
 }
 
 type userRule struct {
@@ -129,6 +132,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 
+	e.compiler = compiler
 	data, err := loadData(opts.DataFiles)
 	if err != nil {
 		return nil, err
@@ -455,25 +459,42 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 		if ns == "" {
 			ns = e.opts.Namespace
 		}
-		group := argocd.Group(o.APIVersion())
 		if o.Name() != "" {
-			lk := group + "/" + o.Kind() + "/" + ns + "/" + o.Name()
+			lk := argocd.Group(o.APIVersion()) + "/" + o.Kind() + "/" + ns + "/" + o.Name()
 			lookup[lk] = append(lookup[lk], i)
 		}
-		k := objectKey(o)
-		if _, ok := index[k]; !ok {
+		if k := objectKey(o); index[k] == nil {
 			index[k] = i
 		}
-		list[i] = map[string]any{
+	}
+	// Converting the objects to AST values is most of the cost: spread it over the CPUs. The
+	// raw objects' values are kept as the inputs of user rules.
+	inputs := make([]ast.Value, len(objs))
+	if err := parallel(len(objs), func(i int) error {
+		o := objs[i]
+		raw, err := ast.InterfaceToValue(o.Object)
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", o.Ref(), err)
+		}
+		inputs[i] = raw
+		v, err := ast.InterfaceToValue(map[string]any{
 			"index":  i,
-			"object": o.Object,
+			"object": raw,
 			"argocd": factsDoc(facts[i]),
 			"source": map[string]any{"file": o.Source.File, "line": o.Source.Line, "doc": o.Source.Doc},
 			"ref":    o.Ref(),
-			"key":    k,
-			"group":  group,
+			"key":    objectKey(o),
+			"group":  argocd.Group(o.APIVersion()),
+		})
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", o.Ref(), err)
 		}
+		list[i] = v
+		return nil
+	}); err != nil {
+		return err
 	}
+	sets := candidateSets(objs, facts)
 	lk := make(map[string]any, len(lookup))
 	for k, v := range lookup {
 		a := make([]any, len(v))
@@ -486,6 +507,7 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 		"objects":   list,
 		"index":     index,
 		"lookup":    lk,
+		"sets":      sets,
 		"namespace": e.opts.Namespace,
 		"argocd_version": map[string]any{
 			"major": e.version.Major, "minor": e.version.Minor, "patch": e.version.Patch,
@@ -499,7 +521,35 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	if err := storage.WriteOne(ctx, e.store, storage.ReplaceOp, storage.Path{"wavecheck"}, v); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
+	e.inputs = inputs
 	return nil
+}
+
+// parallel runs fn(0..n-1) on GOMAXPROCS goroutines and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if err := fn(i); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // hit is a finding and the index of its object.
@@ -598,16 +648,7 @@ func (e *Engine) evalUser(ctx context.Context, objs []render.Object) ([]hit, []S
 	var out []hit
 	var exc []Suppressed
 	for i, o := range objs {
-		input, err := ast.InterfaceToValue(util.Reference(o.Object))
-		if err != nil {
-			bs, jerr := json.Marshal(o.Object)
-			if jerr != nil {
-				return nil, nil, fmt.Errorf("encode %s: %w", o.Ref(), err)
-			}
-			if input, err = ast.ValueFromReader(strings.NewReader(string(bs))); err != nil {
-				return nil, nil, fmt.Errorf("encode %s: %w", o.Ref(), err)
-			}
-		}
+		input := e.inputs[i]
 		for _, ur := range e.user {
 			if ur.exception != nil {
 				rs, err := ur.exception.Eval(ctx, rego.EvalParsedInput(input))

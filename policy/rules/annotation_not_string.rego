@@ -15,7 +15,7 @@ package wavecheck.rules.annotation_not_string
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.raw_issues
 	some k in o.argocd.nonStringAnnotations
 	v := lib.raw_annotations(o)[k]
 	f := {"index": o.index, "msg": sprintf("annotation %s is %s %v, not a string: Argo CD drops every annotation of this object", [k, type_name(v), v])}

@@ -16,7 +16,7 @@ package wavecheck.rules.application_wave_health
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.applications
 	o.object.kind == "Application"
 	o.group == "argoproj.io"
 	o.argocd.waveSource != "default"

@@ -21,7 +21,7 @@ deletion := {
 }
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_annotated
 	some key, types in deletion
 	value := o.argocd.annotations[key]
 	some v in lib.csv(value)

@@ -12,8 +12,10 @@
 #   hint: Set metadata.name, or make the object a hook (argocd.argoproj.io/hook).
 package wavecheck.rules.generate_name_without_hook
 
+import data.wavecheck.lib
+
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.generated_names
 	g := object.get(o.object.metadata, "generateName", "")
 	g != ""
 	object.get(o.object.metadata, "name", "") == ""

@@ -16,7 +16,7 @@ package wavecheck.rules.helm_hook_mixed
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_annotated
 	a := o.argocd.annotations["argocd.argoproj.io/hook"]
 	h := o.argocd.annotations["helm.sh/hook"]
 	f := {"index": o.index, "msg": sprintf("argocd.argoproj.io/hook %q and helm.sh/hook %q: %s", [a, h, effect(o)])}

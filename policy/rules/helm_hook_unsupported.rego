@@ -22,7 +22,7 @@ supported := {"pre-install", "pre-upgrade", "post-install", "post-upgrade"}
 deletion := {"pre-delete", "post-delete"}
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_annotated
 	count([t | some t in o.argocd.argocdHookValues; t in {"PreSync", "Sync", "PostSync", "SyncFail", "Skip"}]) == 0
 	some v in o.argocd.helmHookValues
 	not v in supported

@@ -15,7 +15,7 @@ package wavecheck.rules.helm_weight_as_wave
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_weighted
 	not o.argocd.hook
 	not o.argocd.skip
 	o.argocd.waveSource == "hook-weight"

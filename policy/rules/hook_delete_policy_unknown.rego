@@ -20,14 +20,14 @@ argocd_policies := {"HookSucceeded", "HookFailed", "BeforeHookCreation"}
 helm_to_argocd := {"hook-succeeded": "HookSucceeded", "hook-failed": "HookFailed", "before-hook-creation": "BeforeHookCreation"}
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.delete_policy_annotated
 	some v in lib.csv(o.argocd.annotations["argocd.argoproj.io/hook-delete-policy"])
 	not v in argocd_policies
 	f := {"index": o.index, "msg": sprintf("unknown hook-delete-policy %q%s: Argo CD ignores it", [v, argocd_hint(v)])}
 }
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.delete_policy_annotated
 	some v in lib.csv(o.argocd.annotations["helm.sh/hook-delete-policy"])
 	not helm_to_argocd[v]
 	f := {"index": o.index, "msg": sprintf("unknown helm.sh/hook-delete-policy %q: Argo CD ignores it", [v])}

@@ -17,7 +17,7 @@ import data.wavecheck.lib
 known := {"PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PostDelete", "PreDelete"}
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_annotated
 	some v in o.argocd.argocdHookValues
 	not v in known
 	f := {"index": o.index, "msg": sprintf("unknown hook type %q%s: %s", [v, suggestion(v), effect(o)])}

@@ -22,7 +22,7 @@ since := {
 }
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_annotated
 	some v in array.concat(o.argocd.argocdHookValues, o.argocd.helmHookValues)
 	s := since[v]
 	not lib.version_at_least(s.major, s.minor)

@@ -90,9 +90,62 @@ facts(obj) := data.wavecheck.objects[data.wavecheck.index[object_key(obj)]].argo
 # csv splits an annotation value like Argo CD: by comma, trimmed, empty items dropped.
 csv(s) := [v | some item in split(s, ","); v := trim_space(item); v != ""]
 
-# hooks are the objects Argo CD treats as hooks (computed once per evaluation).
-hooks := [o | some o in data.wavecheck.objects; o.argocd.hook]
+# Candidate lists: the objects each family of rules needs to look at. wavecheck computes them
+# in Go (data.wavecheck.sets, indices into data.wavecheck.objects) so that each rule does not
+# scan every object; the else branch is the definition (used when sets are absent, as in
+# unit tests), and TestCandidateSets checks that both agree.
 
-# annotated are the objects with annotations Argo CD can read (computed once per
-# evaluation): rules about annotation values only need to look at these.
-annotated := [o | some o in data.wavecheck.objects; count(o.argocd.annotations) > 0]
+# hooks are the objects Argo CD treats as hooks.
+hooks := candidates("hooks") if data.wavecheck.sets.hooks
+else := [o | some o in data.wavecheck.objects; o.argocd.hook]
+
+# hook_annotated have an Argo CD or Helm hook annotation.
+hook_annotated := candidates("hookAnnotated") if data.wavecheck.sets.hookAnnotated
+else := [o | some o in data.wavecheck.objects; has_hook_annotation(o)]
+
+has_hook_annotation(o) if o.argocd.annotations["argocd.argoproj.io/hook"]
+
+has_hook_annotation(o) if o.argocd.annotations["helm.sh/hook"]
+
+# delete_policy_annotated have an Argo CD or Helm hook delete policy annotation.
+delete_policy_annotated := candidates("deletePolicy") if data.wavecheck.sets.deletePolicy
+else := [o | some o in data.wavecheck.objects; has_delete_policy(o)]
+
+has_delete_policy(o) if o.argocd.annotations["argocd.argoproj.io/hook-delete-policy"]
+
+has_delete_policy(o) if o.argocd.annotations["helm.sh/hook-delete-policy"]
+
+# sync_options_annotated have the sync-options annotation.
+sync_options_annotated := candidates("syncOptions") if data.wavecheck.sets.syncOptions
+else := [o | some o in data.wavecheck.objects; o.argocd.annotations["argocd.argoproj.io/sync-options"]]
+
+# hook_weighted have the helm.sh/hook-weight annotation.
+hook_weighted := candidates("hookWeight") if data.wavecheck.sets.hookWeight
+else := [o | some o in data.wavecheck.objects; o.argocd.annotations["helm.sh/hook-weight"]]
+
+# applications are Argo CD Application objects.
+applications := candidates("applications") if data.wavecheck.sets.applications
+else := [o | some o in data.wavecheck.objects; o.object.kind == "Application"; o.group == "argoproj.io"]
+
+# raw_issues have a non-string annotation or a sync-wave strconv.Atoi rejects.
+raw_issues := candidates("rawIssues") if data.wavecheck.sets.rawIssues
+else := [o | some o in data.wavecheck.objects; has_raw_issue(o)]
+
+has_raw_issue(o) if o.argocd.syncWaveInvalid
+
+has_raw_issue(o) if o.argocd.annotationsDropped
+
+# moved are the objects Argo CD moves before a dependant (Namespace, CRD).
+moved := candidates("moved") if data.wavecheck.sets.moved
+else := [o | some o in data.wavecheck.objects; is_moved(o)]
+
+is_moved(o) if {
+	some s in o.argocd.steps
+	s.moved
+}
+
+# generated_names have metadata.generateName and no metadata.name.
+generated_names := candidates("generateName") if data.wavecheck.sets.generateName
+else := [o | some o in data.wavecheck.objects; object.get(o.object.metadata, "generateName", "") != ""; object.get(o.object.metadata, "name", "") == ""]
+
+candidates(name) := [data.wavecheck.objects[i] | some i in data.wavecheck.sets[name]]

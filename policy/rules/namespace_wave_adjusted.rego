@@ -15,7 +15,7 @@ package wavecheck.rules.namespace_wave_adjusted
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.moved
 	o.object.kind == "Namespace"
 	some s in o.argocd.steps
 	s.moved

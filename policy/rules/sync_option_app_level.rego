@@ -17,7 +17,7 @@ import data.wavecheck.lib
 app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.sync_options_annotated
 	some v in o.argocd.syncOptions
 	split(v, "=")[0] in app_level
 	f := {"index": o.index, "msg": sprintf("sync option %q only works in the Application's syncPolicy: on a resource it is ignored", [v])}

@@ -22,7 +22,7 @@ conflicts := [
 ]
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.sync_options_annotated
 	some c in conflicts
 	c.a in o.argocd.syncOptions
 	c.b in o.argocd.syncOptions
@@ -30,7 +30,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.sync_options_annotated
 	o.argocd.hook
 	"PruneLast=true" in o.argocd.syncOptions
 	f := {"index": o.index, "msg": "sync option PruneLast=true on a hook does nothing: hooks are not pruned"}

@@ -32,7 +32,7 @@ known := {
 app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.sync_options_annotated
 	some v in o.argocd.syncOptions
 	not v in known
 	not split(v, "=")[0] in app_level

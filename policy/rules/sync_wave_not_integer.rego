@@ -15,7 +15,7 @@ package wavecheck.rules.sync_wave_not_integer
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.raw_issues
 	o.argocd.syncWaveInvalid
 	v := lib.raw_annotations(o)["argocd.argoproj.io/sync-wave"]
 	f := {"index": o.index, "msg": sprintf("sync-wave %q is not an integer: Argo CD uses wave %d", [v, o.argocd.wave])}

@@ -15,7 +15,7 @@ package wavecheck.rules.wave_weight_conflict
 import data.wavecheck.lib
 
 findings contains f if {
-	some o in lib.annotated
+	some o in lib.hook_weighted
 	o.argocd.waveSource == "sync-wave"
 	w := o.argocd.annotations["helm.sh/hook-weight"]
 	not o.argocd.hookWeightInvalid
