@@ -11,15 +11,15 @@ import (
 )
 
 func newDiscoverCmd(g *globals) *cobra.Command {
-	var explain bool
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "discover [DIR]",
 		Short: "Argo CD plugin discovery: print the source type when wavecheck can render the app in DIR (default .)",
 		Long: `discover is the plugin's discover.find.command. It prints the app's source type (Helm, Kustomize
 or Directory) and exits 0 when wavecheck can render the app to at least one object with the
-settings generation would use; otherwise it prints nothing and still exits 0, so Argo CD leaves
-the app to its own tooling or another plugin (a jsonnet directory, a chart whose dependencies are
-not vendored, an empty directory, a directory without manifests).`,
+settings generation would use; otherwise it prints nothing on stdout (the reason goes to stderr,
+which the cmp-server logs) and still exits 0, so Argo CD leaves the app to its own tooling or
+another plugin (a jsonnet directory, a chart whose dependencies are not vendored, an empty
+directory, a directory without manifests).`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
@@ -36,15 +36,11 @@ not vendored, an empty directory, a directory without manifests).`,
 			}
 			d := cmp.Discover(cmd.Context(), dir, cfg)
 			if !d.Match {
-				if explain {
-					fmt.Fprintf(g.stderr, "wavecheck: no match: %s\n", d.Reason)
-				}
+				fmt.Fprintf(g.stderr, "wavecheck: no match: %s\n", d.Reason)
 				return nil
 			}
 			_, err = fmt.Fprintln(g.stdout, d.Type)
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&explain, "explain", false, "say on stderr why the app does not match")
-	return cmd
 }
