@@ -3,7 +3,8 @@
 # description: |-
 #   argocd.argoproj.io/hook accepts PreSync, Sync, PostSync, SyncFail, Skip, PostDelete and
 #   PreDelete, case-sensitively. Any other value is dropped without an error, and an object
-#   whose hook annotation has no valid type is still a hook: it is never applied.
+#   whose hook annotation has no valid type (or an empty value) is still a hook: it is never
+#   applied.
 # related_resources:
 # - ref: https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/
 # custom:
@@ -32,3 +33,13 @@ effect(o) := "the hook is never applied" if {
 	count(o.argocd.syncPhases) == 0
 	count(o.argocd.deleteHookTypes) == 0
 } else := "the value is ignored"
+
+findings contains f if {
+	some o in lib.hook_annotated
+	some key in ["argocd.argoproj.io/hook", "helm.sh/hook"]
+	value := o.argocd.annotations[key]
+	count(lib.csv(value)) == 0
+	o.argocd.hook
+	count(o.argocd.syncPhases) == 0
+	f := {"index": o.index, "msg": sprintf("empty %s annotation makes the object a hook with no type: it is never applied", [key])}
+}

@@ -21,3 +21,9 @@ test_silent_on_valid if {
 	o := job("PreSync", fixtures.hook("PreSync", 0))
 	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([o])
 }
+
+test_fires_on_empty_annotation if {
+	o := job("", {"hook": true, "syncPhases": [], "steps": []})
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([o])
+	f == {{"index": 0, "msg": "empty argocd.argoproj.io/hook annotation makes the object a hook with no type: it is never applied"}}
+}
