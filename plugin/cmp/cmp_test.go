@@ -264,6 +264,17 @@ func TestResolve(t *testing.T) {
 			},
 		},
 		{
+			name: "helm parameters use the build environment",
+			env:  []string{"ARGOCD_APP_REVISION_SHORT=abc1234", "HOME=/root", params(`[{"name":"values-files","array":["values-${ARGOCD_APP_NAME}.yaml"]},{"name":"set","map":{"rev":"$ARGOCD_APP_REVISION_SHORT","home":"$HOME","cost":"$$5"}}]`)},
+			check: func(t *testing.T, c Config) {
+				got := []any{c.Render.ValueFiles, c.Render.Set}
+				want := []any{[]string{"values-shop.yaml"}, []string{"cost=$5", "home=", "rev=abc1234"}}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("substitution mismatch (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
 			name: "directory parameters",
 			env:  []string{params(`[{"name":"recurse","string":"true"},{"name":"include","string":"{a,b}/*.yaml"},{"name":"exclude","string":"b/skip.yaml"},{"name":"allow-empty","string":"true"}]`)},
 			check: func(t *testing.T, c Config) {

@@ -223,16 +223,18 @@ func Resolve(env Env) (Config, error) {
 	if v, ok := ps.String(ParamReleaseName); ok && strings.TrimSpace(v) != "" {
 		r.ReleaseName = strings.TrimSpace(v)
 	}
+	// Like Argo CD's Helm source, values file paths and set values may use the build
+	// environment ($ARGOCD_APP_NAME, $ARGOCD_APP_REVISION_SHORT, ...; $$ for a dollar).
 	if arr, ok := ps.Array(ParamValuesFiles); ok {
 		for _, f := range arr {
-			if f = strings.TrimSpace(f); f != "" {
+			if f = strings.TrimSpace(env.Envsubst(f)); f != "" {
 				r.ValueFiles = append(r.ValueFiles, filepath.FromSlash(f))
 			}
 		}
 	}
 	if m, ok := ps.Map(ParamSet); ok {
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			r.Set = append(r.Set, k+"="+m[k])
+			r.Set = append(r.Set, k+"="+env.Envsubst(m[k]))
 		}
 	}
 	if v, ok := ps.String(ParamValues); ok {

@@ -5,6 +5,7 @@
 package cmp
 
 import (
+	"os"
 	"strings"
 )
 
@@ -75,4 +76,29 @@ func splitList(s, sep string) []string {
 		}
 	}
 	return out
+}
+
+// Envsubst expands $VAR and ${VAR} with the Argo CD build environment (ARGOCD_APP_NAME,
+// ARGOCD_APP_NAMESPACE, ARGOCD_APP_PROJECT_NAME, ARGOCD_APP_REVISION, ARGOCD_APP_REVISION_SHORT,
+// ARGOCD_APP_REVISION_SHORT_8, ARGOCD_APP_SOURCE_REPO_URL, ARGOCD_APP_SOURCE_PATH,
+// ARGOCD_APP_SOURCE_TARGET_REVISION) as Argo CD does for Helm values files and parameters:
+// other variables expand to "", and $$ is a literal $.
+func (e Env) Envsubst(s string) string {
+	build := map[string]string{
+		"ARGOCD_APP_NAME":                   e.AppName,
+		"ARGOCD_APP_NAMESPACE":              e.AppNamespace,
+		"ARGOCD_APP_PROJECT_NAME":           e.ProjectName,
+		"ARGOCD_APP_REVISION":               e.Revision,
+		"ARGOCD_APP_REVISION_SHORT":         e.RevisionShort,
+		"ARGOCD_APP_REVISION_SHORT_8":       e.RevisionShort8,
+		"ARGOCD_APP_SOURCE_REPO_URL":        e.SourceRepoURL,
+		"ARGOCD_APP_SOURCE_PATH":            e.SourcePath,
+		"ARGOCD_APP_SOURCE_TARGET_REVISION": e.TargetRevision,
+	}
+	return os.Expand(s, func(name string) string {
+		if name == "$" {
+			return "$"
+		}
+		return build[name]
+	})
 }
