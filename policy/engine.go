@@ -276,6 +276,11 @@ func (e *Engine) prepareUser(ctx context.Context, c *ast.Compiler, mods []module
 			if !failureRule.MatchString(name) && !warningRule.MatchString(name) {
 				continue
 			}
+			// As conftest: `deny if {...}` (no contains) is a boolean, not a set of messages.
+			if r.Head.Key == nil && r.Head.Value != nil && r.Head.Value.String() == "true" {
+				return fmt.Errorf("load policy %s:%d: rule %s uses \"if\" without \"contains\": write %s contains msg if { ... }",
+					m.file, r.Head.Location.Row, name, name)
+			}
 			k := key{ns, name}
 			for _, a := range r.Annotations {
 				if a.Scope == "rule" || a.Scope == "document" {
@@ -355,6 +360,9 @@ func mergeRule(base, m Rule) Rule {
 }
 
 func removeRulePrefix(rule string) string {
+	if rule == "deny" || rule == "violation" || rule == "warn" {
+		return "" // as conftest: exceptions name suffixed rules only
+	}
 	for _, p := range []string{"violation_", "deny_", "warn_"} {
 		rule = strings.TrimPrefix(rule, p)
 	}

@@ -172,6 +172,7 @@ func TestNewErrors(t *testing.T) {
 		{name: "http.send is not available", src: "package main\n\ndeny contains msg if {\n  r := http.send({\"method\": \"get\", \"url\": \"http://x\"})\n  msg := r.body\n}\n", want: "policy/p.rego:4: undefined function http.send"},
 		{name: "opa.runtime is not available", src: "package main\n\ndeny contains msg if {\n  msg := opa.runtime().env.HOME\n}\n", want: "policy/p.rego:4: undefined function opa.runtime"},
 		{name: "net.lookup_ip_addr is not available", src: "package main\n\ndeny contains msg if {\n  msg := net.lookup_ip_addr(\"example.com\")\n}\n", want: "undefined function net.lookup_ip_addr"},
+		{name: "deny without contains", src: "package main\n\ndeny if {\n  input.kind == \"Pod\"\n}\n", want: "policy/p.rego:3: rule deny uses \"if\" without \"contains\""},
 		{name: "reserved package", src: "package wavecheck.mine\n\nx := 1\n", want: "policy/p.rego:1: package wavecheck.mine is reserved"},
 	}
 	for _, tt := range tests {
