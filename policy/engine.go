@@ -55,6 +55,9 @@ type Options struct {
 	Timeout time.Duration
 	// NoBuiltin disables the built-in rule pack (user policies only).
 	NoBuiltin bool
+	// RegoVersion is the syntax of user policies: "v1" (default, as conftest >= 0.60) or "v0"
+	// (older conftest policies: deny[msg] { ... }).
+	RegoVersion string
 }
 
 // Engine evaluates the built-in rule pack and user policies. Policies are compiled and their
@@ -122,7 +125,11 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	userMods, err := loadModules(srcs, false)
+	version, err := opts.regoVersion()
+	if err != nil {
+		return nil, err
+	}
+	userMods, err := loadModules(srcs, false, version)
 	if err != nil {
 		return nil, err
 	}

@@ -240,3 +240,22 @@ func TestDocumentedUserPolicy(t *testing.T) {
 		t.Errorf("findings mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestRegoV0Policies(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{"old.rego": {Data: []byte("package main\n\ndeny[msg] {\n  input.kind == \"ConfigMap\"\n  msg := \"old style\"\n}\n")}}
+	if _, err := New(ctx, Options{Policies: []Source{{Name: "policy", FS: fsys}}}); err == nil {
+		t.Fatalf("New() parsed a v0 policy as v1")
+	}
+	e, err := New(ctx, Options{Policies: []Source{{Name: "policy", FS: fsys}}, RegoVersion: "v0", NoBuiltin: true})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	res, err := e.Evaluate(ctx, []render.Object{cm("a", nil, 1)})
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Message != "old style" {
+		t.Errorf("findings = %+v, want the v0 deny", res.Findings)
+	}
+}

@@ -70,15 +70,26 @@ func (s singleFileFS) ReadDir(name string) ([]fs.DirEntry, error) {
 
 // builtinModules parses the embedded rule pack.
 func builtinModules(withTests bool) ([]module, error) {
-	return parseFS(Source{Name: builtinPrefix + "policy/rules", FS: rules.FS}, true, withTests)
+	return parseFS(Source{Name: builtinPrefix + "policy/rules", FS: rules.FS}, true, withTests, ast.RegoV1)
+}
+
+// regoVersion parses Options.RegoVersion ("v1", the default, or "v0").
+func (o Options) regoVersion() (ast.RegoVersion, error) {
+	switch o.RegoVersion {
+	case "", "v1":
+		return ast.RegoV1, nil
+	case "v0":
+		return ast.RegoV0, nil
+	}
+	return ast.RegoUndefined, fmt.Errorf("parse rego version: %q is not v0 or v1", o.RegoVersion)
 }
 
 // loadModules parses every .rego file below each source (recursively, like conftest and
 // opa), sorted by file name.
-func loadModules(srcs []Source, withTests bool) ([]module, error) {
+func loadModules(srcs []Source, withTests bool, version ast.RegoVersion) ([]module, error) {
 	var out []module
 	for _, s := range srcs {
-		ms, err := parseFS(s, false, withTests)
+		ms, err := parseFS(s, false, withTests, version)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +98,7 @@ func loadModules(srcs []Source, withTests bool) ([]module, error) {
 	return out, nil
 }
 
-func parseFS(s Source, builtin, withTests bool) ([]module, error) {
+func parseFS(s Source, builtin, withTests bool, version ast.RegoVersion) ([]module, error) {
 	var out []module
 	err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -110,7 +121,7 @@ func parseFS(s Source, builtin, withTests bool) ([]module, error) {
 		}
 		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
 			ProcessAnnotation: true,
-			RegoVersion:       ast.RegoV1,
+			RegoVersion:       version,
 			Capabilities:      sandboxCapabilities(),
 		})
 		if err != nil {

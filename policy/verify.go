@@ -47,7 +47,11 @@ func Verify(ctx context.Context, opts Options) ([]TestResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	userMods, err := loadModules(srcs, true)
+	version, err := opts.regoVersion()
+	if err != nil {
+		return nil, err
+	}
+	userMods, err := loadModules(srcs, true, version)
 	if err != nil {
 		return nil, err
 	}
