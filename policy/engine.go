@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"runtime"
 	"sort"
@@ -154,6 +155,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if err := e.prepareUser(ctx, compiler, userMods); err != nil {
 		return nil, err
+	}
+	for id := range e.ignore {
+		if _, ok := e.ruleByID[id]; !ok {
+			// Not an error: a user rule may set its id per finding.
+			slog.Warn("ignored rule id matches no known rule", "rule", id)
+		}
 	}
 	return e, nil
 }

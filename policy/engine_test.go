@@ -2,6 +2,8 @@ package policy
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -257,5 +259,40 @@ func TestRegoV0Policies(t *testing.T) {
 	}
 	if len(res.Findings) != 1 || res.Findings[0].Message != "old style" {
 		t.Errorf("findings = %+v, want the v0 deny", res.Findings)
+	}
+}
+
+func TestDataFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "teams.yaml"), []byte("allowed_teams:\n- blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{"p.rego": {Data: []byte(`package main
+
+deny contains msg if {
+	not input.metadata.labels.team in data.allowed_teams
+	msg := sprintf("team %v is not allowed", [input.metadata.labels.team])
+}
+`)}}
+	e, err := New(ctx, Options{Policies: []Source{{Name: "policy", FS: fsys}}, DataFiles: []string{dir}, NoBuiltin: true})
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	blue, red := cm("blue", nil, 1), cm("red", nil, 5)
+	blue.Object["metadata"].(map[string]any)["labels"] = map[string]any{"team": "blue"}
+	red.Object["metadata"].(map[string]any)["labels"] = map[string]any{"team": "red"}
+	res, err := e.Evaluate(ctx, []render.Object{blue, red})
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Message != "team red is not allowed" {
+		t.Errorf("findings = %+v, want only red denied", res.Findings)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(ctx, Options{DataFiles: []string{dir}}); err == nil || !strings.Contains(err.Error(), "bad.json") {
+		t.Errorf("New() with a broken data file: error = %v, want it to name bad.json", err)
 	}
 }
