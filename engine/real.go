@@ -40,6 +40,7 @@ func (r *realCluster) open(_ []object, opts Options) (backend, error) {
 		return nil, fmt.Errorf("open cluster: no REST config")
 	}
 	cfg := rest.CopyConfig(r.cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 100, 200
 	}
