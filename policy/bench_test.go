@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/wavecheck/wavecheck/plugin/render"
@@ -88,4 +89,42 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkEvaluateUserPolicy measures conftest-style rules, evaluated once per object.
+func BenchmarkEvaluateUserPolicy(b *testing.B) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{"p.rego": {Data: []byte(`package main
+
+import data.wavecheck.lib
+
+deny contains msg if {
+	input.kind == "Deployment"
+	not input.metadata.labels.team
+	msg := "no team label"
+}
+
+warn_late_hook contains msg if {
+	f := lib.facts(input)
+	f.hook
+	f.effectiveWave > 3
+	msg := sprintf("hook in wave %d", [f.effectiveWave])
+}
+`)}}
+	e, err := New(ctx, Options{Policies: []Source{{Name: "policy", FS: fsys}}, NoBuiltin: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	objs := benchObjects(5000)
+	start := cpuTime()
+	for b.Loop() {
+		res, err := e.Evaluate(ctx, objs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Findings) == 0 {
+			b.Fatal("no findings")
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
