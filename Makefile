@@ -6,27 +6,47 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint e2e bench example clean
+.PHONY: build test unit lint e2e e2e-cmp e2e-cluster tools bench example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
 
-# test is the command the README gives and .ci/run calls: lint, unit tests, end-to-end tests.
+# test is the command the README gives and .ci/run calls: lint, then every test suite. It builds
+# the reference CLIs (helm, kustomize, conftest) and the real control plane (etcd, kube-apiserver,
+# controller-manager, scheduler, kwok) once per machine into $$HOME/.cache/wavecheck.
 test: lint unit e2e
 
-unit:
-	go test ./...
+# tools builds the reference CLIs and the control plane binaries (cached; seconds when built).
+tools:
+	test/tools/build.sh >/dev/null
+	test/k8s-tools/build.sh >/dev/null
+
+# unit runs every package of the root module: unit tests, CLI end-to-end tests, parity tests
+# against helm/kustomize/conftest and the real control plane replay tests (test/cluster).
+unit: tools
+	WAVECHECK_TOOLS_BIN="$$(test/tools/build.sh)" WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" \
+		go test -count=1 -timeout 45m ./...
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
+	cd test/cmp && go vet ./...
 
-e2e:
-	@echo "no end-to-end suites yet"
+# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin.
+e2e: e2e-cmp
+
+e2e-cmp:
+	cd test/cmp && go test -count=1 -timeout 30m ./...
+
+e2e-cluster: tools
+	WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" go test -count=1 -timeout 30m ./test/cluster/...
+
+bench:
+	test/bench/run.sh
 
 example:
-	go run ./cmd/wavecheck render examples/waves-and-hooks
+	go run ./cmd/wavecheck validate examples/waves-and-hooks
 
 clean:
 	rm -rf bin

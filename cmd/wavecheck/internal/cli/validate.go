@@ -32,6 +32,7 @@ type validateFlags struct {
 	minSeverity   string
 	color         string
 	timeout       time.Duration
+	regoVersion   string
 }
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -67,6 +68,7 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 	fs.StringVar(&vf.minSeverity, "min-severity", "info", "least severe finding to report: info, warning or error (hidden findings do not count for the exit status)")
 	fs.StringVar(&vf.color, "color", "auto", "colour the text report: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.DurationVar(&vf.timeout, "policy-timeout", 30*time.Second, "time limit for evaluating the policies")
+	fs.StringVar(&vf.regoVersion, "rego-version", "v1", "Rego syntax of the user policies: v1 (rego.v1, conftest >= 0.60) or v0 (older deny[msg] { ... } policies)")
 	return cmd
 }
 
@@ -114,6 +116,7 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 		ArgoCDVersion: vf.argocdVersion,
 		Namespace:     ropts.Namespace,
 		Timeout:       vf.timeout,
+		RegoVersion:   vf.regoVersion,
 	})
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("load policies: %w", err)}

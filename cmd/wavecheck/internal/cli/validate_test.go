@@ -101,6 +101,9 @@ func TestValidateExitCodes(t *testing.T) {
 		{"user policy error finding", []string{"testdata/validate/clean", "--policy", "testdata/verify/mixed", "--fail-on-warn"}, ExitFindings, ""},
 		{"user policy in another package", []string{"testdata/validate/clean", "--policy", "testdata/verify/mixed", "--policy-namespace", "other", "--fail-on-warn"}, ExitOK, ""},
 		{"unknown flag", []string{"testdata/validate/clean", "--frobnicate"}, ExitFailure, "frobnicate"},
+		{"v0 policy needs --rego-version v0", []string{"testdata/validate/clean", "--policy", "testdata/verify/v0"}, ExitFailure, "testdata/verify/v0/legacy.rego"},
+		{"v0 policy with --rego-version v0", []string{"testdata/validate/clean", "--policy", "testdata/verify/v0", "--rego-version", "v0"}, ExitFindings, ""},
+		{"bad rego version", []string{"testdata/validate/clean", "--policy", "testdata/verify/v0", "--rego-version", "v2"}, ExitFailure, "v2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ type verifyFlags struct {
 	output    string
 	verbose   bool
 	timeout   time.Duration
+	regoVer   string
 }
 
 func newVerifyCmd(g *globals) *cobra.Command {
@@ -45,6 +46,7 @@ when the policies cannot be loaded.`,
 	fs.StringVarP(&vf.output, "output", "o", "text", "output format: text or json")
 	fs.BoolVarP(&vf.verbose, "verbose", "v", false, "show the print() output of passing tests too")
 	fs.DurationVar(&vf.timeout, "policy-timeout", policy.DefaultTimeout, "time limit for each test")
+	fs.StringVar(&vf.regoVer, "rego-version", "v1", "Rego syntax of the user policies: v1 or v0")
 	return cmd
 }
 
@@ -70,8 +72,9 @@ func runVerify(cmd *cobra.Command, g *globals, dirs []string, vf *verifyFlags) e
 	results, err := policy.Verify(cmd.Context(), policy.Options{
 		PolicyDirs: dirs,
 		DataFiles:  vf.data,
-		NoBuiltin:  vf.noBuiltin,
-		Timeout:    vf.timeout,
+		NoBuiltin:   vf.noBuiltin,
+		Timeout:     vf.timeout,
+		RegoVersion: vf.regoVer,
 	})
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("verify policies: %w", err)}
