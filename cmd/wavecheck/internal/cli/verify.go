@@ -70,8 +70,8 @@ func runVerify(cmd *cobra.Command, g *globals, dirs []string, vf *verifyFlags) e
 		return usageError("--no-builtin needs at least one policy DIR")
 	}
 	results, err := policy.Verify(cmd.Context(), policy.Options{
-		PolicyDirs: dirs,
-		DataFiles:  vf.data,
+		PolicyDirs:  dirs,
+		DataFiles:   vf.data,
 		NoBuiltin:   vf.noBuiltin,
 		Timeout:     vf.timeout,
 		RegoVersion: vf.regoVer,
