@@ -170,6 +170,19 @@ func replayCases() []replayCase {
 				t.Errorf("running hook not deleted on termination: %+v", s)
 			}
 		}},
+		{name: "replicaset-degraded", dir: "sync-waves", corpus: true, sim: SimOptions{Fail: []string{"ReplicaSet/backend"}}, check: func(t *testing.T, rep *Report) {
+			if s := findStep(t, rep, "apply", "ReplicaSet/backend"); rep.Phase != "Failed" || s.Result != "Failed" {
+				t.Errorf("degraded ReplicaSet in wave 0: phase %s, step %+v", rep.Phase, s)
+			}
+			if len(rep.NotRun) != 4 {
+				t.Errorf("never ran = %+v, want the 4 tasks of waves 1-3", rep.NotRun)
+			}
+		}},
+		{name: "final-wave-not-health-checked", dir: "testdata/apps/bubbling", sim: SimOptions{Fail: []string{"Deployment/web"}}, check: func(t *testing.T, rep *Report) {
+			if rep.Phase != "Succeeded" {
+				t.Errorf("a Degraded Deployment in the final wave failed the sync: %s %s", rep.Phase, rep.Message)
+			}
+		}},
 		{name: "degraded-reject", dir: "testdata/apps/bubbling", sim: SimOptions{Fail: []string{"ConfigMap/settings"}}, check: func(t *testing.T, rep *Report) {
 			if s := findStep(t, rep, "apply", "ConfigMap/settings"); s.Result != "SyncFailed" || !strings.Contains(s.Message, "denied") {
 				t.Errorf("apply not rejected: %+v", s)
