@@ -124,7 +124,10 @@ func (r *run) round(ctx context.Context, targets, lookup []*unstructured.Unstruc
 }
 
 func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*Report, error) {
-	lookup := r.withNamespaces(targets)
+	// give namespaced targets the sync namespace up front: gitops-engine gives them the same
+	// one, but copies each of them every round to do it
+	targets = r.withNamespaces(targets)
+	lookup := targets
 	idle := 0
 	for {
 		prevPhase, prevMsg, prevResults := r.phase, r.message, r.results
