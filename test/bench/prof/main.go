@@ -137,6 +137,7 @@ func stepFor(what, dir, repoRoot string) (func(context.Context) error, error) {
 			if rep.Phase != "Succeeded" {
 				return fmt.Errorf("replay %s: %s %s", dir, rep.Phase, rep.Message)
 			}
+			fmt.Fprintf(os.Stderr, "  %d objects, %d steps, %d rounds (sync contexts built)\n", len(objs), len(rep.Steps), rep.Rounds)
 			return nil
 		}, nil
 	case "plan":
