@@ -18,9 +18,9 @@ import (
 // PlanResult is gitops-engine's ordered task list for a sync of the app.
 type PlanResult struct {
 	// Tasks in the engine's order.
-	Tasks []Task
+	Tasks []Task `json:"tasks"`
 	// DeletionHooks are the PreDelete/PostDelete-only objects Argo CD strips from syncs.
-	DeletionHooks []Task
+	DeletionHooks []Task `json:"deletionHooks"`
 }
 
 // Plan returns the sync's ordered tasks as gitops-engine sorts them, without running health:

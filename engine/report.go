@@ -54,23 +54,23 @@ type Step struct {
 
 // Task is one task of the engine's plan.
 type Task struct {
-	Phase string
+	Phase string `json:"phase"`
 	// Wave is the effective wave; AnnotatedWave the object's own (sync-wave, else
 	// helm.sh/hook-weight, else 0).
-	Wave          int
-	AnnotatedWave int
-	Action        string // apply or prune
-	Group         string
-	Kind          string
-	Namespace     string
-	Name          string
+	Wave          int    `json:"wave"`
+	AnnotatedWave int    `json:"annotatedWave"`
+	Action        string `json:"action"` // apply or prune
+	Group         string `json:"group"`
+	Kind          string `json:"kind"`
+	Namespace     string `json:"namespace"`
+	Name          string `json:"name"`
 	// Hook is the hook type the task runs as, empty for resources; HookTypes all of the
 	// object's hook types.
-	Hook           string
-	HookTypes      []string
-	DeletePolicies []string
+	Hook           string   `json:"hook"`
+	HookTypes      []string `json:"hookTypes,omitempty"`
+	DeletePolicies []string `json:"deletePolicies,omitempty"`
 	// Moved is set for a Namespace or CRD moved before its first dependant.
-	Moved bool
+	Moved bool `json:"moved"`
 }
 
 // Ref is "Kind/name".
