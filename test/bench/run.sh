@@ -70,6 +70,22 @@ cpu() { stat_of "$1" | cut -d' ' -f4; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
 docs() { grep -c '^kind:' "$work/out/$1.out" || true; }
 
+# findings_conftest FILE / findings_wavecheck FILE print "rule=count ..." for the shared rules
+# (the conftest port prefixes each message with the wavecheck rule id).
+shared_rules="sync-wave-not-integer hook-unknown-type hook-delete-policy-unknown hook-named-without-recreate hook-job-unbounded sync-option-unknown duplicate-object cr-without-crd hook-depends-on-later"
+findings_conftest() {
+	grep -o '"msg": "[a-z-]*:' "$1" | sed 's/.*"msg": "//; s/:$//' | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ' || true
+}
+findings_wavecheck() {
+	local kv s out=""
+	for kv in $(grep -o '"rule": "[a-z-]*"' "$1" | sed 's/.*"rule": "//; s/"$//' | sort | uniq -c | awk '{print $2"="$1}'); do
+		for s in $shared_rules; do
+			if [[ "${kv%%=*}" == "$s" ]]; then out+="$kv "; fi
+		done
+	done
+	echo "$out"
+}
+
 measure_all() {
 	gnutime=/usr/bin/time
 	if ! "$gnutime" -f %e true >/dev/null 2>&1; then
@@ -97,6 +113,15 @@ measure_all() {
 	log "checking the conftest port of the rules (conftest verify)"
 	"$conftest" verify --no-color -p "$policy" >"$work/out/verify.txt" 2>&1 ||
 		die "conftest verify failed on $policy: $(cat "$work/out/verify.txt")"
+	# Same checks: both tools must find the same mistakes in the fixture (one per shared rule).
+	fixture="$here/testdata/mistakes"
+	(cd "$fixture" && "$conftest" test --combine --no-color -o json -p "$policy" manifests.yaml >"$work/out/fixture-conftest.json") || true
+	"$wc" validate "$fixture" -o json >"$work/out/fixture-wavecheck.json" || true
+	a="$(findings_conftest "$work/out/fixture-conftest.json")"
+	b="$(findings_wavecheck "$work/out/fixture-wavecheck.json")"
+	if [[ "$a" != "$b" || "$(wc -w <<<"$a")" -ne 9 ]]; then
+		die "conftest port and wavecheck disagree on $fixture: conftest [$a] wavecheck [$b]"
+	fi
 
 	# The Argo CD environment the cmp-server gives the plugin (generate runs in the app directory).
 	kube_version=1.34.0
@@ -195,20 +220,11 @@ loads=()
 if [[ -f "$work/raw/loads" ]]; then mapfile -t loads <"$work/raw/loads"; fi
 root_go="$(cd "$root" && go version)"
 
-# Same findings from both linters on the rules they share (the conftest port prefixes each
-# message with the wavecheck rule id).
-shared_rules="sync-wave-not-integer hook-unknown-type hook-delete-policy-unknown hook-named-without-recreate hook-job-unbounded sync-option-unknown duplicate-object cr-without-crd hook-depends-on-later"
 for n in $sizes; do
-	a="$(grep -o '"msg": "[a-z-]*:' "$work/out/lint-conftest-$n.out" | sed 's/.*"msg": "//; s/:$//' | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')"
-	b="$(grep -o '"rule": "[a-z-]*"' "$work/out/lint-wavecheck-$n.out" | sed 's/.*"rule": "//; s/"$//' | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')"
-	b_shared=""
-	for kv in $b; do
-		for s in $shared_rules; do
-			if [[ "${kv%%=*}" == "$s" ]]; then b_shared+="$kv "; fi
-		done
-	done
-	if [[ "$a" != "$b_shared" ]]; then
-		die "conftest port and wavecheck disagree at $n objects: conftest [$a] wavecheck [$b_shared]"
+	a="$(findings_conftest "$work/out/lint-conftest-$n.out")"
+	b="$(findings_wavecheck "$work/out/lint-wavecheck-$n.out")"
+	if [[ "$a" != "$b" ]]; then
+		die "conftest port and wavecheck disagree at $n objects: conftest [$a] wavecheck [$b]"
 	fi
 	printf -v "agree_$n" '%s' "${a:-none}"
 done
@@ -283,7 +299,8 @@ verdict() { # value op limit
 	echo "there mostly measures waiting for a core. \"objects out\" counts \`kind:\` lines at column 0"
 	echo "of the last run's stdout (manifest streams only)."
 	echo
-	echo "Findings on the shared rules, identical for both linters:"
+	echo "Findings on the nine shared rules, identical for both linters (checked by run.sh, which also"
+	echo "checks both find the same nine mistakes in test/bench/testdata/mistakes before timing):"
 	for n in $sizes; do
 		v="agree_$n"
 		echo "- $n objects: ${!v}"
