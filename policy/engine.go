@@ -118,33 +118,11 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 
 	// The built-in modules are always compiled (user policies may use data.wavecheck.lib);
 	// NoBuiltin only skips evaluating the rules.
-	mods, err := builtinModules(false)
+	mods, userMods, compiler, data, err := opts.load(false, false)
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := opts.sources()
-	if err != nil {
-		return nil, err
-	}
-	version, err := opts.regoVersion()
-	if err != nil {
-		return nil, err
-	}
-	userMods, err := loadModules(srcs, false, version)
-	if err != nil {
-		return nil, err
-	}
-	mods = append(mods, userMods...)
-	compiler, err := compile(mods)
-	if err != nil {
-		return nil, err
-	}
-
 	e.compiler = compiler
-	data, err := loadData(opts.DataFiles)
-	if err != nil {
-		return nil, err
-	}
 	data["wavecheck"] = map[string]any{"objects": []any{}, "index": map[string]any{}}
 	e.store = inmem.NewFromObjectWithOpts(data, inmem.OptRoundTripOnWrite(true), inmem.OptReturnASTValuesOnRead(true))
 

@@ -73,6 +73,34 @@ func builtinModules(withTests bool) ([]module, error) {
 	return parseFS(Source{Name: builtinPrefix + "policy/rules", FS: rules.FS}, true, withTests, ast.RegoV1)
 }
 
+// load parses the built-in rule pack and the user policies (with their _test.rego files when
+// builtinTests or userTests), compiles them together and reads the data files. It returns every
+// module, the user modules alone, the compiler and the data document.
+func (o Options) load(builtinTests, userTests bool) (mods, userMods []module, compiler *ast.Compiler, data map[string]any, err error) {
+	if mods, err = builtinModules(builtinTests); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	srcs, err := o.sources()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	version, err := o.regoVersion()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if userMods, err = loadModules(srcs, userTests, version); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	mods = append(mods, userMods...)
+	if compiler, err = compile(mods); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if data, err = loadData(o.DataFiles); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return mods, userMods, compiler, data, nil
+}
+
 // regoVersion parses Options.RegoVersion ("v1", the default, or "v0").
 func (o Options) regoVersion() (ast.RegoVersion, error) {
 	switch o.RegoVersion {

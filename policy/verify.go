@@ -39,28 +39,7 @@ func (r TestResult) Passed() bool { return r.Outcome == "pass" || r.Outcome == "
 func Verify(ctx context.Context, opts Options) ([]TestResult, error) {
 	// The built-in modules are always loaded (user policies may import data.wavecheck.lib);
 	// their tests only without NoBuiltin.
-	mods, err := builtinModules(!opts.NoBuiltin)
-	if err != nil {
-		return nil, err
-	}
-	srcs, err := opts.sources()
-	if err != nil {
-		return nil, err
-	}
-	version, err := opts.regoVersion()
-	if err != nil {
-		return nil, err
-	}
-	userMods, err := loadModules(srcs, true, version)
-	if err != nil {
-		return nil, err
-	}
-	mods = append(mods, userMods...)
-	compiler, err := compile(mods)
-	if err != nil {
-		return nil, err
-	}
-	data, err := loadData(opts.DataFiles)
+	_, _, compiler, data, err := opts.load(!opts.NoBuiltin, true)
 	if err != nil {
 		return nil, err
 	}
