@@ -94,7 +94,7 @@ func TestPlan(t *testing.T) {
 			if err := WritePlan(&table, p); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "plan-"+tc.name+".txt", table.Bytes())
+			checkGolden(t, "plan-"+tc.name+".txt", table.Bytes())
 		})
 	}
 }
@@ -108,7 +108,7 @@ func TestExpectation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "expect-syncfail.yaml", data)
+	checkGolden(t, "expect-syncfail.yaml", data)
 	e, err := ParseExpectation(data, "x.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -137,5 +137,5 @@ func TestMermaid(t *testing.T) {
 	if err := WriteMermaid(&b, rep); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "syncfail.mermaid", b.Bytes())
+	checkGolden(t, "syncfail.mermaid", b.Bytes())
 }

@@ -3,8 +3,6 @@ package engine
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,9 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/test/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden timelines under testdata/golden")
 
 // corpus holds copies of Argo CD's example apps.
 const corpus = "testdata/corpus"
@@ -46,26 +43,10 @@ func liveObjects(t testing.TB, file string) []render.Object {
 	return res.Objects
 }
 
-// golden compares got with testdata/golden/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/golden/name, rewriting it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test ./engine -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 type replayCase struct {
@@ -257,8 +238,8 @@ func TestReplay(t *testing.T) {
 			if err := WriteText(&txt, rep); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.name+".json", js.Bytes())
-			golden(t, tc.name+".txt", txt.Bytes())
+			checkGolden(t, tc.name+".json", js.Bytes())
+			checkGolden(t, tc.name+".txt", txt.Bytes())
 			// a replay is reproducible (generateName hooks included)
 			again, err := replay(context.Background(), objs, opts)
 			if err != nil {

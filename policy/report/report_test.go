@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,9 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wavecheck/wavecheck/policy"
+	"github.com/wavecheck/wavecheck/test/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func job(name string) policy.ObjectRef {
 	return policy.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "app", Name: name}
@@ -91,25 +88,9 @@ func empty() *Report {
 	return New(Source{Path: "apps/clean", Type: "Helm"}, []Object{{Ref: job("ok"), File: "apps/clean/templates/job.yaml"}}, nil, nil)
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got; go test ./policy/report -update to refresh):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestWritersGolden(t *testing.T) {
@@ -140,7 +121,7 @@ func TestWritersGolden(t *testing.T) {
 				if err := w.Write(&buf, mk()); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, name+"."+tt.ext, buf.Bytes())
+				checkGolden(t, name+"."+tt.ext, buf.Bytes())
 			})
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +15,8 @@ import (
 
 	"github.com/wavecheck/wavecheck/policy"
 	"github.com/wavecheck/wavecheck/policy/report"
+	"github.com/wavecheck/wavecheck/test/golden"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // runWavecheck executes wavecheck in-process.
 func runWavecheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -238,22 +236,7 @@ func checkSARIF(t *testing.T, out, repoRoot string) {
 
 func checkGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (refresh with -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got; refresh with -update):\n%s", file, diff)
-	}
+	golden.Check(t, file, []byte(got))
 }
 
 // TestValidateSuppressed checks that findings silenced by the wavecheck.io/ignore annotation
