@@ -34,12 +34,7 @@ const (
 // simulated cluster the app's resources are first installed at their health.
 func ReplayDelete(ctx context.Context, objs []render.Object, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
-	all, err := convert(objs, opts.AppName)
-	if err != nil {
-		return nil, err
-	}
-	syncObjs, delHooks := split(all)
-	b, err := opts.Cluster.open(all, opts)
+	syncObjs, delHooks, b, err := open(objs, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,20 @@ func isDeletionHook(obj *unstructured.Unstructured) bool {
 	return len(deletionHookTypes(obj)) > 0 && !hasSyncPhase(obj)
 }
 
+// open converts the rendered objects, splits off the app-deletion hooks and opens the cluster
+// backend with every object. The caller closes the backend.
+func open(objs []render.Object, opts Options) (syncObjs, deletionHooks []object, b backend, err error) {
+	all, err := convert(objs, opts.AppName)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	syncObjs, deletionHooks = split(all)
+	if b, err = opts.Cluster.open(all, opts); err != nil {
+		return nil, nil, nil, err
+	}
+	return syncObjs, deletionHooks, b, nil
+}
+
 // split separates the objects of a sync from the app-deletion hooks.
 func split(objs []object) (syncObjs, deletionHooks []object) {
 	for _, o := range objs {

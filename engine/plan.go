@@ -33,12 +33,7 @@ func Plan(ctx context.Context, objs []render.Object, opts Options) (*PlanResult,
 	}
 	opts = opts.withDefaults()
 	opts.DryRun = true
-	all, err := convert(objs, opts.AppName)
-	if err != nil {
-		return nil, err
-	}
-	syncObjs, delHooks := split(all)
-	b, err := opts.Cluster.open(all, opts)
+	syncObjs, delHooks, b, err := open(objs, opts)
 	if err != nil {
 		return nil, err
 	}

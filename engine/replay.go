@@ -25,12 +25,7 @@ const maxIdleRounds = 10000
 // sync is a report with Phase "Failed".
 func Replay(ctx context.Context, objs []render.Object, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
-	all, err := convert(objs, opts.AppName)
-	if err != nil {
-		return nil, err
-	}
-	syncObjs, delHooks := split(all)
-	b, err := opts.Cluster.open(all, opts)
+	syncObjs, delHooks, b, err := open(objs, opts)
 	if err != nil {
 		return nil, err
 	}
