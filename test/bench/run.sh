@@ -100,6 +100,10 @@ measure_all() {
 
 	# Binaries: wavecheck as `make build` builds it, the generator, the reference CLIs.
 	log "building wavecheck"
+	built_from="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	if [[ -n "$(cd "$root" && git status --porcelain --untracked-files=no -- '*.go' 'go.mod' 'go.sum' 'policy/rules' 2>/dev/null)" ]]; then
+		built_from+=" plus uncommitted changes"
+	fi
 	(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/bin/wavecheck" ./cmd/wavecheck)
 	(cd "$root" && go build -trimpath -o "$work/bin/gen" ./test/bench/gen)
 	log "building or fetching helm, kustomize, conftest"
@@ -205,6 +209,7 @@ measure_all() {
 		echo "load_start='$load_start'"
 		echo "load_end='$load_end'"
 		echo "sizes='$sizes'"
+	echo "commit='$built_from'"
 	} >"$work/raw/meta"
 
 }
@@ -236,7 +241,7 @@ ram="$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
 goversion="$root_go"
 # meta may carry load_summary (runs recorded before raw/loads existed).
 load_min_max="${load_summary:-$(printf '%s\n' "${loads[@]}" | sort -n | awk 'NR==1{min=$1} {max=$1; s+=$1} END {printf "min %.1f, mean %.1f, max %.1f", min, s/NR, max}')}"
-commit="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+commit="${commit:-unknown}" # from raw/meta: what wavecheck was built from
 
 row() { # label id [reference id]
 	local label="$1" id="$2" ref="${3:-}"
@@ -257,7 +262,7 @@ verdict() { # value op limit
 {
 	echo "# Benchmarks"
 	echo
-	echo "Written by \`test/bench/run.sh\` (\`make bench\`) at commit $commit, $started to $finished."
+	echo "Written by \`test/bench/run.sh\` (\`make bench\`), wavecheck built from commit $commit, $started to $finished."
 	echo "Each command ran on the same generated apps (test/bench/gen: ~20 % hooks, 10-30 waves,"
 	echo "Deployments, Services, ConfigMaps, Secrets, PDBs, ServiceAccounts, Jobs, CRDs and CRs) in one"
 	echo "run, after one untimed warm-up run (none for single-run cases). Wall is the median over the runs; CPU (user+system) is the"
