@@ -3,22 +3,23 @@ package render
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 
-	"sigs.k8s.io/yaml"
+	"go.yaml.in/yaml/v2"
 )
 
 // maxAliases bounds YAML alias use per document: legitimate manifests use a handful, a
 // "billion laughs" document needs many to expand exponentially.
 const maxAliases = 1000
-
-// maxDocJSON bounds the size of one document after alias expansion.
-const maxDocJSON = 32 << 20
 
 // document is one YAML document of a stream with the line it starts on.
 type document struct {
@@ -93,18 +94,51 @@ func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
 	}
+	decoded, err := decodeParallel(len(docs), func(i int) ([]Object, error) {
+		return decodeDocument(docs[i], file)
+	})
+	if err != nil {
+		return nil, err
+	}
 	var out []Object
-	for _, d := range docs {
-		objs, err := decodeDocument(d, file)
-		if err != nil {
-			return nil, err
-		}
+	for i, objs := range decoded {
 		for _, o := range objs {
-			o.Source = Source{File: file, Doc: d.idx}
+			o.Source = Source{File: file, Doc: docs[i].idx}
 			if withLines {
-				o.Source.Line = d.line
+				o.Source.Line = docs[i].line
 			}
 			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// decodeParallel runs decode for 0..n-1 on every core, keeping the results in order. The
+// error of the first failing index is returned, so errors are the same as a sequential run.
+func decodeParallel(n int, decode func(i int) ([]Object, error)) ([][]Object, error) {
+	out := make([][]Object, n)
+	errs := make([]error, n)
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if n < 4 {
+		workers = 1
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				out[i], errs[i] = decode(i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -117,10 +151,10 @@ func decodeDocument(d document, file string) ([]Object, error) {
 	if n := countAliases(d.data); n > maxAliases {
 		return nil, fail(d.line, fmt.Errorf("too many YAML aliases (%d, limit %d): refusing a possible alias bomb", n, maxAliases))
 	}
-	j, err := yaml.YAMLToJSON(d.data)
+	v, err := unmarshalYAML(d.data)
 	if err != nil {
 		line := d.line
-		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+		msg := err.Error()
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			if n, _ := strconv.Atoi(m[1]); n > 0 {
 				line = firstLine(d) + n - 1
@@ -132,13 +166,6 @@ func decodeDocument(d document, file string) ([]Object, error) {
 			msg += " (refusing a possible YAML alias bomb)"
 		}
 		return nil, fail(line, fmt.Errorf("invalid YAML: %s", msg))
-	}
-	if len(j) > maxDocJSON {
-		return nil, fail(d.line, fmt.Errorf("document expands to %d bytes, over the %d-byte limit", len(j), maxDocJSON))
-	}
-	v, err := decodeJSON(j)
-	if err != nil {
-		return nil, fail(d.line, err)
 	}
 	if v == nil {
 		return nil, nil
@@ -214,39 +241,114 @@ func countAliases(b []byte) int {
 	return n
 }
 
-// decodeJSON decodes JSON keeping integers as int64 (like unstructured.Unstructured).
-func decodeJSON(j []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.UseNumber()
+// unmarshalYAML decodes one YAML document into JSON-compatible values exactly as Argo CD sees
+// them: sigs.k8s.io/yaml's YAML 1.1 parser, then the values a YAML -> JSON -> unstructured round
+// trip gives (string keys; integers, and floats with an integral value, as int64; other numbers
+// as float64; invalid UTF-8 replaced), without building the JSON text.
+func unmarshalYAML(data []byte) (any, error) {
 	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode document: %w", err)
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		return nil, err
 	}
-	return convertNumbers(v), nil
+	return jsonValue(v)
 }
 
-func convertNumbers(v any) any {
+// jsonValue converts a value decoded by go-yaml v2 into what encoding/json would give back
+// for it after sigs.k8s.io/yaml's YAMLToJSON and a UseNumber decode with int64 conversion.
+func jsonValue(v any) (any, error) {
 	switch t := v.(type) {
-	case map[string]any:
+	case map[any]any:
+		m := make(map[string]any, len(t))
 		for k, x := range t {
-			t[k] = convertNumbers(x)
+			ks, err := jsonKey(k)
+			if err != nil {
+				return nil, err
+			}
+			if m[ks], err = jsonValue(x); err != nil {
+				return nil, err
+			}
 		}
-		return t
+		return m, nil
 	case []any:
+		out := make([]any, len(t))
 		for i, x := range t {
-			t[i] = convertNumbers(x)
+			var err error
+			if out[i], err = jsonValue(x); err != nil {
+				return nil, err
+			}
 		}
-		return t
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i
+		return out, nil
+	case string:
+		return validUTF8(t), nil
+	case int:
+		return int64(t), nil
+	case int64:
+		return t, nil
+	case uint64:
+		if t <= math.MaxInt64 {
+			return int64(t), nil
 		}
-		if f, err := t.Float64(); err == nil {
-			return f
+		return float64(t), nil
+	case float64:
+		if math.IsInf(t, 0) || math.IsNaN(t) {
+			return nil, fmt.Errorf("unsupported value: %v (JSON has no infinity or NaN)", t)
 		}
-		return t.String()
+		// encoding/json writes integral floats below 1e21 without exponent; the decoder then
+		// reads them back as integers when they fit an int64.
+		if t == math.Trunc(t) && math.Abs(t) < 1e21 && t >= math.MinInt64 && t < math.MaxInt64 {
+			return int64(t), nil
+		}
+		return t, nil
+	case bool, nil:
+		return t, nil
 	}
-	return v
+	return nil, fmt.Errorf("unsupported value of type %T", v)
+}
+
+// jsonKey turns a YAML map key into the string sigs.k8s.io/yaml uses.
+func jsonKey(k any) (string, error) {
+	switch t := k.(type) {
+	case string:
+		return validUTF8(t), nil
+	case int:
+		return strconv.Itoa(t), nil
+	case int64:
+		return strconv.FormatInt(t, 10), nil
+	case uint64:
+		return strconv.FormatUint(t, 10), nil
+	case float64:
+		s := strconv.FormatFloat(t, 'g', -1, 32)
+		switch s {
+		case "+Inf":
+			s = ".inf"
+		case "-Inf":
+			s = "-.inf"
+		case "NaN":
+			s = ".nan"
+		}
+		return s, nil
+	case bool:
+		return strconv.FormatBool(t), nil
+	}
+	return "", fmt.Errorf("unsupported map key of type %T: %v", k, k)
+}
+
+// validUTF8 replaces each invalid byte with U+FFFD, as encoding/json does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func typeName(v any) string {

@@ -302,10 +302,11 @@ func decodeHelmStream(stream string) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Object
+	// Attribute documents to templates in order, then decode them on every core.
+	srcs := make([]Source, len(docs))
 	cur := ""
 	perFile := map[string]int{}
-	for _, d := range docs {
+	for i, d := range docs {
 		for _, l := range strings.Split(string(d.data), "\n") {
 			t := strings.TrimSpace(l)
 			if strings.HasPrefix(t, sourcePrefix) {
@@ -316,14 +317,19 @@ func decodeHelmStream(stream string) ([]Object, error) {
 				break
 			}
 		}
-		idx := perFile[cur]
+		srcs[i] = Source{File: cur, Doc: perFile[cur]}
 		perFile[cur]++
-		objs, err := decodeDocument(document{data: d.data, idx: idx}, cur)
-		if err != nil {
-			return nil, err
-		}
+	}
+	decoded, err := decodeParallel(len(docs), func(i int) ([]Object, error) {
+		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	for i, objs := range decoded {
 		for _, o := range objs {
-			o.Source = Source{File: cur, Doc: idx}
+			o.Source = srcs[i]
 			out = append(out, o)
 		}
 	}
