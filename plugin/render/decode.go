@@ -117,11 +117,17 @@ func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
 // error of the first failing index is returned, so errors are the same as a sequential run.
 func decodeParallel(n int, decode func(i int) ([]Object, error)) ([][]Object, error) {
 	out := make([][]Object, n)
-	errs := make([]error, n)
 	workers := min(runtime.GOMAXPROCS(0), n)
-	if n < 4 {
-		workers = 1
+	if n < 4 || workers < 2 {
+		for i := range n {
+			var err error
+			if out[i], err = decode(i); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
+	errs := make([]error, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {

@@ -75,33 +75,41 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 		return nil, &Error{File: relKFile, Err: fmt.Errorf("build kustomization: %w", err)}
 	}
 
-	var out []Object
 	org := &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]Object{}}
-	for i, r := range m.Resources() {
+	res := m.Resources()
+	srcs := make([]Source, len(res))
+	for i, r := range res {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		// Without origin information the object is attributed to the kustomization file,
 		// Doc being its index in the build output.
-		src := Source{File: relKFile, Doc: i}
+		srcs[i] = Source{File: relKFile, Doc: i}
 		if s, ok := org.source(r); ok {
-			src = s
+			srcs[i] = s
 		}
 		if !fsys.userOrigin {
 			if err := r.SetOrigin(nil); err != nil {
 				return nil, &Error{File: relKFile, Err: fmt.Errorf("remove origin annotation: %w", err)}
 			}
 		}
-		data, err := r.AsYAML()
+	}
+	// Print each resource as kustomize build does and read it back as Argo CD would, on
+	// every core (the resources are independent).
+	decoded, err := decodeParallel(len(res), func(i int) ([]Object, error) {
+		data, err := res[i].AsYAML()
 		if err != nil {
-			return nil, &Error{File: relKFile, Err: fmt.Errorf("marshal %s: %w", r.CurId(), err)}
+			return nil, &Error{File: relKFile, Err: fmt.Errorf("marshal %s: %w", res[i].CurId(), err)}
 		}
-		objs, err := decodeStream(data, relKFile, false)
-		if err != nil {
-			return nil, err
-		}
+		return decodeStream(data, relKFile, false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	for i, objs := range decoded {
 		for _, o := range objs {
-			o.Source = src
+			o.Source = srcs[i]
 			out = append(out, o)
 		}
 	}
