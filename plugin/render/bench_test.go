@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,6 +153,25 @@ func BenchmarkRenderDirectory(b *testing.B) {
 				}
 				if len(res.Objects) != n {
 					b.Fatalf("rendered %d objects, want %d", len(res.Objects), n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkWrite measures printing a rendered app as a YAML stream (what render and generate
+// print on stdout).
+func BenchmarkWrite(b *testing.B) {
+	for _, n := range []int{50, 500, 5000} {
+		objs, err := decodeStream(benchStream(n), "bench.yaml", true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := Write(io.Discard, objs); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
