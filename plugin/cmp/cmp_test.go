@@ -256,7 +256,7 @@ func TestResolve(t *testing.T) {
 			env:  []string{params(`[{"name":"release-name","string":"web"},{"name":"values-files","array":["values-prod.yaml"," "]},{"name":"set","map":{"b":"2","a.x":"1"}},{"name":"values","string":"k: v\n"}]`)},
 			check: func(t *testing.T, c Config) {
 				r := c.Render
-				got := []any{r.ReleaseName, r.ValueFiles, r.Set, c.InlineValues}
+				got := []any{r.ReleaseName, r.ValueFiles, r.Set, r.Values}
 				want := []any{"web", []string{"values-prod.yaml"}, []string{"a.x=1", "b=2"}, "k: v\n"}
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("helm mismatch (-want +got):\n%s", diff)

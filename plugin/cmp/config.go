@@ -87,9 +87,7 @@ type Config struct {
 	AllowEmpty bool
 	// Render options, as Argo CD would render the app.
 	Render render.Options
-	// InlineValues is inline Helm values YAML (parameter values), applied after the values files.
-	InlineValues string
-	Policy       PolicyConfig
+	Policy PolicyConfig
 	// MaxErrors caps the error lines printed when generation is blocked.
 	MaxErrors int
 }
@@ -238,7 +236,7 @@ func Resolve(env Env) (Config, error) {
 		}
 	}
 	if v, ok := ps.String(ParamValues); ok {
-		c.InlineValues = v
+		r.Values = v
 	}
 	if v, ok := ps.String(ParamRecurse); ok {
 		if r.Recurse, err = parseBool("parameter "+ParamRecurse, v); err != nil {

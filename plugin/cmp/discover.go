@@ -31,15 +31,6 @@ func Discover(ctx context.Context, dir string, cfg Config) Discovery {
 	if d.Type == "" {
 		d.Type = render.Detect(dir)
 	}
-	if cfg.InlineValues != "" {
-		f, cleanup, err := writeInlineValues(dir, cfg.InlineValues)
-		if err != nil {
-			d.Reason = err.Error()
-			return d
-		}
-		defer cleanup()
-		opts.ValueFiles = append(cloneStrings(opts.ValueFiles), f)
-	}
 	res, err := render.Render(ctx, dir, opts)
 	if err != nil {
 		d.Reason = fmt.Sprintf("cannot render the app: %v", err)

@@ -52,16 +52,7 @@ var ErrEmpty = errors.New("app renders no objects: refusing to return an empty m
 // unexpected empty app, and other errors for render or policy failures; it never returns a
 // partial stream.
 func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcome, error) {
-	opts := cfg.Render
-	if cfg.InlineValues != "" {
-		f, cleanup, err := writeInlineValues(dir, cfg.InlineValues)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-		opts.ValueFiles = append(cloneStrings(opts.ValueFiles), f)
-	}
-	res, err := render.Render(ctx, dir, opts)
+	res, err := render.Render(ctx, dir, cfg.Render)
 	if err != nil {
 		return nil, err
 	}
@@ -98,31 +89,6 @@ func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcom
 	}
 	out.Manifests = buf.Bytes()
 	return out, nil
-}
-
-// cloneStrings returns a copy of s, so appending never writes into the caller's backing array.
-func cloneStrings(s []string) []string { return append([]string(nil), s...) }
-
-// writeInlineValues writes inline Helm values next to the chart (inside the repository root, as
-// the renderer requires) and returns its path and a cleanup function. The cmp-server gives each
-// request its own copy of the repository, so the file never outlives the request.
-func writeInlineValues(dir, values string) (string, func(), error) {
-	f, err := os.CreateTemp(dir, ".wavecheck-inline-values-*.yaml")
-	if err != nil {
-		return "", nil, fmt.Errorf("write inline values: %w", err)
-	}
-	name := f.Name()
-	cleanup := func() { _ = os.Remove(name) }
-	if _, err := f.WriteString(values); err != nil {
-		_ = f.Close()
-		cleanup()
-		return "", nil, fmt.Errorf("write inline values: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("write inline values: %w", err)
-	}
-	return name, cleanup, nil
 }
 
 // SortFindings orders findings by file, line, rule and object, so reports are stable.

@@ -239,7 +239,8 @@ func chartDependencies(ch *chartv2.Chart) []chart.Dependency {
 	return reqs
 }
 
-// helmValues merges the values files (in order) and then the --set values, as helm does.
+// helmValues merges the values files (in order), the inline values and then the --set values,
+// as helm does with Argo CD's arguments.
 // Values files are resolved relative to the app directory and must lie inside the root.
 func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 	base := map[string]any{}
@@ -262,6 +263,16 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		cur, err := loader.LoadValues(bytes.NewReader(data))
 		if err != nil {
 			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("parse values file: %w", err)}
+		}
+		base = loader.MergeMaps(base, cur)
+	}
+	if opts.Values != "" {
+		if err := b.charge(int64(len(opts.Values))); err != nil {
+			return nil, &Error{File: "inline values", Err: err}
+		}
+		cur, err := loader.LoadValues(strings.NewReader(opts.Values))
+		if err != nil {
+			return nil, &Error{File: "inline values", Err: fmt.Errorf("parse values: %w", err)}
 		}
 		base = loader.MergeMaps(base, cur)
 	}

@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -338,4 +339,48 @@ func TestSplitAPIVersions(t *testing.T) {
 	if diff := cmp.Diff([]string{"a/v1", "b/v1", "c/v1"}, got); diff != "" {
 		t.Errorf("splitAPIVersions (-want +got):\n%s", diff)
 	}
+}
+
+// TestHelmValuesPrecedence checks Argo CD's order: values files, then inline values, then
+// --set (parameters), each overriding the previous.
+func TestHelmValuesPrecedence(t *testing.T) {
+	tests := []struct {
+		name         string
+		opts         Options
+		wantReplicas int64
+		wantWave     string
+	}{
+		{"chart defaults", Options{}, 1, "2"},
+		{"values file", Options{ValueFiles: []string{"values-extra.yaml"}}, 3, "2"},
+		{"inline values over values file", Options{ValueFiles: []string{"values-extra.yaml"}, Values: "replicas: 5\nwave: 4\n"}, 5, "4"},
+		{"set over inline values", Options{Values: "replicas: 5\nwave: 4\n", Set: []string{"wave=9"}}, 5, "9"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.RepoRoot, tc.opts.ReleaseName, tc.opts.Namespace = helmRoot, "rel", "ns"
+			res, err := Render(context.Background(), filepath.Join(helmRoot, "hooks"), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dep Object
+			for _, o := range res.Objects {
+				if o.Kind() == "Deployment" {
+					dep = o
+				}
+			}
+			spec, _ := dep.Object["spec"].(map[string]any)
+			if got := spec["replicas"]; got != tc.wantReplicas {
+				t.Errorf("replicas = %#v, want %d", got, tc.wantReplicas)
+			}
+			if got := fmt.Sprint(dep.Annotations()["argocd.argoproj.io/sync-wave"]); got != tc.wantWave {
+				t.Errorf("sync-wave = %s, want %s", got, tc.wantWave)
+			}
+		})
+	}
+	t.Run("invalid inline values", func(t *testing.T) {
+		_, err := Render(context.Background(), filepath.Join(helmRoot, "hooks"), Options{RepoRoot: helmRoot, Values: "replicas: [unclosed\n"})
+		if err == nil || !strings.Contains(err.Error(), "inline values") {
+			t.Errorf("err = %v, want a parse error naming the inline values", err)
+		}
+	})
 }

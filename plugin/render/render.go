@@ -66,6 +66,9 @@ type Options struct {
 	ReleaseName string
 	Namespace   string
 	ValueFiles  []string
+	// Values is an inline values document (Argo CD's helm.values), merged after the values
+	// files and before Set, as Argo CD passes them to helm.
+	Values      string
 	Set         []string
 	KubeVersion string
 	APIVersions []string
