@@ -94,8 +94,25 @@ func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
 	}
-	decoded, err := decodeParallel(len(docs), func(i int) ([]Object, error) {
+	return decodeAll(len(docs), func(i int) ([]Object, error) {
 		return decodeDocument(docs[i], file)
+	}, func(i int) Source {
+		src := Source{File: file, Doc: docs[i].idx}
+		if withLines {
+			src.Line = docs[i].line
+		}
+		return src
+	})
+}
+
+// decodeAll decodes n independent units (documents, resources) on every core and returns their
+// objects in unit order, each with the Source src gives for its unit.
+func decodeAll(n int, decode func(i int) ([]Object, error), src func(i int) Source) ([]Object, error) {
+	decoded := make([][]Object, n)
+	err := parallel(n, func(i int) error {
+		var err error
+		decoded[i], err = decode(i)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -103,29 +120,24 @@ func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
 	var out []Object
 	for i, objs := range decoded {
 		for _, o := range objs {
-			o.Source = Source{File: file, Doc: docs[i].idx}
-			if withLines {
-				o.Source.Line = docs[i].line
-			}
+			o.Source = src(i)
 			out = append(out, o)
 		}
 	}
 	return out, nil
 }
 
-// decodeParallel runs decode for 0..n-1 on every core, keeping the results in order. The
-// error of the first failing index is returned, so errors are the same as a sequential run.
-func decodeParallel(n int, decode func(i int) ([]Object, error)) ([][]Object, error) {
-	out := make([][]Object, n)
+// parallel runs f for 0..n-1 on every core (inline for a few items) and returns the error of
+// the first failing index, so errors are the same as in a sequential run.
+func parallel(n int, f func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if n < 4 || workers < 2 {
 		for i := range n {
-			var err error
-			if out[i], err = decode(i); err != nil {
-				return nil, err
+			if err := f(i); err != nil {
+				return err
 			}
 		}
-		return out, nil
+		return nil
 	}
 	errs := make([]error, n)
 	var next atomic.Int64
@@ -137,17 +149,17 @@ func decodeParallel(n int, decode func(i int) ([]Object, error)) ([][]Object, er
 				if i >= n {
 					return
 				}
-				out[i], errs[i] = decode(i)
+				errs[i] = f(i)
 			}
 		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func decodeDocument(d document, file string) ([]Object, error) {

@@ -331,20 +331,9 @@ func decodeHelmStream(stream string) ([]Object, error) {
 		srcs[i] = Source{File: cur, Doc: perFile[cur]}
 		perFile[cur]++
 	}
-	decoded, err := decodeParallel(len(docs), func(i int) ([]Object, error) {
+	return decodeAll(len(docs), func(i int) ([]Object, error) {
 		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []Object
-	for i, objs := range decoded {
-		for _, o := range objs {
-			o.Source = srcs[i]
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	}, func(i int) Source { return srcs[i] })
 }
 
 // templateRef finds the first chart template path in a Helm error, with its line when given.

@@ -96,24 +96,13 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 	}
 	// Print each resource as kustomize build does and read it back as Argo CD would, on
 	// every core (the resources are independent).
-	decoded, err := decodeParallel(len(res), func(i int) ([]Object, error) {
+	return decodeAll(len(res), func(i int) ([]Object, error) {
 		data, err := res[i].AsYAML()
 		if err != nil {
 			return nil, &Error{File: relKFile, Err: fmt.Errorf("marshal %s: %w", res[i].CurId(), err)}
 		}
 		return decodeStream(data, relKFile, false)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []Object
-	for i, objs := range decoded {
-		for _, o := range objs {
-			o.Source = srcs[i]
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	}, func(i int) Source { return srcs[i] })
 }
 
 // kustomizeMu serializes krusty builds: kustomize keeps the OpenAPI schema (a built-in version

@@ -13,13 +13,13 @@ import (
 func Write(w io.Writer, objs []Object) error {
 	docs := make([][]byte, len(objs))
 	// Marshal on every core (objects are independent); errors come in object order.
-	_, err := decodeParallel(len(objs), func(i int) ([]Object, error) {
+	err := parallel(len(objs), func(i int) error {
 		b, err := marshalYAML(objs[i].Object)
 		if err != nil {
-			return nil, fmt.Errorf("marshal %s (%s): %w", objs[i].Ref(), objs[i].Source, err)
+			return fmt.Errorf("marshal %s (%s): %w", objs[i].Ref(), objs[i].Source, err)
 		}
 		docs[i] = b
-		return nil, nil
+		return nil
 	})
 	if err != nil {
 		return err
