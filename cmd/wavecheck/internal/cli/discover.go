@@ -22,10 +22,7 @@ another plugin (a jsonnet directory, a chart whose dependencies are not vendored
 directory, a directory without manifests).`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := appDir(args)
 			cfg, err := cmp.Resolve(cmp.ParseEnv(os.Environ()))
 			if err != nil {
 				// Bad wavecheck settings mean the Application targets this plugin: claim the
@@ -43,4 +40,13 @@ directory, a directory without manifests).`,
 			return err
 		},
 	}
+}
+
+// appDir is the app directory argument of the plugin commands: the cmp-server runs them in
+// the app directory, so it defaults to ".".
+func appDir(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
 }

@@ -31,10 +31,7 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 1 blocked by policy errors, 2 render, settings or policy failure.`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := appDir(args)
 			cfg, err := cmp.Resolve(cmp.ParseEnv(os.Environ()))
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}

@@ -15,10 +15,7 @@ func newParametersCmd(g *globals) *cobra.Command {
 		Short: "Argo CD plugin: print the dynamic parameter announcements for the app in DIR (default .) as JSON",
 		Args:  maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := appDir(args)
 			b, err := json.MarshalIndent(cmp.Announce(dir, cmp.ParseEnv(os.Environ())), "", "  ")
 			if err != nil {
 				return err
