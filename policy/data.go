@@ -113,3 +113,25 @@ func candidateSets(objs []render.Object, facts []argocd.Facts) map[string]any {
 	}
 	return out
 }
+
+// fullViewKinds are the kinds whose spec a built-in rule reads even when the object is not a
+// hook (CRDs for cr-without-crd; workloads whose pod spec hook rules read).
+var fullViewKinds = map[string]bool{"CustomResourceDefinition": true, "Pod": true, "Job": true, "CronJob": true}
+
+// builtinView is the part of an object the built-in rules read: the whole object for hooks,
+// objects with hook annotations and the kinds in fullViewKinds, and apiVersion, kind and
+// metadata for every other object. Converting only that to AST is most of what makes
+// evaluation cheap on large apps; user policies always get the whole object.
+func builtinView(o render.Object, f argocd.Facts) map[string]any {
+	if f.Hook || len(f.HookTypes) > 0 || len(f.HelmHookValues) > 0 || len(f.ArgoCDHookValues) > 0 ||
+		len(f.DeleteHookTypes) > 0 || fullViewKinds[o.Kind()] {
+		return o.Object
+	}
+	v := make(map[string]any, 3)
+	for _, k := range []string{"apiVersion", "kind", "metadata"} {
+		if x, ok := o.Object[k]; ok {
+			v[k] = x
+		}
+	}
+	return v
+}

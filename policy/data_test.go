@@ -113,3 +113,82 @@ func TestCandidateSets(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinViewKeepsFindings checks that storing only builtinView of each object for the
+// built-in rules finds exactly what the whole objects find, on every e2e case, the examples
+// and the rendering test apps (a rule reading a field the view drops fails here).
+func TestBuiltinViewKeepsFindings(t *testing.T) {
+	var dirs []string
+	for _, pattern := range []string{"testdata/e2e/*/*", "../examples/*", "../plugin/render/testdata/dir/*", "../plugin/render/testdata/dir/corpus/*"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range m {
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				dirs = append(dirs, d)
+			}
+		}
+	}
+	if len(dirs) < 40 {
+		t.Fatalf("found %d test apps, want the e2e cases and examples", len(dirs))
+	}
+	// A hook of a kind outside fullViewKinds whose pod spec a rule reads.
+	hookApp := t.TempDir()
+	if err := os.WriteFile(filepath.Join(hookApp, "app.yaml"), []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: warmup
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  selector: {matchLabels: {app: warmup}}
+  template:
+    metadata: {labels: {app: warmup}}
+    spec:
+      serviceAccountName: runner
+      containers: [{name: c, image: busybox}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: runner
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, hookApp)
+	ctx := context.Background()
+	view, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole.wholeObjects = true
+	total := 0
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			r, err := render.Render(ctx, dir, render.Options{})
+			if err != nil {
+				t.Skipf("not renderable without options: %v", err)
+			}
+			want, err := whole.Evaluate(ctx, r.Objects)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := view.Evaluate(ctx, r.Objects)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings with builtinView differ from whole objects (-whole +view):\n%s", diff)
+			}
+			total += len(want.Findings)
+		})
+	}
+	if total == 0 {
+		t.Error("no findings in any test app: the comparison checked nothing")
+	}
+}

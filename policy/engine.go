@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -73,13 +74,23 @@ type Engine struct {
 	mu    sync.Mutex
 	store storage.Store
 
-	compiler  *ast.Compiler
-	rules     []Rule
-	ruleByID  map[string]Rule
-	builtin   *rego.PreparedEvalQuery
-	builtinID []string // rule id of each expression of the built-in query
-	user      []userRule
-	inputs    []ast.Value // AST of each object of the current evaluation (guarded by mu)
+	compiler *ast.Compiler
+	rules    []Rule
+	ruleByID map[string]Rule
+	builtin  []builtinQuery // one prepared query per built-in rule, in rule order
+	user     []userRule
+	inputs   []ast.Value // AST of each object of the current evaluation (guarded by mu)
+
+	// wholeObjects stores whole objects for the built-in rules too (see builtinView); tests
+	// use it to check that the view changes no finding.
+	wholeObjects bool
+}
+
+// builtinQuery returns the findings of one built-in rule. The rules are separate queries so
+// that one evaluation runs them on every core.
+type builtinQuery struct {
+	id    string
+	query rego.PreparedEvalQuery
 }
 
 type userRule struct {
@@ -154,10 +165,9 @@ func (e *Engine) regoOpts(c *ast.Compiler, query string) []func(*rego.Rego) {
 	}
 }
 
-// prepareBuiltin reads the metadata of each built-in rule package and prepares one query
-// returning the findings of every rule.
+// prepareBuiltin reads the metadata of each built-in rule package and prepares a query
+// returning the findings of each rule.
 func (e *Engine) prepareBuiltin(ctx context.Context, c *ast.Compiler, mods []module) error {
-	var exprs []string
 	for _, m := range mods {
 		if !m.builtin || !isRulePackage(m.mod.Package.Path) {
 			continue
@@ -171,17 +181,12 @@ func (e *Engine) prepareBuiltin(ctx context.Context, c *ast.Compiler, mods []mod
 		}
 		e.rules = append(e.rules, r)
 		e.ruleByID[r.ID] = r
-		exprs = append(exprs, fmt.Sprintf("r%d := %s.findings", len(e.builtinID), m.mod.Package.Path))
-		e.builtinID = append(e.builtinID, r.ID)
+		pq, err := rego.New(e.regoOpts(c, m.mod.Package.Path.String()+".findings")...).PrepareForEval(ctx)
+		if err != nil {
+			return fmt.Errorf("prepare built-in rule %s: %w", r.ID, formatRegoError(err))
+		}
+		e.builtin = append(e.builtin, builtinQuery{id: r.ID, query: pq})
 	}
-	if len(exprs) == 0 {
-		return nil
-	}
-	pq, err := rego.New(e.regoOpts(c, strings.Join(exprs, "; "))...).PrepareForEval(ctx)
-	if err != nil {
-		return fmt.Errorf("prepare built-in rules: %w", formatRegoError(err))
-	}
-	e.builtin = &pq
 	return nil
 }
 
@@ -406,7 +411,7 @@ func (e *Engine) Evaluate(ctx context.Context, objs []render.Object) (*Result, e
 	}
 	res := &Result{Objects: len(objs), Findings: []Finding{}, Suppressed: []Suppressed{}}
 	var raw []hit
-	if e.builtin != nil {
+	if len(e.builtin) > 0 {
 		fs, err := e.evalBuiltin(ctx, objs)
 		if err != nil {
 			return nil, timeoutError(ctx, e.timeout, err)
@@ -472,7 +477,11 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	inputs := make([]ast.Value, len(objs))
 	if err := parallel(len(objs), func(i int) error {
 		o := objs[i]
-		raw, err := ast.InterfaceToValue(o.Object)
+		var src map[string]any = o.Object
+		if len(e.user) == 0 && !e.wholeObjects {
+			src = builtinView(o, facts[i])
+		}
+		raw, err := ast.InterfaceToValue(src)
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", o.Ref(), err)
 		}
@@ -525,7 +534,8 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	return nil
 }
 
-// parallel runs fn(0..n-1) on GOMAXPROCS goroutines and returns the first error.
+// parallel runs fn(0..n-1) on GOMAXPROCS goroutines, each taking the next index when done
+// with one (the items' costs vary widely), and returns the errors.
 func parallel(n int, fn func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
@@ -537,10 +547,15 @@ func parallel(n int, fn func(i int) error) error {
 		return nil
 	}
 	var wg sync.WaitGroup
+	var next atomic.Int64
 	errs := make([]error, workers)
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < n; i += workers {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
 				if err := fn(i); err != nil {
 					errs[w] = err
 					return
@@ -558,33 +573,49 @@ type hit struct {
 	obj int
 }
 
+// evalBuiltin runs the built-in rules concurrently (prepared queries and the store's read
+// transactions are safe for concurrent use) and returns their findings in rule order.
 func (e *Engine) evalBuiltin(ctx context.Context, objs []render.Object) ([]hit, error) {
-	rs, err := e.builtin.Eval(ctx)
-	if err != nil {
+	per := make([][]hit, len(e.builtin))
+	if err := parallel(len(e.builtin), func(i int) error {
+		hs, err := e.evalRule(ctx, e.builtin[i], objs)
+		per[i] = hs
+		return err
+	}); err != nil {
 		return nil, err
 	}
-	if len(rs) != 1 {
-		return nil, fmt.Errorf("built-in rules: query gave %d results", len(rs))
-	}
 	var out []hit
-	for i, id := range e.builtinID {
-		rule := e.ruleByID[id]
-		items, _ := rs[0].Bindings[fmt.Sprintf("r%d", i)].([]any)
-		for _, it := range items {
-			m, ok := it.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("built-in rule %s: finding %v is not an object", id, it)
-			}
-			idx, ok := jsonInt(m["index"])
-			if !ok || idx < 0 || idx >= len(objs) {
-				return nil, fmt.Errorf("built-in rule %s: finding has no valid index: %v", id, m)
-			}
-			f, err := newFinding(rule, m, objs[idx])
-			if err != nil {
-				return nil, fmt.Errorf("built-in rule %s: %w", id, err)
-			}
-			out = append(out, hit{f, idx})
+	for _, hs := range per {
+		out = append(out, hs...)
+	}
+	return out, nil
+}
+
+func (e *Engine) evalRule(ctx context.Context, q builtinQuery, objs []render.Object) ([]hit, error) {
+	rs, err := q.query.Eval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("built-in rule %s: %w", q.id, err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, fmt.Errorf("built-in rule %s: query gave %d results", q.id, len(rs))
+	}
+	rule := e.ruleByID[q.id]
+	items, _ := rs[0].Expressions[0].Value.([]any)
+	out := make([]hit, 0, len(items))
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("built-in rule %s: finding %v is not an object", q.id, it)
 		}
+		idx, ok := jsonInt(m["index"])
+		if !ok || idx < 0 || idx >= len(objs) {
+			return nil, fmt.Errorf("built-in rule %s: finding has no valid index: %v", q.id, m)
+		}
+		f, err := newFinding(rule, m, objs[idx])
+		if err != nil {
+			return nil, fmt.Errorf("built-in rule %s: %w", q.id, err)
+		}
+		out = append(out, hit{f, idx})
 	}
 	return out, nil
 }
