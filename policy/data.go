@@ -1,66 +1,87 @@
 package policy
 
 import (
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy/argocd"
 )
 
-// factsDoc converts facts to the JSON-compatible document rules see as
-// data.wavecheck.objects[_].argocd (the same shape as encoding/json gives; see
-// TestFactsDocMatchesJSON). It is hand-written because a JSON round trip of 5,000 objects
-// costs more than evaluating every rule.
-func factsDoc(f argocd.Facts) map[string]any {
-	var ann any
+// factsValue builds the AST of the document rules see as data.wavecheck.objects[_].argocd:
+// the shape encoding/json gives the facts, with empty lists instead of null (see
+// TestFactsValueMatchesJSON). It is built directly because converting Go maps with
+// ast.InterfaceToValue costs more, at 5,000 objects, than evaluating most rules.
+func factsValue(f argocd.Facts) *ast.Term {
+	ann := ast.NullTerm()
 	if f.Annotations != nil {
-		m := make(map[string]any, len(f.Annotations))
+		items := make([][2]*ast.Term, 0, len(f.Annotations))
 		for k, v := range f.Annotations {
-			m[k] = v
+			items = append(items, ast.Item(ast.StringTerm(k), ast.StringTerm(v)))
 		}
-		ann = m
+		ann = ast.ObjectTerm(items...)
 	}
-	steps := make([]any, 0, len(f.Steps))
+	steps := make([]*ast.Term, 0, len(f.Steps))
 	for _, s := range f.Steps {
-		m := map[string]any{"phase": s.Phase, "wave": s.Wave}
+		items := [][2]*ast.Term{item("phase", ast.StringTerm(s.Phase)), item("wave", ast.IntNumberTerm(s.Wave))}
 		if s.Moved {
-			m["moved"] = true
-			m["before"] = s.Before
-			m["declaredPhase"] = s.DeclaredPhase
-			m["declaredWave"] = s.DeclaredWave
+			items = append(items,
+				item("moved", ast.BooleanTerm(true)),
+				item("before", ast.StringTerm(s.Before)),
+				item("declaredPhase", ast.StringTerm(s.DeclaredPhase)),
+				item("declaredWave", ast.IntNumberTerm(s.DeclaredWave)))
 		}
-		steps = append(steps, m)
+		steps = append(steps, ast.ObjectTerm(items...))
 	}
-	return map[string]any{
-		"annotations":             ann,
-		"nonStringAnnotations":    strs(f.NonStringAnnotations),
-		"annotationsDropped":      f.AnnotationsDropped,
-		"hook":                    f.Hook,
-		"skip":                    f.Skip,
-		"hookTypes":               strs(f.HookTypes),
-		"argocdHookValues":        strs(f.ArgoCDHookValues),
-		"helmHookValues":          strs(f.HelmHookValues),
-		"deleteHookTypes":         strs(f.DeleteHookTypes),
-		"syncPhases":              strs(f.SyncPhases),
-		"wave":                    f.Wave,
-		"waveSource":              f.WaveSource,
-		"syncWaveInvalid":         f.SyncWaveInvalid,
-		"hookWeightInvalid":       f.HookWeightInvalid,
-		"deletePolicies":          strs(f.DeletePolicies),
-		"deletePoliciesDefaulted": f.DeletePoliciesDefaulted,
-		"syncOptions":             strs(f.SyncOptions),
-		"compareOptions":          strs(f.CompareOptions),
-		"steps":                   steps,
-		"phase":                   f.Phase,
-		"effectiveWave":           f.EffectiveWave,
-	}
+	return ast.ObjectTerm(
+		item("annotations", ann),
+		item("nonStringAnnotations", strs(f.NonStringAnnotations)),
+		item("annotationsDropped", ast.BooleanTerm(f.AnnotationsDropped)),
+		item("hook", ast.BooleanTerm(f.Hook)),
+		item("skip", ast.BooleanTerm(f.Skip)),
+		item("hookTypes", strs(f.HookTypes)),
+		item("argocdHookValues", strs(f.ArgoCDHookValues)),
+		item("helmHookValues", strs(f.HelmHookValues)),
+		item("deleteHookTypes", strs(f.DeleteHookTypes)),
+		item("syncPhases", strs(f.SyncPhases)),
+		item("wave", ast.IntNumberTerm(f.Wave)),
+		item("waveSource", ast.StringTerm(f.WaveSource)),
+		item("syncWaveInvalid", ast.BooleanTerm(f.SyncWaveInvalid)),
+		item("hookWeightInvalid", ast.BooleanTerm(f.HookWeightInvalid)),
+		item("deletePolicies", strs(f.DeletePolicies)),
+		item("deletePoliciesDefaulted", ast.BooleanTerm(f.DeletePoliciesDefaulted)),
+		item("syncOptions", strs(f.SyncOptions)),
+		item("compareOptions", strs(f.CompareOptions)),
+		item("steps", ast.ArrayTerm(steps...)),
+		item("phase", ast.StringTerm(f.Phase)),
+		item("effectiveWave", ast.IntNumberTerm(f.EffectiveWave)),
+	)
 }
 
-// strs is a string list as a JSON array (never null, so rules can count and iterate it).
-func strs(s []string) []any {
-	out := make([]any, len(s))
+// objectValue builds the AST of one element of data.wavecheck.objects (docs/policy.md).
+func objectValue(i int, o render.Object, object ast.Value, f argocd.Facts) ast.Value {
+	return ast.NewObject(
+		item("index", ast.IntNumberTerm(i)),
+		item("object", ast.NewTerm(object)),
+		item("argocd", factsValue(f)),
+		item("source", ast.ObjectTerm(
+			item("file", ast.StringTerm(o.Source.File)),
+			item("line", ast.IntNumberTerm(o.Source.Line)),
+			item("doc", ast.IntNumberTerm(o.Source.Doc)))),
+		item("ref", ast.StringTerm(o.Ref())),
+		item("key", ast.StringTerm(objectKey(o))),
+		item("group", ast.StringTerm(argocd.Group(o.APIVersion()))),
+	)
+}
+
+func item(k string, v *ast.Term) [2]*ast.Term { return ast.Item(ast.StringTerm(k), v) }
+
+// strs is a string list as an array (never null, so rules can count and iterate it).
+func strs(s []string) *ast.Term {
+	out := make([]*ast.Term, len(s))
 	for i, v := range s {
-		out[i] = v
+		out[i] = ast.StringTerm(v)
 	}
-	return out
+	return ast.ArrayTerm(out...)
 }
 
 // candidateSets computes data.wavecheck.sets: for each family of rules, the indices of the

@@ -486,18 +486,7 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 			return fmt.Errorf("encode %s: %w", o.Ref(), err)
 		}
 		inputs[i] = raw
-		v, err := ast.InterfaceToValue(map[string]any{
-			"index":  i,
-			"object": raw,
-			"argocd": factsDoc(facts[i]),
-			"source": map[string]any{"file": o.Source.File, "line": o.Source.Line, "doc": o.Source.Doc},
-			"ref":    o.Ref(),
-			"key":    objectKey(o),
-			"group":  argocd.Group(o.APIVersion()),
-		})
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", o.Ref(), err)
-		}
+		v := objectValue(i, o, raw, facts[i])
 		list[i] = v
 		return nil
 	}); err != nil {
