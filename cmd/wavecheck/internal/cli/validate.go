@@ -100,14 +100,7 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 	}
 
 	ctx := cmd.Context()
-	res, err := render.Render(ctx, dir, ropts)
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	repoRelativeSources(res)
-	slog.Debug("rendered", "dir", res.Dir, "type", res.Type, "objects", len(res.Objects))
-
-	eng, err := policy.New(ctx, policy.Options{
+	pending := startEngine(ctx, policy.Options{
 		PolicyDirs:    vf.policies,
 		DataFiles:     vf.data,
 		Namespaces:    vf.namespaces,
@@ -118,6 +111,15 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 		Timeout:       vf.timeout,
 		RegoVersion:   vf.regoVersion,
 	})
+	res, err := render.Render(ctx, dir, ropts)
+	if err != nil {
+		pending.wait() // a render error wins; don't leave the compilation running
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	repoRelativeSources(res)
+	slog.Debug("rendered", "dir", res.Dir, "type", res.Type, "objects", len(res.Objects))
+
+	eng, err := pending.wait()
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("load policies: %w", err)}
 	}
