@@ -80,6 +80,19 @@ func (b *bounds) checkSymlinks(dir string) error {
 
 // readFile reads a file inside the root, enforcing the per-file and total limits.
 func (b *bounds) readFile(p string) ([]byte, error) {
+	data, err := b.peekFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.charge(int64(len(data))); err != nil {
+		return nil, &Error{File: b.rel(p), Err: err}
+	}
+	return data, nil
+}
+
+// peekFile reads a file inside the root under the per-file limit, without charging it to the
+// total.
+func (b *bounds) peekFile(p string) ([]byte, error) {
 	real, err := b.resolve(p)
 	if err != nil {
 		return nil, err
@@ -95,9 +108,6 @@ func (b *bounds) readFile(p string) ([]byte, error) {
 	}
 	if int64(len(data)) > b.maxFile {
 		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("file is larger than the %d-byte limit", b.maxFile)}
-	}
-	if err := b.charge(int64(len(data))); err != nil {
-		return nil, &Error{File: b.rel(p), Err: err}
 	}
 	return data, nil
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -31,6 +33,12 @@ const originAnnotation = "config.kubernetes.io/origin"
 // CD's repo-server) does, with every file read confined to the repository root and remote
 // resources refused unless opts.AllowRemote.
 func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) ([]Object, error) {
+	return buildKustomize(ctx, b, dir, opts, true)
+}
+
+// buildKustomize is renderKustomize; with replay false, sources always come from origin
+// annotations (the tests compare both ways).
+func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, replay bool) ([]Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -41,21 +49,33 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 	relKFile := b.rel(kfile)
 
 	fsys := &boundedFS{b: b, disk: filesys.MakeFsOnDisk()}
+	// Sources come from replaying the build on resource ids (kustsources.go) when it is local
+	// and the kustomization did not ask for origin annotations itself; otherwise kustomize
+	// tracks origins (origins below), which slows it down.
+	var sources *kustSources
 	if opts.AllowRemote {
 		tmp, err := filepath.EvalSymlinks(os.TempDir())
 		if err == nil {
 			fsys.clones = tmp
 		}
 	} else {
-		w := &kustWalker{b: b, visited: map[string]bool{}}
+		w := &kustWalker{b: b, nodes: map[string]*kustNode{}}
 		if err := w.walk(dir); err != nil {
 			return nil, err
 		}
+		if replay {
+			var err error
+			if sources, err = w.replay(dir); err != nil {
+				slog.DebugContext(ctx, "kustomize sources from origin annotations", "app", b.rel(dir), "reason", err)
+			}
+		}
 	}
-	// Ask kustomize to track where every resource comes from (removed again below unless the
-	// kustomization itself asked for it), so objects can point to their resource file.
-	if real, err := filepath.EvalSymlinks(kfile); err == nil {
-		fsys.originFor = real
+	if sources == nil {
+		// Ask kustomize to track where every resource comes from (removed again below unless
+		// the kustomization itself asked for it), so objects can point to their resource file.
+		if real, err := filepath.EvalSymlinks(kfile); err == nil {
+			fsys.originFor = real
+		}
 	}
 
 	kopts := krusty.MakeDefaultOptions()
@@ -75,7 +95,10 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 		return nil, &Error{File: relKFile, Err: fmt.Errorf("build kustomization: %w", err)}
 	}
 
-	org := &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]Object{}}
+	var org *origins
+	if sources == nil {
+		org = &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]Object{}}
+	}
 	res := m.Resources()
 	srcs := make([]Source, len(res))
 	for i, r := range res {
@@ -85,6 +108,12 @@ func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) (
 		// Without origin information the object is attributed to the kustomization file,
 		// Doc being its index in the build output.
 		srcs[i] = Source{File: relKFile, Doc: i}
+		if sources != nil {
+			if s, ok := sources.source(r.GetKind(), r.GetGvk().Group, r.GetName(), r.GetNamespace()); ok {
+				srcs[i] = s
+			}
+			continue
+		}
 		if s, ok := org.source(r); ok {
 			srcs[i] = s
 		}
@@ -200,10 +229,33 @@ func (m *origins) source(r *resource.Resource) (Source, bool) {
 
 // kustWalker walks the graph of kustomizations (resources, bases, components, generators,
 // transformers, validators) before the build, to refuse remote references: krusty offers no
-// hook to stop its git cloner or HTTP loader once the build runs.
+// hook to stop its git cloner or HTTP loader once the build runs. It keeps every
+// kustomization it read for the replay of sources.
 type kustWalker struct {
-	b       *bounds
-	visited map[string]bool
+	b     *bounds
+	nodes map[string]*kustNode // by real directory
+}
+
+// kustNode is a directory the walker visited.
+type kustNode struct {
+	real  string
+	kfile string               // base name of its kustomization file; empty when none
+	k     *types.Kustomization // nil when none or unparsable
+}
+
+// replay replays the build of the kustomization in dir, walked before, to find sources
+// without origin annotations. It fails when the top kustomization asks for origin
+// annotations itself (kustomize then keeps them in the output) or the replay cannot follow
+// the build.
+func (w *kustWalker) replay(dir string) (*kustSources, error) {
+	real, err := w.b.resolve(dir)
+	if err != nil {
+		return nil, err
+	}
+	if n := w.nodes[real]; n != nil && n.k != nil && slices.Contains(n.k.BuildMetadata, types.OriginAnnotations) {
+		return nil, errors.New("the kustomization asks for origin annotations")
+	}
+	return replayKustomize(w.b, w.nodes, real, dir)
 }
 
 func (w *kustWalker) walk(dir string) error {
@@ -211,14 +263,16 @@ func (w *kustWalker) walk(dir string) error {
 	if err != nil {
 		return err
 	}
-	if w.visited[real] {
+	if w.nodes[real] != nil {
 		return nil
 	}
-	w.visited[real] = true
+	node := &kustNode{real: real}
+	w.nodes[real] = node
 	kfile, ok := findKustomizationFile(real)
 	if !ok {
 		return nil
 	}
+	node.kfile = filepath.Base(kfile)
 	data, err := w.b.readFile(kfile)
 	if err != nil {
 		return err
@@ -228,6 +282,7 @@ func (w *kustWalker) walk(dir string) error {
 		// krusty reports the same parse error, with its context, when it builds.
 		return nil
 	}
+	node.k = &k
 	rel := w.b.rel(kfile)
 	refuse := func(field, ref string) error {
 		return &Error{File: rel, Err: fmt.Errorf("refuse remote %s %q: remote resources are disabled (enable them with --allow-remote)", field, ref)}
