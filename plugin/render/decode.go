@@ -169,7 +169,13 @@ func decodeDocument(d document, file string) ([]Object, error) {
 	if n := countAliases(d.data); n > maxAliases {
 		return nil, fail(d.line, fmt.Errorf("too many YAML aliases (%d, limit %d): refusing a possible alias bomb", n, maxAliases))
 	}
-	v, err := unmarshalYAML(d.data)
+	var v any
+	var err error
+	if m, ok := fastYAML(d.data); ok {
+		v = m
+	} else {
+		v, err = unmarshalYAML(d.data)
+	}
 	if err != nil {
 		line := d.line
 		msg := err.Error()
