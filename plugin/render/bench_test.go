@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -119,6 +120,35 @@ func BenchmarkDecode(b *testing.B) {
 				}
 				if len(objs) != n {
 					b.Fatalf("decoded %d objects, want %d", len(objs), n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeWritten decodes what render.Write prints for the same objects: block style
+// only, the shape of Helm's and kustomize's output, which the YAML fast path decodes.
+func BenchmarkDecodeWritten(b *testing.B) {
+	for _, n := range []int{50, 500, 5000} {
+		objs, err := decodeStream(benchStream(n), "bench.yaml", true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, objs); err != nil {
+			b.Fatal(err)
+		}
+		data := buf.Bytes()
+		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := decodeStream(data, "bench.yaml", true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(out) != n {
+					b.Fatalf("decoded %d objects, want %d", len(out), n)
 				}
 			}
 		})
