@@ -477,7 +477,7 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	inputs := make([]ast.Value, len(objs))
 	if err := parallel(len(objs), func(i int) error {
 		o := objs[i]
-		var src map[string]any = o.Object
+		src := o.Object
 		if len(e.user) == 0 && !e.wholeObjects {
 			src = builtinView(o, facts[i])
 		}
@@ -486,8 +486,7 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 			return fmt.Errorf("encode %s: %w", o.Ref(), err)
 		}
 		inputs[i] = raw
-		v := objectValue(i, o, raw, facts[i])
-		list[i] = v
+		list[i] = objectValue(i, o, raw, facts[i])
 		return nil
 	}); err != nil {
 		return err
