@@ -188,6 +188,10 @@ func isMappingEntry(s string) bool {
 	return ok
 }
 
+// maxSimpleKey is a safe bound under YAML's limit on implicit keys (1024 characters up to the
+// colon); go-yaml refuses longer ones.
+const maxSimpleKey = 1000
+
 // splitKey splits "key: rest" (rest without its comment). Only plain keys that go-yaml
 // resolves to strings and quoted keys without escapes are accepted.
 func splitKey(s string) (key, rest string, ok bool) {
@@ -216,7 +220,7 @@ func splitKey(s string) (key, rest string, ok bool) {
 			return "", "", false
 		}
 	}
-	if after != "" && after[0] != ' ' {
+	if (after != "" && after[0] != ' ') || len(s)-len(after) > maxSimpleKey {
 		return "", "", false
 	}
 	return key, stripComment(strings.TrimLeft(after, " ")), true
@@ -299,14 +303,13 @@ func scalar(s string) (any, bool) {
 			return goYAMLScalar(s[:end+1])
 		}
 		return unquote(s[:end+1]), true
-	case '{', '[':
-		switch s {
-		case "{}":
+	case '{':
+		if s == "{}" {
 			return map[string]any{}, true
-		case "[]":
-			return []any{}, true
 		}
 		return nil, false
+	case '[':
+		return flowSequence(s)
 	}
 	if strings.Contains(s, ": ") || strings.HasSuffix(s, ":") {
 		return nil, false
@@ -369,4 +372,66 @@ func goYAMLScalar(s string) (any, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// flowSequence decodes a one-line flow sequence of scalars, like command: ["sh", "-c", "x"]:
+// quoted items, and plain items made of letters, digits and "_./=-" only (no flow indicator,
+// colon, space or comment can hide in them). Anything else refuses the fast path.
+func flowSequence(s string) (any, bool) {
+	out := []any{}
+	rest := strings.TrimLeft(s[1:], " ")
+	if rest == "" {
+		return nil, false
+	}
+	if rest[0] == ']' {
+		return out, flowEnd(rest[1:])
+	}
+	for {
+		var item string
+		switch rest[0] {
+		case '"', '\'':
+			end := quoteEnd(rest)
+			if end < 0 {
+				return nil, false
+			}
+			item, rest = rest[:end+1], rest[end+1:]
+		default:
+			n := 0
+			for n < len(rest) && flowPlainByte(rest[n]) {
+				n++
+			}
+			if n == 0 {
+				return nil, false
+			}
+			item, rest = rest[:n], rest[n:]
+		}
+		v, ok := scalar(item)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		rest = strings.TrimLeft(rest, " ")
+		switch {
+		case strings.HasPrefix(rest, ","):
+			rest = strings.TrimLeft(rest[1:], " ")
+			if rest == "" || rest[0] == ']' || rest[0] == ',' {
+				return nil, false
+			}
+		case strings.HasPrefix(rest, "]"):
+			return out, flowEnd(rest[1:])
+		default:
+			return nil, false
+		}
+	}
+}
+
+// flowEnd reports whether what follows a flow sequence's "]" is nothing or a comment.
+func flowEnd(tail string) bool {
+	t := strings.TrimLeft(tail, " ")
+	return t == "" || (t[0] == '#' && t != tail)
+}
+
+func flowPlainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '.' || c == '/' || c == '=' || c == '-'
 }

@@ -45,7 +45,14 @@ var fastYAMLCases = []struct {
 	{"folded scalar", "a: >-\n  line\n", false},
 	{"tag", "a: !!str 1\n", false},
 	{"flow mapping", "a: {b: 1}\n", false},
-	{"flow sequence", "a: [1, 2]\n", false},
+	{"flow sequences", "a: [1, 2]\nb: [\"sh\", \"-c\", 'echo it''s']\nc: [ x ,y ] # c\nd:\n- [a, -1, yes, 0x1F, .5, \"t\\tu\", a=b, x/y.z]\ne: [-c]\n", true},
+	{"flow sequence trailing comma", "a: [x, ]\n", false},
+	{"flow sequence with spaces", "a: [x y]\n", false},
+	{"nested flow sequence", "a: [[x]]\n", false},
+	{"flow sequence with mapping", "a: [x: y]\n", false},
+	{"flow sequence comment inside", "a: [\"x #y\"]\n", false},
+	{"flow sequence dash", "a: [-]\n", false},
+	{"unterminated flow sequence", "a: [x,\n  y]\n", false},
 	{"multi-line plain", "a: one\n  two\n", false},
 	{"multi-line quoted", "a: \"one\n  two\"\n", false},
 	{"complex key", "? a\n: b\n", false},
@@ -194,7 +201,7 @@ func FuzzFastYAML(f *testing.F) {
 func TestFastYAMLRandomDocuments(t *testing.T) {
 	scalars := []string{"a", "b c", "x # note", "'q''s'", `"d: q"`, `"e\tf"`, "1", "-2", "010", "0x10", "1.5", "1e3",
 		"yes", "Off", "~", "null", "", "{}", "[]", "2001-12-14", "-x", "a:b", "http://h:1/p", "-", "- x", "a: b", "|", ">",
-		"&a x", "*a", "!t x", "[a]", "{a: 1}", "\"open", "'open", ".5", "+1", "1_0", "@x", "`x", "%x", "?x", "? x", "#c"}
+		"&a x", "*a", "!t x", "[a]", "{a: 1}", "[a, 'b', \"c d\", 1, -x]", "[ y , .5 ]", "[a,]", "[a b]", "[[a]]", "[a] x", "[a] #c", "[\"a\\\"b\"]", "\"open", "'open", ".5", "+1", "1_0", "@x", "`x", "%x", "?x", "? x", "#c"}
 	keys := []string{"k", "name", "a.b/c", "on", "y", "1", "<<", `"q k"`, "'s k'", "-k", "k k", "k:", "k #"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var gen func(b *strings.Builder, indent, depth int, k8sStyle bool)
