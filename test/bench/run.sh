@@ -15,8 +15,9 @@
 #   -w DIR    work directory for binaries, apps and outputs (default: a new temporary one)
 #   -R        report only: rewrite the results file from the measurements already in -w DIR
 #
-# For each command: median wall time over the runs and the largest peak RSS, both from
-# GNU time (`/usr/bin/time -v` fields; on Debian: apt-get install -y time). The reference CLIs
+# For each command: median wall time over the runs (bash's $EPOCHREALTIME around each run), and
+# median CPU time and the largest peak RSS from GNU time (`/usr/bin/time -v` fields; on Debian:
+# apt-get install -y time). The reference CLIs
 # (helm v4.3.1, kustomize v5.8.3, conftest v0.71.1) come from test/tools/build.sh, built from the
 # Go module proxy into a cache folder. Progress goes to stderr.
 set -euo pipefail
@@ -161,12 +162,19 @@ measure_all() {
 		if [[ "$n" -ge 3 ]]; then
 			(cd "$dir" && env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err") || true
 		fi
+		local t0 t1 rest
 		for ((i = 0; i < n; i++)); do
 			loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+			t0="$EPOCHREALTIME"
 			if ! (cd "$dir" && "$gnutime" -f "%e %M %U %S %x" -o "$work/raw/$id.run" env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err"); then
 				die "$id failed: $* (in $dir): $(tail -5 "$work/out/$id.err")"
 			fi
-			cat "$work/raw/$id.run" >>"$work/raw/$id"
+			t1="$EPOCHREALTIME"
+			# GNU time's %e has a 10 ms resolution, too coarse for the small apps: take the wall
+			# time from bash's clock around the run instead (microseconds; it includes the ~2 ms
+			# of starting GNU time, the same for every command).
+			read -r _ rest <"$work/raw/$id.run"
+			awk -v a="$t0" -v b="$t1" -v r="$rest" 'BEGIN { printf "%.4f %s\n", b - a, r }' >>"$work/raw/$id"
 		done
 		log "$id: $(stat_of "$id")"
 	}
@@ -265,8 +273,9 @@ verdict() { # value op limit
 	echo "Written by \`test/bench/run.sh\` (\`make bench\`), wavecheck built from commit $commit, $started to $finished."
 	echo "Each command ran on the same generated apps (test/bench/gen: ~20 % hooks, 10-30 waves,"
 	echo "Deployments, Services, ConfigMaps, Secrets, PDBs, ServiceAccounts, Jobs, CRDs and CRs) in one"
-	echo "run, after one untimed warm-up run (none for single-run cases). Wall is the median over the runs; CPU (user+system) is the"
-	echo "median too; RSS is the largest peak resident set of the runs (GNU time \`%M\`)."
+	echo "run, after one untimed warm-up run (none for single-run cases). Wall is the median over the runs (bash's"
+	echo "microsecond clock around each run); CPU (user+system, GNU time, 10 ms resolution) is the median too; RSS is"
+	echo "the largest peak resident set of the runs (GNU time \`%M\`)."
 	echo
 	echo "## Machine"
 	echo
