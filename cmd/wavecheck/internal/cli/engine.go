@@ -22,7 +22,7 @@ func startEngine(ctx context.Context, opts policy.Options) *pendingEngine {
 		defer close(p.done)
 		defer func() {
 			if r := recover(); r != nil {
-				p.eng, p.err = nil, fmt.Errorf("load policies: internal error: %v", r)
+				p.eng, p.err = nil, fmt.Errorf("internal error: %v", r)
 			}
 		}()
 		p.eng, p.err = policy.New(ctx, opts)
