@@ -15,6 +15,8 @@
 #   -w DIR    work directory for binaries, apps and outputs (default: a new temporary one)
 #   -R        report only: rewrite the results file from the measurements already in -w DIR
 #
+# Commands compared as a ratio (a CLI, wavecheck render, wavecheck generate) run interleaved, so
+# that a burst of load on a shared machine does not favour one of them.
 # For each command: median wall time over the runs (bash's $EPOCHREALTIME around each run), and
 # median CPU time and the largest peak RSS from GNU time (`/usr/bin/time -v` fields; on Debian:
 # apt-get install -y time). The reference CLIs
@@ -150,33 +152,49 @@ measure_all() {
 	done
 
 	loads=()
-	# measure ID RUNS DIR CMD... runs CMD RUNS times in DIR (env assignments may lead CMD) with its
-	# stdout in out/ID.out, checks it exits 0, and appends "wall rss user sys" lines to raw/ID.
+	# once ID DIR CMD... runs CMD once in DIR (env assignments may lead CMD) with its stdout in
+	# out/ID.out, checks it exits 0, and appends a "wall rss user sys" line to raw/ID.
+	once() {
+		local id="$1" dir="$2" t0 t1 rest
+		shift 2
+		loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+		t0="$EPOCHREALTIME"
+		if ! (cd "$dir" && "$gnutime" -f "%e %M %U %S %x" -o "$work/raw/$id.run" env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err"); then
+			die "$id failed: $* (in $dir): $(tail -5 "$work/out/$id.err")"
+		fi
+		t1="$EPOCHREALTIME"
+		# GNU time's %e has a 10 ms resolution, too coarse for the small apps: take the wall
+		# time from bash's clock around the run instead (microseconds; it includes the ~2 ms
+		# of starting GNU time, the same for every command).
+		read -r _ rest <"$work/raw/$id.run"
+		awk -v a="$t0" -v b="$t1" -v r="$rest" 'BEGIN { printf "%.4f %s\n", b - a, r }' >>"$work/raw/$id"
+	}
+	# warm ID DIR CMD... is one untimed run (page cache, binary loading).
+	warm() {
+		local id="$1" dir="$2"
+		shift 2
+		(cd "$dir" && env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err") || true
+	}
+	# measure ID RUNS DIR CMD... runs CMD RUNS times after a warm-up run (none for the slow
+	# single-run kind).
 	measure() {
-		local id="$1" n="$2" dir="$3"
+		local id="$1" n="$2" dir="$3" i
 		shift 3
 		: >"$work/raw/$id"
-		local i
-		# One untimed warm-up run (page cache, binary loading) unless the command is the slow
-		# single-run kind.
-		if [[ "$n" -ge 3 ]]; then
-			(cd "$dir" && env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err") || true
-		fi
-		local t0 t1 rest
-		for ((i = 0; i < n; i++)); do
-			loads+=("$(cut -d' ' -f1 /proc/loadavg)")
-			t0="$EPOCHREALTIME"
-			if ! (cd "$dir" && "$gnutime" -f "%e %M %U %S %x" -o "$work/raw/$id.run" env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err"); then
-				die "$id failed: $* (in $dir): $(tail -5 "$work/out/$id.err")"
-			fi
-			t1="$EPOCHREALTIME"
-			# GNU time's %e has a 10 ms resolution, too coarse for the small apps: take the wall
-			# time from bash's clock around the run instead (microseconds; it includes the ~2 ms
-			# of starting GNU time, the same for every command).
-			read -r _ rest <"$work/raw/$id.run"
-			awk -v a="$t0" -v b="$t1" -v r="$rest" 'BEGIN { printf "%.4f %s\n", b - a, r }' >>"$work/raw/$id"
-		done
+		if [[ "$n" -ge 3 ]]; then warm "$id" "$dir" "$@"; fi
+		for ((i = 0; i < n; i++)); do once "$id" "$dir" "$@"; done
 		log "$id: $(stat_of "$id")"
+	}
+	# Commands whose times are compared as a ratio run interleaved (A B C, A B C, ...), so that
+	# a burst of load on a shared machine does not land on one of them only. Each group is
+	# written out below: start_group IDS... clears their results; end_group IDS... logs them.
+	start_group() {
+		local id
+		for id in "$@"; do : >"$work/raw/$id"; done
+	}
+	end_group() {
+		local id
+		for id in "$@"; do log "$id: $(stat_of "$id")"; done
 	}
 
 	started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -188,23 +206,53 @@ measure_all() {
 	for n in $sizes; do
 		r="$runs"
 		log "== $n objects"
-		measure "dir-render-$n" "$r" "$apps/$n" "$wc" render dir
-		measure "dir-generate-$n" "$r" "$apps/$n/dir" "${cmp_env[@]}" "$wc" generate
+		start_group "dir-render-$n" "dir-generate-$n"
+		warm "dir-render-$n" "$apps/$n" "$wc" render dir
+		warm "dir-generate-$n" "$apps/$n/dir" "${cmp_env[@]}" "$wc" generate
+		for ((i = 0; i < r; i++)); do
+			once "dir-render-$n" "$apps/$n" "$wc" render dir
+			once "dir-generate-$n" "$apps/$n/dir" "${cmp_env[@]}" "$wc" generate
+		done
+		end_group "dir-render-$n" "dir-generate-$n"
 
 		kr="$r"
 		if [[ "$n" -ge 5000 ]]; then kr="$kruns"; fi
 		if [[ "$kr" -gt 0 ]]; then
-			measure "kustomize-cli-$n" "$kr" "$apps/$n/kustomize/overlay" "$kustomize" build .
-			measure "kustomize-render-$n" "$kr" "$apps/$n/kustomize/overlay" "$wc" render .
-			measure "kustomize-generate-$n" "$kr" "$apps/$n/kustomize/overlay" "${cmp_env[@]}" "$wc" generate
+			kdir="$apps/$n/kustomize/overlay"
+			start_group "kustomize-cli-$n" "kustomize-render-$n" "kustomize-generate-$n"
+			if [[ "$kr" -ge 3 ]]; then
+				warm "kustomize-cli-$n" "$kdir" "$kustomize" build .
+				warm "kustomize-render-$n" "$kdir" "$wc" render .
+				warm "kustomize-generate-$n" "$kdir" "${cmp_env[@]}" "$wc" generate
+			fi
+			for ((i = 0; i < kr; i++)); do
+				once "kustomize-cli-$n" "$kdir" "$kustomize" build .
+				once "kustomize-render-$n" "$kdir" "$wc" render .
+				once "kustomize-generate-$n" "$kdir" "${cmp_env[@]}" "$wc" generate
+			done
+			end_group "kustomize-cli-$n" "kustomize-render-$n" "kustomize-generate-$n"
 		fi
 
-		measure "helm-cli-$n" "$r" "$apps/$n/helm" "$helm" template bench . --namespace bench --kube-version "$kube_version"
-		measure "helm-render-$n" "$r" "$apps/$n/helm" "$wc" render . --app-name bench --namespace bench --kube-version "$kube_version"
-		measure "helm-generate-$n" "$r" "$apps/$n/helm" "${cmp_env[@]}" "$wc" generate
+		hdir="$apps/$n/helm"
+		start_group "helm-cli-$n" "helm-render-$n" "helm-generate-$n"
+		warm "helm-cli-$n" "$hdir" "$helm" template bench . --namespace bench --kube-version "$kube_version"
+		warm "helm-render-$n" "$hdir" "$wc" render . --app-name bench --namespace bench --kube-version "$kube_version"
+		warm "helm-generate-$n" "$hdir" "${cmp_env[@]}" "$wc" generate
+		for ((i = 0; i < r; i++)); do
+			once "helm-cli-$n" "$hdir" "$helm" template bench . --namespace bench --kube-version "$kube_version"
+			once "helm-render-$n" "$hdir" "$wc" render . --app-name bench --namespace bench --kube-version "$kube_version"
+			once "helm-generate-$n" "$hdir" "${cmp_env[@]}" "$wc" generate
+		done
+		end_group "helm-cli-$n" "helm-render-$n" "helm-generate-$n"
 
-		measure "lint-conftest-$n" "$r" "$work/pre/$n" "$conftest" test --combine --no-color -o json -p "$policy" manifests.yaml
-		measure "lint-wavecheck-$n" "$r" "$work/pre/$n" "$wc" validate . -o json
+		start_group "lint-conftest-$n" "lint-wavecheck-$n"
+		warm "lint-conftest-$n" "$work/pre/$n" "$conftest" test --combine --no-color -o json -p "$policy" manifests.yaml
+		warm "lint-wavecheck-$n" "$work/pre/$n" "$wc" validate . -o json
+		for ((i = 0; i < r; i++)); do
+			once "lint-conftest-$n" "$work/pre/$n" "$conftest" test --combine --no-color -o json -p "$policy" manifests.yaml
+			once "lint-wavecheck-$n" "$work/pre/$n" "$wc" validate . -o json
+		done
+		end_group "lint-conftest-$n" "lint-wavecheck-$n"
 
 		measure "replay-$n" "$r" "$apps/$n" "$wc" replay dir -o json
 	done
@@ -273,7 +321,8 @@ verdict() { # value op limit
 	echo "Written by \`test/bench/run.sh\` (\`make bench\`), wavecheck built from commit $commit, $started to $finished."
 	echo "Each command ran on the same generated apps (test/bench/gen: ~20 % hooks, 10-30 waves,"
 	echo "Deployments, Services, ConfigMaps, Secrets, PDBs, ServiceAccounts, Jobs, CRDs and CRs) in one"
-	echo "run, after one untimed warm-up run (none for single-run cases). Wall is the median over the runs (bash's"
+	echo "run, after one untimed warm-up run (none for single-run cases); commands compared as a ratio ran interleaved"
+	echo "(A B C, A B C, ...). Wall is the median over the runs (bash's"
 	echo "microsecond clock around each run); CPU (user+system, GNU time, 10 ms resolution) is the median too; RSS is"
 	echo "the largest peak resident set of the runs (GNU time \`%M\`)."
 	echo
