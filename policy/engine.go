@@ -3,15 +3,12 @@ package policy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -475,7 +472,7 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	// Converting the objects to AST values is most of the cost: spread it over the CPUs. The
 	// raw objects' values are kept as the inputs of user rules.
 	inputs := make([]ast.Value, len(objs))
-	if err := parallel(len(objs), func(i int) error {
+	if err := render.Parallel(len(objs), func(i int) error {
 		o := objs[i]
 		src := o.Object
 		if len(e.user) == 0 && !e.wholeObjects {
@@ -522,39 +519,6 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	return nil
 }
 
-// parallel runs fn(0..n-1) on GOMAXPROCS goroutines, each taking the next index when done
-// with one (the items' costs vary widely), and returns the errors.
-func parallel(n int, fn func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := range n {
-			if err := fn(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := fn(i); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
 // hit is a finding and the index of its object.
 type hit struct {
 	Finding
@@ -565,7 +529,7 @@ type hit struct {
 // transactions are safe for concurrent use) and returns their findings in rule order.
 func (e *Engine) evalBuiltin(ctx context.Context, objs []render.Object) ([]hit, error) {
 	per := make([][]hit, len(e.builtin))
-	if err := parallel(len(e.builtin), func(i int) error {
+	if err := render.Parallel(len(e.builtin), func(i int) error {
 		hs, err := e.evalRule(ctx, e.builtin[i], objs)
 		per[i] = hs
 		return err

@@ -109,7 +109,7 @@ func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
 // objects in unit order, each with the Source src gives for its unit.
 func decodeAll(n int, decode func(i int) ([]Object, error), src func(i int) Source) ([]Object, error) {
 	decoded := make([][]Object, n)
-	err := parallel(n, func(i int) error {
+	err := Parallel(n, func(i int) error {
 		var err error
 		decoded[i], err = decode(i)
 		return err
@@ -127,9 +127,10 @@ func decodeAll(n int, decode func(i int) ([]Object, error), src func(i int) Sour
 	return out, nil
 }
 
-// parallel runs f for 0..n-1 on every core (inline for a few items) and returns the error of
-// the first failing index, so errors are the same as in a sequential run.
-func parallel(n int, f func(i int) error) error {
+// Parallel runs f for 0..n-1 on every core, each worker taking the next index when done with
+// one (inline for a few items), and returns the error of the first failing index, so errors
+// are the same as in a sequential run. The policy engine uses it too.
+func Parallel(n int, f func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if n < 4 || workers < 2 {
 		for i := range n {

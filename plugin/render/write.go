@@ -13,7 +13,7 @@ import (
 func Write(w io.Writer, objs []Object) error {
 	docs := make([][]byte, len(objs))
 	// Marshal on every core (objects are independent); errors come in object order.
-	err := parallel(len(objs), func(i int) error {
+	err := Parallel(len(objs), func(i int) error {
 		b, err := marshalYAML(objs[i].Object)
 		if err != nil {
 			return fmt.Errorf("marshal %s (%s): %w", objs[i].Ref(), objs[i].Source, err)
