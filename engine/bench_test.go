@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // generated returns an app of n objects over 10 waves (ConfigMaps, Services, Deployments) with a
 // PreSync and a PostSync hook Job.
-func generated(n int) []render.Object {
-	objs := make([]render.Object, 0, n+2)
+func generated(n int) []manifest.Object {
+	objs := make([]manifest.Object, 0, n+2)
 	for i := 0; i < n; i++ {
 		wave := fmt.Sprint(i % 10)
 		meta := map[string]any{"name": fmt.Sprintf("obj-%05d", i), "annotations": map[string]any{"argocd.argoproj.io/sync-wave": wave}}
@@ -29,10 +29,10 @@ func generated(n int) []render.Object {
 		default:
 			o = map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": map[string]any{"key": "value"}}
 		}
-		objs = append(objs, render.Object{Object: o})
+		objs = append(objs, manifest.Object{Object: o})
 	}
 	for _, h := range []string{"PreSync", "PostSync"} {
-		objs = append(objs, render.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job",
+		objs = append(objs, manifest.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job",
 			"metadata": map[string]any{"generateName": "hook-", "annotations": map[string]any{"argocd.argoproj.io/hook": h}},
 			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"restartPolicy": "Never",
 				"containers": []any{map[string]any{"name": "hook", "image": "busybox"}}}}}}})

@@ -15,8 +15,7 @@ import (
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
 	resourceutil "github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/resource"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // Phases of an app-deletion replay.
@@ -32,7 +31,7 @@ const (
 // deleted at once (except Delete=false and helm.sh/resource-policy=keep), then PostDelete hooks
 // run, then the hooks of each stage are deleted by their policies (no policy: always). On the
 // simulated cluster the app's resources are first installed at their health.
-func ReplayDelete(ctx context.Context, objs []render.Object, opts Options) (*Report, error) {
+func ReplayDelete(ctx context.Context, objs []manifest.Object, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	syncObjs, delHooks, b, err := open(objs, opts)
 	if err != nil {

@@ -10,18 +10,17 @@ import (
 
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // object is one manifest of the replay.
 type object struct {
 	u   *unstructured.Unstructured
-	src render.Source
+	src manifest.Source
 }
 
 // convert turns rendered objects into unstructured objects carrying the tracking label.
-func convert(objs []render.Object, appName string) ([]object, error) {
+func convert(objs []manifest.Object, appName string) ([]object, error) {
 	out := make([]object, 0, len(objs))
 	for _, o := range objs {
 		if o.APIVersion() == "" || o.Kind() == "" {
@@ -82,7 +81,7 @@ func isDeletionHook(obj *unstructured.Unstructured) bool {
 
 // open converts the rendered objects, splits off the app-deletion hooks and opens the cluster
 // backend with every object. The caller closes the backend.
-func open(objs []render.Object, opts Options) (syncObjs, deletionHooks []object, b backend, err error) {
+func open(objs []manifest.Object, opts Options) (syncObjs, deletionHooks []object, b backend, err error) {
 	all, err := convert(objs, opts.AppName)
 	if err != nil {
 		return nil, nil, nil, err

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"k8s.io/client-go/rest"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 // TrackingLabel is stamped on every manifest of a replay (hooks included) with the value
@@ -119,7 +118,7 @@ type SimOptions struct {
 	Hang []string
 	// Live are objects that exist before the sync (labelled as managed by the replay), at
 	// their health.
-	Live []render.Object
+	Live []manifest.Object
 }
 
 // ParseRef checks a "Kind/name" reference.

@@ -11,8 +11,7 @@ import (
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/syncwaves"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // PlanResult is gitops-engine's ordered task list for a sync of the app.
@@ -27,7 +26,7 @@ type PlanResult struct {
 // it builds the engine's sync context over a simulated cluster (opts.Cluster when it is
 // Simulated, for its live objects, else an empty one) and reads the task list the engine
 // computes for its dry run.
-func Plan(ctx context.Context, objs []render.Object, opts Options) (*PlanResult, error) {
+func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResult, error) {
 	if _, ok := opts.Cluster.(*simCluster); !ok {
 		opts.Cluster = Simulated(SimOptions{})
 	}

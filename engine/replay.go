@@ -12,8 +12,7 @@ import (
 
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // maxIdleRounds bounds rounds in a row that change the engine's state without it acting or
@@ -23,7 +22,7 @@ const maxIdleRounds = 10000
 // Replay runs the phased sync of objs (as rendered) on opts.Cluster and reports every step.
 // The returned error is for infrastructure failures (bad input, cluster unreachable); a failed
 // sync is a report with Phase "Failed".
-func Replay(ctx context.Context, objs []render.Object, opts Options) (*Report, error) {
+func Replay(ctx context.Context, objs []manifest.Object, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	syncObjs, delHooks, b, err := open(objs, opts)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/test/golden"
 )
@@ -17,7 +18,7 @@ import (
 // corpus holds copies of Argo CD's example apps.
 const corpus = "testdata/corpus"
 
-func renderApp(t testing.TB, dir string) []render.Object {
+func renderApp(t testing.TB, dir string) []manifest.Object {
 	t.Helper()
 	opts := render.Options{}
 	if strings.HasPrefix(dir, corpus) {
@@ -34,7 +35,7 @@ func corpusApp(name string) string {
 	return filepath.Join(corpus, name)
 }
 
-func liveObjects(t testing.TB, file string) []render.Object {
+func liveObjects(t testing.TB, file string) []manifest.Object {
 	t.Helper()
 	res, err := render.Render(context.Background(), filepath.Dir(file), render.Options{SourceType: render.Directory, Include: []string{filepath.Base(file)}})
 	if err != nil {

@@ -8,14 +8,14 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // benchObjects builds a realistic app: per group of 10 objects a ServiceAccount, ConfigMap,
 // Secret, Deployment, Service, a PreSync Job hook using them, a CRD and a custom resource,
 // spread over waves, with a few mistakes.
-func benchObjects(n int) []render.Object {
-	objs := make([]render.Object, 0, n)
+func benchObjects(n int) []manifest.Object {
+	objs := make([]manifest.Object, 0, n)
 	for i := 0; len(objs) < n; i++ {
 		ns := fmt.Sprintf("ns-%d", i%20)
 		wave := fmt.Sprint(i % 7)
@@ -26,13 +26,13 @@ func benchObjects(n int) []render.Object {
 			}
 			return m
 		}
-		mk := func(apiVersion, kind, name string, a map[string]any, spec map[string]any) render.Object {
+		mk := func(apiVersion, kind, name string, a map[string]any, spec map[string]any) manifest.Object {
 			md := map[string]any{"name": name, "namespace": ns, "annotations": a}
 			o := map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": md}
 			if spec != nil {
 				o["spec"] = spec
 			}
-			return render.Object{Object: o, Source: render.Source{File: fmt.Sprintf("app/f%d.yaml", i), Line: len(objs) + 1}}
+			return manifest.Object{Object: o, Source: manifest.Source{File: fmt.Sprintf("app/f%d.yaml", i), Line: len(objs) + 1}}
 		}
 		pod := map[string]any{"serviceAccountName": fmt.Sprintf("sa-%d", i), "restartPolicy": "Never",
 			"containers": []any{map[string]any{"name": "c", "image": "x", "envFrom": []any{
@@ -109,7 +109,7 @@ warn_late_hook contains msg if {
 
 // benchEvaluate runs e over objs in the benchmark loop, requiring findings, and reports the
 // process CPU time per evaluation next to wall time (the machine may be shared).
-func benchEvaluate(ctx context.Context, b *testing.B, e *Engine, objs []render.Object) {
+func benchEvaluate(ctx context.Context, b *testing.B, e *Engine, objs []manifest.Object) {
 	start := cpuTime()
 	for b.Loop() {
 		res, err := e.Evaluate(ctx, objs)

@@ -3,8 +3,8 @@ package policy
 import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
-	"github.com/wavecheck/wavecheck/policy/argocd"
+	"github.com/wavecheck/wavecheck/internal/argocd"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // factsValue builds the AST of the document rules see as data.wavecheck.objects[_].argocd:
@@ -58,7 +58,7 @@ func factsValue(f argocd.Facts) *ast.Term {
 }
 
 // objectValue builds the AST of one element of data.wavecheck.objects (docs/policy.md).
-func objectValue(i int, o render.Object, object ast.Value, f argocd.Facts) ast.Value {
+func objectValue(i int, o manifest.Object, object ast.Value, f argocd.Facts) ast.Value {
 	return ast.NewObject(
 		item("index", ast.IntNumberTerm(i)),
 		item("object", ast.NewTerm(object)),
@@ -87,7 +87,7 @@ func strs(s []string) *ast.Term {
 // candidateSets computes data.wavecheck.sets: for each family of rules, the indices of the
 // objects it needs to look at. Each set must equal its definition in lib.rego (the else
 // branch of the rule of the same purpose); TestCandidateSets checks it.
-func candidateSets(objs []render.Object, facts []argocd.Facts) map[string]any {
+func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any {
 	names := []string{"hooks", "hookAnnotated", "deletePolicy", "syncOptions", "hookWeight", "applications", "rawIssues", "moved", "generateName"}
 	sets := make(map[string][]any, len(names))
 	for _, n := range names {
@@ -143,7 +143,7 @@ var fullViewKinds = map[string]bool{"CustomResourceDefinition": true, "Pod": tru
 // objects with hook annotations and the kinds in fullViewKinds, and apiVersion, kind and
 // metadata for every other object. Converting only that to AST is most of what makes
 // evaluation cheap on large apps; user policies always get the whole object.
-func builtinView(o render.Object, f argocd.Facts) map[string]any {
+func builtinView(o manifest.Object, f argocd.Facts) map[string]any {
 	if f.Hook || len(f.HookTypes) > 0 || len(f.HelmHookValues) > 0 || len(f.ArgoCDHookValues) > 0 ||
 		len(f.DeleteHookTypes) > 0 || fullViewKinds[o.Kind()] {
 		return o.Object

@@ -14,14 +14,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wavecheck/wavecheck/internal/argocd"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
-	"github.com/wavecheck/wavecheck/policy/argocd"
 )
 
 // TestFactsValueMatchesJSON keeps the hand-built factsValue in step with the JSON form of
 // argocd.Facts (which docs/policy.md documents).
 func TestFactsValueMatchesJSON(t *testing.T) {
-	objs := []render.Object{
+	objs := []manifest.Object{
 		{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "ns",
 			"annotations": map[string]any{"argocd.argoproj.io/sync-wave": "3"}}}},
 		{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{"name": "j", "namespace": "ns",
@@ -64,7 +65,7 @@ func TestCandidateSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apps := map[string][]render.Object{"bench": benchObjects(500)}
+	apps := map[string][]manifest.Object{"bench": benchObjects(500)}
 	dirs, err := filepath.Glob("testdata/e2e/*/*")
 	if err != nil {
 		t.Fatal(err)

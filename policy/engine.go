@@ -16,8 +16,9 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
-	"github.com/wavecheck/wavecheck/policy/argocd"
+	"github.com/wavecheck/wavecheck/internal/argocd"
+	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/parallel"
 )
 
 // Annotations wavecheck reads on objects to suppress findings.
@@ -396,7 +397,7 @@ type Suppressed struct {
 }
 
 // Evaluate lints the objects with every rule.
-func (e *Engine) Evaluate(ctx context.Context, objs []render.Object) (*Result, error) {
+func (e *Engine) Evaluate(ctx context.Context, objs []manifest.Object) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 	e.mu.Lock()
@@ -443,7 +444,7 @@ func timeoutError(ctx context.Context, d time.Duration, err error) error {
 }
 
 // objectKey identifies an object in data.wavecheck.index (see lib.rego object_key).
-func objectKey(o render.Object) string {
+func objectKey(o manifest.Object) string {
 	name := o.Name()
 	if name == "" && o.GenerateName() != "" {
 		name = o.GenerateName() + "*"
@@ -452,7 +453,7 @@ func objectKey(o render.Object) string {
 }
 
 // writeObjects stores data.wavecheck (see docs/policy.md for its shape).
-func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts []argocd.Facts) error {
+func (e *Engine) writeObjects(ctx context.Context, objs []manifest.Object, facts []argocd.Facts) error {
 	list := make([]any, len(objs))
 	index := make(map[string]any, len(objs))
 	lookup := make(map[string][]int, len(objs))
@@ -472,7 +473,7 @@ func (e *Engine) writeObjects(ctx context.Context, objs []render.Object, facts [
 	// Converting the objects to AST values is most of the cost: spread it over the CPUs. The
 	// raw objects' values are kept as the inputs of user rules.
 	inputs := make([]ast.Value, len(objs))
-	if err := render.Parallel(len(objs), func(i int) error {
+	if err := parallel.Do(len(objs), func(i int) error {
 		o := objs[i]
 		src := o.Object
 		if len(e.user) == 0 && !e.wholeObjects {
@@ -527,9 +528,9 @@ type hit struct {
 
 // evalBuiltin runs the built-in rules concurrently (prepared queries and the store's read
 // transactions are safe for concurrent use) and returns their findings in rule order.
-func (e *Engine) evalBuiltin(ctx context.Context, objs []render.Object) ([]hit, error) {
+func (e *Engine) evalBuiltin(ctx context.Context, objs []manifest.Object) ([]hit, error) {
 	per := make([][]hit, len(e.builtin))
-	if err := render.Parallel(len(e.builtin), func(i int) error {
+	if err := parallel.Do(len(e.builtin), func(i int) error {
 		hs, err := e.evalRule(ctx, e.builtin[i], objs)
 		per[i] = hs
 		return err
@@ -543,7 +544,7 @@ func (e *Engine) evalBuiltin(ctx context.Context, objs []render.Object) ([]hit, 
 	return out, nil
 }
 
-func (e *Engine) evalRule(ctx context.Context, q builtinQuery, objs []render.Object) ([]hit, error) {
+func (e *Engine) evalRule(ctx context.Context, q builtinQuery, objs []manifest.Object) ([]hit, error) {
 	rs, err := q.query.Eval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("built-in rule %s: %w", q.id, err)
@@ -589,7 +590,7 @@ func jsonInt(v any) (int, bool) {
 
 // newFinding builds a finding from a rule's metadata and the value a rule returned: a string
 // (the message) or an object with msg and optional rule/id, severity, hint, title, link.
-func newFinding(rule Rule, v any, o render.Object) (Finding, error) {
+func newFinding(rule Rule, v any, o manifest.Object) (Finding, error) {
 	f := Finding{Rule: rule.ID, Severity: rule.Severity, Hint: rule.Hint, Object: refOf(o), File: o.Source.File, Line: o.Source.Line}
 	switch val := v.(type) {
 	case string:
@@ -621,13 +622,13 @@ func newFinding(rule Rule, v any, o render.Object) (Finding, error) {
 	return f, nil
 }
 
-func refOf(o render.Object) ObjectRef {
+func refOf(o manifest.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion(), Kind: o.Kind(), Namespace: o.Namespace(), Name: o.Name(), GenerateName: o.GenerateName()}
 }
 
 // evalUser runs each conftest-style rule with each object as input, like conftest does for
 // each document of a multi-document file.
-func (e *Engine) evalUser(ctx context.Context, objs []render.Object) ([]hit, []Suppressed, error) {
+func (e *Engine) evalUser(ctx context.Context, objs []manifest.Object) ([]hit, []Suppressed, error) {
 	var out []hit
 	var exc []Suppressed
 	for i, o := range objs {
@@ -668,7 +669,7 @@ func (e *Engine) evalUser(ctx context.Context, objs []render.Object) ([]hit, []S
 
 // suppression reports whether a finding is suppressed by the ignore list or the object's
 // wavecheck.io/ignore annotation.
-func (e *Engine) suppression(f Finding, o render.Object) (Suppressed, bool) {
+func (e *Engine) suppression(f Finding, o manifest.Object) (Suppressed, bool) {
 	if e.ignore[f.Rule] {
 		return Suppressed{Finding: f, By: "ignore", Reason: "rule ignored by configuration"}, true
 	}

@@ -11,24 +11,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
-func cm(name string, ann map[string]any, line int) render.Object {
+func cm(name string, ann map[string]any, line int) manifest.Object {
 	md := map[string]any{"name": name}
 	if ann != nil {
 		md["annotations"] = ann
 	}
-	return render.Object{
+	return manifest.Object{
 		Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": md},
-		Source: render.Source{File: "app/cm.yaml", Line: line},
+		Source: manifest.Source{File: "app/cm.yaml", Line: line},
 	}
 }
 
 func TestEvaluateBuiltinAndSuppression(t *testing.T) {
 	ctx := context.Background()
-	objs := []render.Object{
+	objs := []manifest.Object{
 		cm("bad", map[string]any{"argocd.argoproj.io/sync-wave": "1.5"}, 1),
 		cm("ignored", map[string]any{"argocd.argoproj.io/sync-wave": "two", AnnotationIgnore: "sync-wave-not-integer", AnnotationIgnoreReason: "legacy"}, 8),
 		cm("good", map[string]any{"argocd.argoproj.io/sync-wave": "-2"}, 15),
@@ -110,7 +109,7 @@ exception contains rules if {
 deny contains "from other" if true
 `)},
 	}
-	objs := []render.Object{
+	objs := []manifest.Object{
 		cm("a", map[string]any{"argocd.argoproj.io/sync-wave": "12"}, 1),
 		cm("excused", map[string]any{"argocd.argoproj.io/sync-wave": "12"}, 5),
 		cm("other", nil, 9),
@@ -204,7 +203,7 @@ deny contains "never" if {
 	if err != nil {
 		t.Fatalf("New() error = %v", err)
 	}
-	_, err = e.Evaluate(context.Background(), []render.Object{cm("a", nil, 1)})
+	_, err = e.Evaluate(context.Background(), []manifest.Object{cm("a", nil, 1)})
 	if err == nil || !strings.Contains(err.Error(), "time limit of 200ms exceeded") {
 		t.Errorf("Evaluate() error = %v, want the time limit error", err)
 	}
@@ -226,10 +225,10 @@ func TestDocumentedUserPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New() error = %v", err)
 	}
-	job := render.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{
+	job := manifest.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{
 		"name": "m", "labels": map[string]any{"role": "migration"},
 		"annotations": map[string]any{"argocd.argoproj.io/hook": "Sync"}}}}
-	res, err := e.Evaluate(ctx, []render.Object{job})
+	res, err := e.Evaluate(ctx, []manifest.Object{job})
 	if err != nil {
 		t.Fatalf("Evaluate() error = %v", err)
 	}
@@ -253,7 +252,7 @@ func TestRegoV0Policies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New() error = %v", err)
 	}
-	res, err := e.Evaluate(ctx, []render.Object{cm("a", nil, 1)})
+	res, err := e.Evaluate(ctx, []manifest.Object{cm("a", nil, 1)})
 	if err != nil {
 		t.Fatalf("Evaluate() error = %v", err)
 	}
@@ -282,7 +281,7 @@ deny contains msg if {
 	blue, red := cm("blue", nil, 1), cm("red", nil, 5)
 	blue.Object["metadata"].(map[string]any)["labels"] = map[string]any{"team": "blue"}
 	red.Object["metadata"].(map[string]any)["labels"] = map[string]any{"team": "red"}
-	res, err := e.Evaluate(ctx, []render.Object{blue, red})
+	res, err := e.Evaluate(ctx, []manifest.Object{blue, red})
 	if err != nil {
 		t.Fatalf("Evaluate() error = %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
@@ -338,7 +339,7 @@ type fakeLinter struct {
 	objects  int
 }
 
-func (f *fakeLinter) lint(_ context.Context, pc PolicyConfig, objs []render.Object) ([]policy.Finding, error) {
+func (f *fakeLinter) lint(_ context.Context, pc PolicyConfig, objs []manifest.Object) ([]policy.Finding, error) {
 	f.calls++
 	f.got = pc
 	f.objects = len(objs)

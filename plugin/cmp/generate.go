@@ -10,18 +10,19 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
 
 // Linter evaluates policies over rendered objects. The built-in rules always run; pc says which
 // user policies run too (admin directories, plus pc.RepoDir when set).
-type Linter func(ctx context.Context, pc PolicyConfig, objs []render.Object) ([]policy.Finding, error)
+type Linter func(ctx context.Context, pc PolicyConfig, objs []manifest.Object) ([]policy.Finding, error)
 
 // Outcome is a successful generation.
 type Outcome struct {
 	Type    render.SourceType
-	Objects []render.Object
+	Objects []manifest.Object
 	// Findings are sorted by file, line, rule and object; in enforce mode none is an error.
 	Findings []policy.Finding
 	// LintErr is a policy evaluation failure tolerated in warn mode.

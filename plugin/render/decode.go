@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/parallel"
 	"go.yaml.in/yaml/v2"
 )
 
@@ -89,15 +88,15 @@ var yamlLineRE = regexp.MustCompile(`line (\d+): `)
 // decodeStream decodes a YAML (or JSON) stream into objects. file names the source in errors
 // and in every object's Source; withLines records line numbers (plain YAML only). A document
 // that is not a Kubernetes object is an error naming the file and document.
-func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
+func decodeStream(data []byte, file string, withLines bool) ([]manifest.Object, error) {
 	docs, err := splitDocuments(data)
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
 	}
-	return decodeAll(len(docs), func(i int) ([]Object, error) {
+	return decodeAll(len(docs), func(i int) ([]manifest.Object, error) {
 		return decodeDocument(docs[i], file)
-	}, func(i int) Source {
-		src := Source{File: file, Doc: docs[i].idx}
+	}, func(i int) manifest.Source {
+		src := manifest.Source{File: file, Doc: docs[i].idx}
 		if withLines {
 			src.Line = docs[i].line
 		}
@@ -107,9 +106,9 @@ func decodeStream(data []byte, file string, withLines bool) ([]Object, error) {
 
 // decodeAll decodes n independent units (documents, resources) on every core and returns their
 // objects in unit order, each with the Source src gives for its unit.
-func decodeAll(n int, decode func(i int) ([]Object, error), src func(i int) Source) ([]Object, error) {
-	decoded := make([][]Object, n)
-	err := Parallel(n, func(i int) error {
+func decodeAll(n int, decode func(i int) ([]manifest.Object, error), src func(i int) manifest.Source) ([]manifest.Object, error) {
+	decoded := make([][]manifest.Object, n)
+	err := parallel.Do(n, func(i int) error {
 		var err error
 		decoded[i], err = decode(i)
 		return err
@@ -117,7 +116,7 @@ func decodeAll(n int, decode func(i int) ([]Object, error), src func(i int) Sour
 	if err != nil {
 		return nil, err
 	}
-	var out []Object
+	var out []manifest.Object
 	for i, objs := range decoded {
 		for _, o := range objs {
 			o.Source = src(i)
@@ -127,43 +126,7 @@ func decodeAll(n int, decode func(i int) ([]Object, error), src func(i int) Sour
 	return out, nil
 }
 
-// Parallel runs f for 0..n-1 on every core, each worker taking the next index when done with
-// one (inline for a few items), and returns the error of the first failing index, so errors
-// are the same as in a sequential run. The policy engine uses it too.
-func Parallel(n int, f func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if n < 4 || workers < 2 {
-		for i := range n {
-			if err := f(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				errs[i] = f(i)
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func decodeDocument(d document, file string) ([]Object, error) {
+func decodeDocument(d document, file string) ([]manifest.Object, error) {
 	fail := func(line int, err error) error {
 		return &Error{File: file, Line: line, Err: fmt.Errorf("document %d: %w", d.idx+1, err)}
 	}
@@ -199,19 +162,19 @@ func decodeDocument(d document, file string) ([]Object, error) {
 	if !ok {
 		return nil, fail(d.line, fmt.Errorf("not a Kubernetes object: expected a mapping with apiVersion and kind, got %s", typeName(v)))
 	}
-	obj := Object{Object: m}
+	obj := manifest.Object{Object: m}
 	if obj.APIVersion() == "" || obj.Kind() == "" {
 		return nil, fail(d.line, errors.New("not a Kubernetes object: apiVersion and kind must be non-empty strings"))
 	}
 	if strings.HasSuffix(obj.Kind(), "List") && isList(m) {
 		items, _ := m["items"].([]any)
-		var out []Object
+		var out []manifest.Object
 		for i, it := range items {
 			im, ok := it.(map[string]any)
 			if !ok {
 				return nil, fail(d.line, fmt.Errorf("%s item %d: not a Kubernetes object", obj.Kind(), i))
 			}
-			io := Object{Object: im}
+			io := manifest.Object{Object: im}
 			if io.APIVersion() == "" || io.Kind() == "" {
 				return nil, fail(d.line, fmt.Errorf("%s item %d: apiVersion and kind must be non-empty strings", obj.Kind(), i))
 			}
@@ -219,7 +182,7 @@ func decodeDocument(d document, file string) ([]Object, error) {
 		}
 		return out, nil
 	}
-	return []Object{obj}, nil
+	return []manifest.Object{obj}, nil
 }
 
 // firstLine is the line the document's text starts at in the file (the YAML parser counts

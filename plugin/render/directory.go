@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // skipMarker in a file makes Argo CD skip it when rendering a directory.
@@ -19,7 +21,7 @@ var manifestFile = regexp.MustCompile(`\.(yaml|yml|json)$`)
 // renderDirectory reads a plain directory of manifests as Argo CD's repo-server does:
 // .yaml/.yml/.json files, non-recursive unless asked, include/exclude globs on the path relative
 // to the app directory, files carrying the skip marker ignored.
-func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) ([]Object, error) {
+func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
 	inc, err := compileGlobs(opts.Include)
 	if err != nil {
 		return nil, fmt.Errorf("parse --include: %w", err)
@@ -28,7 +30,7 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 	if err != nil {
 		return nil, fmt.Errorf("parse --exclude: %w", err)
 	}
-	var out []Object
+	var out []manifest.Object
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return &Error{File: b.rel(p), Err: fmt.Errorf("walk app dir: %w", unwrapPathError(err))}

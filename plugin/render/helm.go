@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart"
 	"helm.sh/helm/v4/pkg/chart/common"
@@ -41,7 +42,7 @@ const (
 // --include-crds` does (and Argo CD's repo-server with it): CRDs first, then the manifests in
 // Helm's install order, then every hook. Chart files and values files are read through the
 // bounds; vendored dependencies must be present under charts/ (nothing is fetched).
-func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]Object, error) {
+func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
 	relDir := b.rel(dir)
 	fail := func(err error) error { return &Error{File: relDir, Err: err} }
 
@@ -308,13 +309,13 @@ const sourcePrefix = "# Source: "
 
 // decodeHelmStream decodes Helm's output, attributing each object to the template named by
 // the last "# Source:" comment before it.
-func decodeHelmStream(stream string) ([]Object, error) {
+func decodeHelmStream(stream string) ([]manifest.Object, error) {
 	docs, err := splitDocuments([]byte(stream))
 	if err != nil {
 		return nil, err
 	}
 	// Attribute documents to templates in order, then decode them on every core.
-	srcs := make([]Source, len(docs))
+	srcs := make([]manifest.Source, len(docs))
 	cur := ""
 	perFile := map[string]int{}
 	for i, d := range docs {
@@ -328,12 +329,12 @@ func decodeHelmStream(stream string) ([]Object, error) {
 				break
 			}
 		}
-		srcs[i] = Source{File: cur, Doc: perFile[cur]}
+		srcs[i] = manifest.Source{File: cur, Doc: perFile[cur]}
 		perFile[cur]++
 	}
-	return decodeAll(len(docs), func(i int) ([]Object, error) {
+	return decodeAll(len(docs), func(i int) ([]manifest.Object, error) {
 		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File)
-	}, func(i int) Source { return srcs[i] })
+	}, func(i int) manifest.Source { return srcs[i] })
 }
 
 // templateRef finds the first chart template path in a Helm error, with its line when given.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // helmRoot is the fake repository root of the Helm test apps.
@@ -362,7 +363,7 @@ func TestHelmValuesPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var dep Object
+			var dep manifest.Object
 			for _, o := range res.Objects {
 				if o.Kind() == "Deployment" {
 					dep = o

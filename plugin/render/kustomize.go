@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -32,13 +33,13 @@ const originAnnotation = "config.kubernetes.io/origin"
 // renderKustomize builds a Kustomize app in-process with krusty, as `kustomize build` (and Argo
 // CD's repo-server) does, with every file read confined to the repository root and remote
 // resources refused unless opts.AllowRemote.
-func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) ([]Object, error) {
+func renderKustomize(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
 	return buildKustomize(ctx, b, dir, opts, true)
 }
 
 // buildKustomize is renderKustomize; with replay false, sources always come from origin
 // annotations (the tests compare both ways).
-func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, replay bool) ([]Object, error) {
+func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, replay bool) ([]manifest.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -97,17 +98,17 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 
 	var org *origins
 	if sources == nil {
-		org = &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]Object{}}
+		org = &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]manifest.Object{}}
 	}
 	res := m.Resources()
-	srcs := make([]Source, len(res))
+	srcs := make([]manifest.Source, len(res))
 	for i, r := range res {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		// Without origin information the object is attributed to the kustomization file,
 		// Doc being its index in the build output.
-		srcs[i] = Source{File: relKFile, Doc: i}
+		srcs[i] = manifest.Source{File: relKFile, Doc: i}
 		if sources != nil {
 			if s, ok := sources.source(r.GetKind(), r.GetGvk().Group, r.GetName(), r.GetNamespace()); ok {
 				srcs[i] = s
@@ -125,13 +126,13 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 	}
 	// Print each resource as kustomize build does and read it back as Argo CD would, on
 	// every core (the resources are independent).
-	return decodeAll(len(res), func(i int) ([]Object, error) {
+	return decodeAll(len(res), func(i int) ([]manifest.Object, error) {
 		data, err := res[i].AsYAML()
 		if err != nil {
 			return nil, &Error{File: relKFile, Err: fmt.Errorf("marshal %s: %w", res[i].CurId(), err)}
 		}
 		return decodeStream(data, relKFile, false)
-	}, func(i int) Source { return srcs[i] })
+	}, func(i int) manifest.Source { return srcs[i] })
 }
 
 // kustomizeMu serializes krusty builds: kustomize keeps the OpenAPI schema (a built-in version
@@ -172,13 +173,13 @@ type origins struct {
 	b    *bounds
 	dir  string
 	fsys *boundedFS
-	docs map[string][]Object // parsed resource files by real path
+	docs map[string][]manifest.Object // parsed resource files by real path
 }
 
-func (m *origins) source(r *resource.Resource) (Source, bool) {
+func (m *origins) source(r *resource.Resource) (manifest.Source, bool) {
 	o, err := r.GetOrigin()
 	if err != nil || o == nil {
-		return Source{}, false
+		return manifest.Source{}, false
 	}
 	p := o.Path
 	generated := p == ""
@@ -186,20 +187,20 @@ func (m *origins) source(r *resource.Resource) (Source, bool) {
 		p = o.ConfiguredIn
 	}
 	if p == "" {
-		return Source{}, false
+		return manifest.Source{}, false
 	}
 	if o.Repo != "" {
 		ref := ""
 		if o.Ref != "" {
 			ref = "?ref=" + o.Ref
 		}
-		return Source{File: o.Repo + "//" + filepath.ToSlash(p) + ref}, true
+		return manifest.Source{File: o.Repo + "//" + filepath.ToSlash(p) + ref}, true
 	}
 	abs := filepath.Join(m.dir, filepath.FromSlash(p))
 	if !within(m.b.root, abs) {
-		return Source{}, false
+		return manifest.Source{}, false
 	}
-	src := Source{File: m.b.rel(abs)}
+	src := manifest.Source{File: m.b.rel(abs)}
 	if generated {
 		return src, true
 	}

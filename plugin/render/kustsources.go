@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
@@ -42,7 +43,7 @@ type kustEntry struct {
 	// with: the namespace transformer leaves cluster-scoped kinds alone. builtNS is the one
 	// of the two kustomize's schema picks.
 	ns, orgNS, builtNS string
-	src                Source
+	src                manifest.Source
 	// known is false for a file outside the repository root: no source then, as with origin
 	// annotations.
 	known bool
@@ -71,7 +72,7 @@ func noReplay(format string, args ...any) error {
 type kustReplay struct {
 	b      *bounds
 	nodes  map[string]*kustNode
-	files  map[string][]Object // decoded resource files by real path
+	files  map[string][]manifest.Object // decoded resource files by real path
 	read   int64
 	count  int
 	active map[string]bool
@@ -80,7 +81,7 @@ type kustReplay struct {
 // replayKustomize replays the build of the kustomization in dir (real and as given) from the
 // walker's nodes.
 func replayKustomize(b *bounds, nodes map[string]*kustNode, real, dir string) (*kustSources, error) {
-	s := &kustReplay{b: b, nodes: nodes, files: map[string][]Object{}, active: map[string]bool{}}
+	s := &kustReplay{b: b, nodes: nodes, files: map[string][]manifest.Object{}, active: map[string]bool{}}
 	ra, err := s.accumulate(real, dir, nil)
 	if err != nil {
 		return nil, err
@@ -113,7 +114,7 @@ func replayKustomize(b *bounds, nodes map[string]*kustNode, real, dir string) (*
 // source returns the source of a built resource: the replayed resource of the same kind, API
 // group, namespace and name (a generated one may have a content hash appended); false when
 // there is none.
-func (s *kustSources) source(kind, group, name, namespace string) (Source, bool) {
+func (s *kustSources) source(kind, group, name, namespace string) (manifest.Source, bool) {
 	match := func(name string, generated bool) *kustEntry {
 		for _, e := range s.byName[kustKey{kind, name}] {
 			if e.group == group && e.builtNS == namespace && (e.hashed || !generated) {
@@ -127,7 +128,7 @@ func (s *kustSources) source(kind, group, name, namespace string) (Source, bool)
 		e = match(base, true)
 	}
 	if e == nil || !e.known {
-		return Source{}, false
+		return manifest.Source{}, false
 	}
 	return e.src, true
 }
@@ -194,7 +195,7 @@ func (s *kustReplay) accumulate(real, logical string, ra []*kustEntry) ([]*kustE
 		ra = append(ra, entries...)
 	}
 
-	gen := Source{File: s.b.rel(filepath.Join(logical, n.kfile))}
+	gen := manifest.Source{File: s.b.rel(filepath.Join(logical, n.kfile))}
 	genKnown := within(s.b.root, filepath.Join(logical, n.kfile))
 	var err error
 	for _, g := range k.ConfigMapGenerator {
@@ -303,7 +304,7 @@ func (s *kustReplay) file(p, logical string) ([]*kustEntry, error) {
 			names:      []string{o.Name()},
 			ns:         o.Namespace(),
 			orgNS:      o.Namespace(),
-			src:        Source{File: file, Line: o.Source.Line, Doc: o.Source.Doc},
+			src:        manifest.Source{File: file, Line: o.Source.Line, Doc: o.Source.Doc},
 			known:      known,
 		}
 	}
@@ -320,7 +321,7 @@ func apiGroup(apiVersion string) string {
 // generate replays a ConfigMap or Secret generator: a new resource configured in the
 // kustomization, or a merge into (kept source) or a replacement of (the generator's source) the
 // one resource of that kind that has or had the name.
-func (s *kustReplay) generate(ra []*kustEntry, kind string, g types.GeneratorArgs, src Source, known bool) ([]*kustEntry, error) {
+func (s *kustReplay) generate(ra []*kustEntry, kind string, g types.GeneratorArgs, src manifest.Source, known bool) ([]*kustEntry, error) {
 	switch g.Behavior {
 	case "", "create":
 		if s.count++; s.count > maxReplayEntries {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // The parity tests render the same inputs with the real `helm template` and `kustomize build`
@@ -104,7 +105,7 @@ func cliObjects(t *testing.T, out []byte) []map[string]any {
 	return objectMaps(objs)
 }
 
-func objectMaps(objs []Object) []map[string]any {
+func objectMaps(objs []manifest.Object) []map[string]any {
 	out := make([]map[string]any, len(objs))
 	for i, o := range objs {
 		out[i] = o.Object

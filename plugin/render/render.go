@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // SourceType is how an application is rendered, named as in Argo CD.
@@ -98,7 +100,7 @@ type Result struct {
 	// Dir is the absolute application directory; RepoRoot the absolute bounding root.
 	Dir      string
 	RepoRoot string
-	Objects  []Object
+	Objects  []manifest.Object
 }
 
 // Error is a rendering failure caused by the input (bad YAML, escaping path, missing chart

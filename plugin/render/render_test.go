@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/test/golden"
 )
 
@@ -88,7 +89,7 @@ func TestAnnotationsKeptAsRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var job Object
+	var job manifest.Object
 	for _, o := range res.Objects {
 		if o.Kind() == "Job" {
 			job = o

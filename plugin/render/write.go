@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/parallel"
 	"go.yaml.in/yaml/v2"
 )
 
 // Write prints objects as a YAML stream ("---" between documents), keys sorted, so the same
 // input always gives the same bytes. Nothing is written unless every object marshals.
-func Write(w io.Writer, objs []Object) error {
+func Write(w io.Writer, objs []manifest.Object) error {
 	docs := make([][]byte, len(objs))
 	// Marshal on every core (objects are independent); errors come in object order.
-	err := Parallel(len(objs), func(i int) error {
+	err := parallel.Do(len(objs), func(i int) error {
 		b, err := marshalYAML(objs[i].Object)
 		if err != nil {
 			return fmt.Errorf("marshal %s (%s): %w", objs[i].Ref(), objs[i].Source, err)

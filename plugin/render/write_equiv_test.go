@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -25,7 +26,7 @@ func TestMarshalYAMLMatchesSigsYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs = append(objs, Object{Object: tricky})
+	objs = append(objs, manifest.Object{Object: tricky})
 	for _, o := range objs {
 		want, err := yaml.Marshal(o.Object)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/test/cluster"
 )
@@ -161,7 +162,7 @@ func TestFailingHookRunsSyncFail(t *testing.T) {
 }
 
 // renderApp renders a test app as Argo CD's repo-server would.
-func renderApp(t *testing.T, name string) []render.Object {
+func renderApp(t *testing.T, name string) []manifest.Object {
 	t.Helper()
 	res, err := render.Render(t.Context(), filepath.Join(appsRoot, name), render.Options{RepoRoot: appsRoot, AppName: name})
 	if err != nil {
@@ -183,7 +184,7 @@ func replayOptions(app, ns string, c engine.Cluster) engine.Options {
 
 // simOptions makes the simulated cluster fail what kwok fails on the real
 // one: every Job whose pod template carries cluster.FailAnnotation.
-func simOptions(objs []render.Object) engine.SimOptions {
+func simOptions(objs []manifest.Object) engine.SimOptions {
 	var o engine.SimOptions
 	for _, obj := range objs {
 		if obj.Kind() != "Job" {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
@@ -94,7 +95,7 @@ func cpuTime() time.Duration {
 
 // stepFor returns the measured step. Every step renders: the CLI commands do.
 func stepFor(what, dir, repoRoot string) (func(context.Context) error, error) {
-	renderObjs := func(ctx context.Context) ([]render.Object, error) {
+	renderObjs := func(ctx context.Context) ([]manifest.Object, error) {
 		res, err := render.Render(ctx, dir, render.Options{RepoRoot: repoRoot})
 		if err != nil {
 			return nil, err

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/cmp"
-	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
 
@@ -77,7 +77,7 @@ func adminOptions(pc cmp.PolicyConfig) policy.Options {
 // means their conftest exception rules and data cannot exempt an object from the admin's rules.
 // Every user policy runs in the engine's sandbox (no network, no environment).
 func lintWithEngine(admin *pendingEngine) cmp.Linter {
-	return func(ctx context.Context, pc cmp.PolicyConfig, objs []render.Object) ([]policy.Finding, error) {
+	return func(ctx context.Context, pc cmp.PolicyConfig, objs []manifest.Object) ([]policy.Finding, error) {
 		eng, err := admin.wait()
 		if err != nil {
 			return nil, err
@@ -103,7 +103,7 @@ func lintWithEngine(admin *pendingEngine) cmp.Linter {
 	}
 }
 
-func evaluate(ctx context.Context, eng *policy.Engine, objs []render.Object) ([]policy.Finding, error) {
+func evaluate(ctx context.Context, eng *policy.Engine, objs []manifest.Object) ([]policy.Finding, error) {
 	res, err := eng.Evaluate(ctx, objs)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -84,7 +85,7 @@ func parseDurations(specs []string) (map[string]time.Duration, error) {
 }
 
 // renderPath renders a YAML file or a directory of YAML files as plain manifests.
-func renderPath(ctx context.Context, path string, base render.Options) ([]render.Object, error) {
+func renderPath(ctx context.Context, path string, base render.Options) ([]manifest.Object, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)

@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
-	"github.com/wavecheck/wavecheck/policy/argocd"
 	"github.com/wavecheck/wavecheck/policy/report"
 )
 

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // kindOrder is gitops-engine's kind order within a phase and wave (sync_tasks.go): known kinds
@@ -56,7 +56,7 @@ type task struct {
 // gitops-engine's sync tasks (one per object and sync phase), sorts them by phase, wave, kind
 // and name, then moves each Namespace before the first object in it and each CRD before its
 // first custom resource, giving the moved task that object's phase and wave.
-func AnalyzeAll(objs []render.Object, opts Options) []Facts {
+func AnalyzeAll(objs []manifest.Object, opts Options) []Facts {
 	facts, _ := Plan(objs, opts)
 	return facts
 }
@@ -73,7 +73,7 @@ type Task struct {
 
 // Plan is AnalyzeAll plus the ordered sync tasks (without prune tasks: only rendered objects
 // are known).
-func Plan(objs []render.Object, opts Options) ([]Facts, []Task) {
+func Plan(objs []manifest.Object, opts Options) ([]Facts, []Task) {
 	facts := make([]Facts, len(objs))
 	var tasks []*task
 	for i, o := range objs {

@@ -5,8 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 func obj(kind, name string, ann map[string]any) map[string]any {
@@ -151,7 +150,7 @@ func TestAnalyze(t *testing.T) {
 	}
 }
 
-func robj(apiVersion, kind, ns, name string, ann map[string]any, spec map[string]any) render.Object {
+func robj(apiVersion, kind, ns, name string, ann map[string]any, spec map[string]any) manifest.Object {
 	o := obj(kind, name, ann)
 	o["apiVersion"] = apiVersion
 	if ns != "" {
@@ -160,7 +159,7 @@ func robj(apiVersion, kind, ns, name string, ann map[string]any, spec map[string
 	if spec != nil {
 		o["spec"] = spec
 	}
-	return render.Object{Object: o}
+	return manifest.Object{Object: o}
 }
 
 func TestAnalyzeAllSteps(t *testing.T) {
@@ -168,14 +167,14 @@ func TestAnalyzeAllSteps(t *testing.T) {
 	crd := map[string]any{"group": "example.com", "names": map[string]any{"kind": "Widget"}}
 	tests := []struct {
 		name    string
-		objs    []render.Object
+		objs    []manifest.Object
 		ns      string
 		want    [][]Step
 		wantOrd []int
 	}{
 		{
 			name: "namespace in a later wave moves before its first object",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("v1", "Namespace", "", "team", wave("5"), nil),
 				robj("v1", "ConfigMap", "team", "cm", wave("-1"), nil),
 				robj("v1", "Service", "team", "svc", nil, nil),
@@ -189,7 +188,7 @@ func TestAnalyzeAllSteps(t *testing.T) {
 		},
 		{
 			name: "namespace used by a PreSync hook moves into PreSync",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("v1", "Namespace", "", "team", nil, nil),
 				robj("batch/v1", "Job", "team", "migrate", map[string]any{AnnotationHook: "PreSync"}, nil),
 			},
@@ -202,7 +201,7 @@ func TestAnalyzeAllSteps(t *testing.T) {
 		{
 			name: "namespace-less objects count as in the destination namespace",
 			ns:   "app",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("v1", "Namespace", "", "app", wave("3"), nil),
 				robj("v1", "ConfigMap", "", "cm", nil, nil),
 			},
@@ -214,7 +213,7 @@ func TestAnalyzeAllSteps(t *testing.T) {
 		},
 		{
 			name: "crd lands right before its first custom resource, after earlier kinds of that wave",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "widgets.example.com", wave("2"), crd),
 				robj("example.com/v1", "Widget", "", "w", wave("1"), nil),
 				robj("v1", "ConfigMap", "", "cm", wave("1"), nil),
@@ -228,7 +227,7 @@ func TestAnalyzeAllSteps(t *testing.T) {
 		},
 		{
 			name: "crd already first is not reported as moved",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "widgets.example.com", wave("-1"), crd),
 				robj("example.com/v1", "Widget", "", "w", nil, nil),
 			},
@@ -237,7 +236,7 @@ func TestAnalyzeAllSteps(t *testing.T) {
 		},
 		{
 			name: "hook in two phases has two steps; skipped object none",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("batch/v1", "Job", "", "j", map[string]any{AnnotationHook: "PostSync,PreSync", AnnotationSyncWave: "2"}, nil),
 				robj("v1", "ConfigMap", "", "skipped", map[string]any{AnnotationHook: "Skip"}, nil),
 			},
@@ -246,7 +245,7 @@ func TestAnalyzeAllSteps(t *testing.T) {
 		},
 		{
 			name: "kind order then name inside a wave",
-			objs: []render.Object{
+			objs: []manifest.Object{
 				robj("apps/v1", "Deployment", "", "b", nil, nil),
 				robj("v1", "ServiceAccount", "", "z", nil, nil),
 				robj("apps/v1", "Deployment", "", "a", nil, nil),
