@@ -121,7 +121,7 @@ func TestAnalyze(t *testing.T) {
 			ann:  map[string]any{AnnotationHook: "PostDelete"},
 			ver:  Version{Major: 2, Minor: 10},
 			want: Facts{Annotations: map[string]string{AnnotationHook: "PostDelete"}, Hook: true,
-				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, WaveSource: "default",
+				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, DeletionOnly: true, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
 		{
@@ -145,6 +145,66 @@ func TestAnalyze(t *testing.T) {
 			got := Analyze(obj("Pod", "p", tt.ann), Options{Version: tt.ver})
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Analyze() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDeleteHookVersions pins the deletion hook reading of each Argo CD version range:
+// controller/hook.go isHookOfType compares the whole value up to v3.3.2 (`ok && val == v`) and
+// the trimmed comma-separated items from v3.3.3; controller/state.go keeps every deletion hook
+// out of syncs from v3.3.0 and, from v3.3.5 (partitionTargetObjsForSync), only those without a
+// gitops-engine sync phase.
+func TestDeleteHookVersions(t *testing.T) {
+	type got struct {
+		Delete, Phases, Dropped []string
+		Ignored                 []IgnoredDeleteHook
+		Only                    bool
+	}
+	v := func(s string) Version {
+		ver, err := ParseVersion(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ver
+	}
+	both := map[string]any{AnnotationHook: "PreDelete,PostDelete"}
+	withSync := map[string]any{AnnotationHook: " PostSync , PostDelete"}
+	helmMixed := map[string]any{AnnotationHook: "PostDelete", AnnotationHelmHook: "pre-install"}
+	tests := []struct {
+		name string
+		ann  map[string]any
+		ver  string
+		want got
+	}{
+		{"list ignored up to 3.3.2", both, "3.3.2", got{Ignored: []IgnoredDeleteHook{
+			{Key: AnnotationHook, Value: "PreDelete,PostDelete", Type: "PreDelete", Item: "PreDelete"},
+			{Key: AnnotationHook, Value: "PreDelete,PostDelete", Type: "PostDelete", Item: "PostDelete"}}}},
+		{"list read from 3.3.3", both, "3.3.3", got{Delete: []string{"PreDelete", "PostDelete"}, Only: true}},
+		{"list read on latest", both, "", got{Delete: []string{"PreDelete", "PostDelete"}, Only: true}},
+		{"PreDelete unknown before 3.3", both, "3.2.9", got{Ignored: []IgnoredDeleteHook{
+			{Key: AnnotationHook, Value: "PreDelete,PostDelete", Type: "PostDelete", Item: "PostDelete"}}}},
+		{"sync type kept up to 3.3.2", withSync, "3.3.2", got{Phases: []string{"PostSync"}, Ignored: []IgnoredDeleteHook{
+			{Key: AnnotationHook, Value: " PostSync , PostDelete", Type: "PostDelete", Item: "PostDelete"}}}},
+		{"sync type dropped on 3.3.3", withSync, "3.3.3", got{Delete: []string{"PostDelete"}, Dropped: []string{"PostSync"}, Only: true}},
+		{"sync type dropped on 3.3.4", withSync, "3.3.4", got{Delete: []string{"PostDelete"}, Dropped: []string{"PostSync"}, Only: true}},
+		{"sync type kept from 3.3.5", withSync, "3.3.5", got{Delete: []string{"PostDelete"}, Phases: []string{"PostSync"}}},
+		{"helm sync type with exact PostDelete on 3.2", helmMixed, "3.2", got{Delete: []string{"PostDelete"}, Phases: []string{"PreSync"}}},
+		{"helm sync type with exact PostDelete on 3.3.0", helmMixed, "3.3.0", got{Delete: []string{"PostDelete"}, Dropped: []string{"PreSync"}, Only: true}},
+		{"helm sync type with exact PostDelete on latest", helmMixed, "", got{Delete: []string{"PostDelete"}, Phases: []string{"PreSync"}}},
+		{"exact value found by the other key", map[string]any{AnnotationHook: "PostDelete", AnnotationHelmHook: "post-delete,pre-install"}, "3.3.2",
+			got{Delete: []string{"PostDelete"}, Dropped: []string{"PreSync"}, Only: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ver Version
+			if tt.ver != "" {
+				ver = v(tt.ver)
+			}
+			f := Analyze(obj("Job", "j", tt.ann), Options{Version: ver})
+			g := got{Delete: f.DeleteHookTypes, Phases: f.SyncPhases, Dropped: f.SyncDroppedPhases, Ignored: f.IgnoredDeleteHooks, Only: f.DeletionOnly}
+			if diff := cmp.Diff(tt.want, g, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Analyze(%v) at %q (-want +got):\n%s", tt.ann, tt.ver, diff)
 			}
 		})
 	}
