@@ -155,8 +155,11 @@ type Facts struct {
 	// AnnotationsDropped is set when NonStringAnnotations is not empty.
 	AnnotationsDropped bool `json:"annotationsDropped"`
 
-	// Hook is gitops-engine's IsHook (or a controller delete hook).
+	// Hook is the controller's isHook: gitops-engine's IsHook or a deletion hook.
 	Hook bool `json:"hook"`
+	// GitOpsEngineHook is gitops-engine's hook.IsHook alone (the hook annotation is present and
+	// not a lone Skip, or helm.sh/hook is present and not crd-install).
+	GitOpsEngineHook bool `json:"gitopsEngineHook"`
 	// Skip is set when the hook annotation is exactly Skip: the object is never applied.
 	Skip bool `json:"skip"`
 	// HookTypes are the hook types gitops-engine uses: the valid Argo CD types, or, when there
@@ -202,6 +205,11 @@ type Facts struct {
 	// SyncOptions and CompareOptions are the comma-separated values (trimmed, de-duplicated).
 	SyncOptions    []string `json:"syncOptions"`
 	CompareOptions []string `json:"compareOptions"`
+
+	// Superseded is set when a later object has the same group, kind, namespace and name:
+	// Argo CD keeps only the last (controller/state.go NormalizeTargetObjects), so this one is
+	// never applied (set by Plan).
+	Superseded bool `json:"superseded"`
 
 	// Steps are the effective phase/wave of each sync task of the object, after Namespace and
 	// CRD moves (set by Analyze; empty when the object is never applied by a sync).
@@ -314,6 +322,7 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	} else {
 		f.Hook = hasHelm && helmValue != "crd-install"
 	}
+	f.GitOpsEngineHook = f.Hook
 	if len(f.DeleteHookTypes) > 0 {
 		f.Hook = true
 	}

@@ -8,6 +8,7 @@ default_facts := {
 	"nonStringAnnotations": [],
 	"annotationsDropped": false,
 	"hook": false,
+	"gitopsEngineHook": false,
 	"skip": false,
 	"hookTypes": [],
 	"argocdHookValues": [],
@@ -25,6 +26,7 @@ default_facts := {
 	"deletePoliciesDefaulted": true,
 	"syncOptions": [],
 	"compareOptions": [],
+	"superseded": false,
 	"steps": [{"phase": "Sync", "wave": 0}],
 	"phase": "Sync",
 	"effectiveWave": 0,
@@ -46,6 +48,7 @@ objects(list) := [object.union(o, {"index": i}) | some i, o in list]
 # hook is the facts of a hook in one phase and wave.
 hook(phase, wave) := {
 	"hook": true,
+	"gitopsEngineHook": true,
 	"hookTypes": [phase],
 	"argocdHookValues": [phase],
 	"syncPhases": [phase],
