@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,7 +61,9 @@ func ReplayDelete(ctx context.Context, objs []manifest.Object, opts Options) (*R
 	d.rep.Target = opts.Cluster.Describe()
 	_, d.rep.Simulated = opts.Cluster.(*simCluster)
 	var pre, post []*unstructured.Unstructured
-	for _, o := range delHooks {
+	// Argo CD's executeHooks creates every target that isHookOfType, including a hook that also
+	// runs in a sync phase ("PostSync,PostDelete").
+	for _, o := range append(slices.Clip(delHooks), syncObjs...) {
 		u := o.u.DeepCopy()
 		if u.GetNamespace() == "" {
 			u.SetNamespace(opts.Namespace)

@@ -65,6 +65,15 @@ func TestPlan(t *testing.T) {
 			},
 			deletions: []string{"PostDelete Job/cleanup-dns", "PreDelete Job/backup"},
 		},
+		{
+			// Argo CD >= 3.3.5 keeps a deletion hook with a sync type in syncs.
+			name: "deletion-lists", dir: "testdata/apps/deletion-lists",
+			want: []row{
+				{"Sync", 0, "apply", "Deployment/web", "", false},
+				{"PostSync", 0, "apply", "Job/report", "PostSync", false},
+			},
+			deletions: []string{"PreDelete,PostDelete Job/teardown"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -198,6 +198,23 @@ func replayCases() []replayCase {
 				t.Errorf("Delete=false deleted: %+v", s)
 			}
 		}},
+		{name: "deletion-lists", dir: "testdata/apps/deletion-lists", delete: true, check: func(t *testing.T, rep *Report) {
+			// Regression: deletion hook types in a list ran in no stage (exact match), and a
+			// hook with a sync type and a deletion type was not run at deletion.
+			var got []string
+			for _, s := range rep.Steps {
+				if s.Action == "apply" {
+					got = append(got, s.SyncPhase+" "+s.Kind+"/"+s.Name)
+				}
+			}
+			want := []string{"PreDelete Job/teardown", "PostDelete Job/report", "PostDelete Job/teardown"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("hooks applied (-want +got):\n%s", diff)
+			}
+			if rep.Phase != "Succeeded" {
+				t.Errorf("phase = %s, want Succeeded", rep.Phase)
+			}
+		}},
 		{name: "deletion-prehook-fails", dir: "testdata/apps/deletion", delete: true, sim: SimOptions{Fail: []string{"Job/backup"}}, check: func(t *testing.T, rep *Report) {
 			if rep.Phase != "Failed" {
 				t.Errorf("phase = %s, want Failed", rep.Phase)
