@@ -42,10 +42,10 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 	if err := r.round(ctx, targets, r.withNamespaces(targets), func(sc sync.SyncContext) { sc.Sync(ctx) }); err != nil {
 		return nil, err
 	}
+	_, tasks, _, _ := r.tr.take()
 	if err := r.tr.check(); err != nil {
 		return nil, err
 	}
-	_, tasks, _, _ := r.tr.take()
 	if len(tasks) == 0 && len(targets) > 0 {
 		return nil, fmt.Errorf("plan: gitops-engine built no task list: %s", r.message)
 	}

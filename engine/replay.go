@@ -266,10 +266,10 @@ func resultKey(res common.ResourceSyncResult) string {
 // the engine did anything. It fails when the round's results cannot be explained by the
 // operations the tracer saw (prev are the results before the round).
 func (r *run) absorb(prev []common.ResourceSyncResult) (bool, error) {
+	events, tasks, syncFail, wet := r.tr.take()
 	if err := r.tr.check(); err != nil {
 		return false, err
 	}
-	events, tasks, syncFail, wet := r.tr.take()
 	terminating := r.tr.terminating
 	if err := r.explain(prev, events, len(tasks) > 0 || wet); err != nil {
 		return false, err

@@ -94,19 +94,26 @@ func parseTask(v any) (taskInfo, bool) {
 	return taskInfo{Phase: phase, Wave: wave, Hook: fields[1] == "hook", Group: group, Kind: kind, Namespace: ns, Name: name}, true
 }
 
-// parseTasks reads a logged task list (gitops-engine's syncTasks, a slice of *syncTask).
-func parseTasks(v any) []taskInfo {
+// parseTasks reads a logged task list (gitops-engine's syncTasks, a slice of *syncTask); bad
+// describes what it could not read.
+func parseTasks(v any) (tasks []taskInfo, bad []string) {
 	rv := reflect.ValueOf(v)
-	if !rv.IsValid() || rv.Kind() != reflect.Slice {
-		return nil
+	if !rv.IsValid() {
+		return nil, nil
+	}
+	if rv.Kind() != reflect.Slice {
+		return nil, []string{"a task list " + describe(v)}
 	}
 	out := make([]taskInfo, 0, rv.Len())
 	for i := 0; i < rv.Len(); i++ {
-		if t, ok := parseTask(rv.Index(i).Interface()); ok {
-			out = append(out, t)
+		t, ok := parseTask(rv.Index(i).Interface())
+		if !ok {
+			bad = append(bad, "a task list with "+describe(rv.Index(i).Interface()))
+			continue
 		}
+		out = append(out, t)
 	}
-	return out
+	return out, bad
 }
 
 type opKind string
@@ -214,10 +221,13 @@ func (t *tracer) record(msg string, op opKind, task any) {
 func (t *tracer) take() (events []event, tasks []taskInfo, syncFail, wet bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return slices.Clone(t.events), parseTasks(t.tasks), t.syncFail, t.wet
+	tasks, bad := parseTasks(t.tasks)
+	t.unreadable = append(t.unreadable, bad...)
+	return slices.Clone(t.events), tasks, t.syncFail, t.wet
 }
 
-// check returns an error when the round logged an operation whose task could not be read.
+// check returns an error when the round logged an operation or a task list whose tasks could
+// not be read (call it after take).
 func (t *tracer) check() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -222,6 +222,14 @@ func TestTracerUnreadableTask(t *testing.T) {
 	if err := tr.check(); !errors.Is(err, errScrape) || !strings.Contains(err.Error(), "ConfigMap ns/a") {
 		t.Fatalf("unreadable task: err = %v, want errScrape naming it", err)
 	}
+	tr.reset()
+	log.WithValues(keyTasks, []fakeTask{"Sync/0 resource /ConfigMap:ns/a nil->obj (,,)", "Sync 1 ConfigMap b"}).Info(msgTasks)
+	if _, tasks, _, _ := tr.take(); len(tasks) != 1 {
+		t.Errorf("task list: %+v, want the readable task", tasks)
+	}
+	if err := tr.check(); !errors.Is(err, errScrape) || !strings.Contains(err.Error(), "ConfigMap b") {
+		t.Fatalf("unreadable task in a list: err = %v, want errScrape naming it", err)
+	}
 }
 
 // TestExplainResults: a result the round added without a logged operation fails the replay; a
