@@ -39,7 +39,7 @@ func Replay(ctx context.Context, objs []manifest.Object, opts Options) (*Report,
 	}
 	rep.DeletionHooks = r.deletionTasks(delHooks)
 	rep.Target = opts.Cluster.Describe()
-	_, rep.Simulated = opts.Cluster.(*simCluster)
+	rep.Simulated = b.simulated()
 	return rep, nil
 }
 
@@ -196,14 +196,13 @@ func (r *run) terminate(ctx context.Context, targets, lookup []*unstructured.Uns
 	return nil
 }
 
-// observationIsIdle reports, on the simulated cluster, whether the round that follows one that
+// observationIsIdle reports, on a backend that knows when objects settle (the simulated cluster), whether the round that follows one that
 // acted would only refresh results and wait: the engine waits on a task whose object is still
 // settling (it returns before doing anything else when tasks are running), and no running task
 // has already failed. Skipping that round lets the clock move to the next event at once; the
 // engine's state after the next round is the same.
 func (r *run) observationIsIdle() bool {
-	sb, ok := r.b.(*simBackend)
-	if !ok || r.phase != common.OperationRunning || len(r.tasks) == 0 {
+	if !r.b.simulated() || r.phase != common.OperationRunning || len(r.tasks) == 0 {
 		return false
 	}
 	first, last := r.tasks[0], r.tasks[len(r.tasks)-1]
@@ -217,8 +216,8 @@ func (r *run) observationIsIdle() bool {
 		if namespaced, err := r.b.IsNamespaced(key.GroupKind()); err == nil && !namespaced {
 			key.Namespace = ""
 		}
-		settling, failed := sb.c.Settling(key)
-		if failed {
+		settling, failed, known := r.b.settling(key)
+		if !known || failed {
 			return false
 		}
 		if settling && (multiStep || res.HookType != "") {

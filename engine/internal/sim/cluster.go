@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -52,22 +53,6 @@ type Options struct {
 	Known []*unstructured.Unstructured
 }
 
-// DefaultDurations are the simulated times to health, per lower-case kind.
-var DefaultDurations = map[string]time.Duration{
-	"job":                     10 * time.Second,
-	"pod":                     10 * time.Second,
-	"workflow":                10 * time.Second,
-	"deployment":              5 * time.Second,
-	"statefulset":             5 * time.Second,
-	"daemonset":               5 * time.Second,
-	"replicaset":              5 * time.Second,
-	"persistentvolumeclaim":   2 * time.Second,
-	"service":                 2 * time.Second,
-	"ingress":                 2 * time.Second,
-	"apiservice":              2 * time.Second,
-	"horizontalpodautoscaler": 2 * time.Second,
-}
-
 type entry struct {
 	obj *unstructured.Unstructured // never mutated once stored
 	// readyAt is when the controller moves the object to its final state; pending is false
@@ -80,14 +65,16 @@ type entry struct {
 // Cluster is a simulated cluster. It is safe for concurrent use (gitops-engine applies in
 // parallel goroutines).
 type Cluster struct {
-	mu    sync.Mutex
-	opts  Options
-	reg   *registry
-	objs  map[kube.ResourceKey]*entry
-	now   time.Duration
-	rv    int64
-	uid   int64
-	start time.Time
+	mu   sync.Mutex
+	opts Options
+	reg  *registry
+	objs map[kube.ResourceKey]*entry
+	now  time.Duration
+	rv   int64
+	// version counts every change of an object or of the clock
+	version uint64
+	uid     int64
+	start   time.Time
 }
 
 // New returns a simulated cluster with opts.Namespaces created.
@@ -131,11 +118,11 @@ func (c *Cluster) Now() time.Duration {
 	return c.now
 }
 
-// Version changes whenever an object or the clock changes.
+// Version changes whenever an object or the clock changes: a counter that only goes up.
 func (c *Cluster) Version() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return uint64(c.rv)<<20 ^ uint64(c.now)
+	return c.version
 }
 
 // Advance moves the clock forward by d and lets the controller act.
@@ -144,6 +131,7 @@ func (c *Cluster) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	if d > 0 {
 		c.now += d
+		c.version++
 	}
 	c.reconcile()
 }
@@ -247,6 +235,7 @@ func (c *Cluster) key(res *apiResource, namespace, name string) kube.ResourceKey
 
 func (c *Cluster) nextRV() string {
 	c.rv++
+	c.version++
 	return strconv.FormatInt(c.rv, 10)
 }
 
@@ -281,12 +270,13 @@ func (c *Cluster) store(obj *unstructured.Unstructured, res *apiResource) *unstr
 	return obj
 }
 
-func (c *Cluster) duration(kind string) time.Duration {
-	k := strings.ToLower(kind)
-	if d, ok := c.opts.Durations[k]; ok {
+// duration is how long an object takes to reach its health (--duration, else its kind's).
+func (c *Cluster) duration(o *unstructured.Unstructured) time.Duration {
+	if d, ok := c.opts.Durations[strings.ToLower(o.GetKind())]; ok {
 		return d
 	}
-	return DefaultDurations[k]
+	k, _ := kindOf(o)
+	return k.duration
 }
 
 // reconcile runs the controller: objects whose time has come reach their final state.
@@ -344,7 +334,7 @@ func (c *Cluster) write(obj *unstructured.Unstructured, dry bool, mode applyMode
 			return "", apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, ns)
 		}
 	}
-	if c.opts.Fault != nil && c.opts.Fault(gvk.Kind, name) == FaultFail && !failsByHealth(gvk.Kind) {
+	if c.opts.Fault != nil && c.opts.Fault(gvk.Kind, name) == FaultFail && !failsByHealth(gvk.GroupKind()) {
 		return "", &Refused{Ref: gvk.Kind + "/" + name}
 	}
 	key := c.key(res, ns, name)
@@ -522,6 +512,8 @@ func (c *Cluster) Seed(objs []*unstructured.Unstructured) error {
 	return nil
 }
 
+// equalJSON compares two JSON values of unstructured objects semantically (apimachinery's
+// equality.Semantic: ["a b"] and ["a","b"] differ; nil and empty maps and lists are equal).
 func equalJSON(a, b any) bool {
-	return fmt.Sprint(a) == fmt.Sprint(b)
+	return equality.Semantic.DeepEqual(a, b)
 }
