@@ -39,6 +39,10 @@ type backend interface {
 	// later time without anyone acting, and whether an injected failure already happened;
 	// known is false when the backend cannot tell (a real cluster).
 	settling(key kube.ResourceKey) (settling, failed, known bool)
+	// blocked says why the pods of the object of key cannot start (a missing ServiceAccount,
+	// Secret, ConfigMap or PVC, as the component that stops them reports it), "" when they can
+	// or the backend cannot tell.
+	blocked(key kube.ResourceKey) string
 	// simulated is false for a real cluster.
 	simulated() bool
 	close()
@@ -160,6 +164,8 @@ func (b *simBackend) settling(key kube.ResourceKey) (settling, failed, known boo
 	settling, failed = b.c.Settling(key)
 	return settling, failed, true
 }
+
+func (b *simBackend) blocked(key kube.ResourceKey) string { return b.c.Blocked(key) }
 
 func (b *simBackend) simulated() bool { return true }
 

@@ -116,6 +116,9 @@ func (b *realBackend) settling(kube.ResourceKey) (settling, failed, known bool) 
 	return false, false, false
 }
 
+// blocked is unknown: the step messages carry what the cluster reports.
+func (b *realBackend) blocked(kube.ResourceKey) string { return "" }
+
 func (b *realBackend) simulated() bool { return false }
 
 func (b *realBackend) close() { b.cache.Invalidate() }

@@ -54,7 +54,9 @@ type run struct {
 	// rounds counts sync contexts built (one per Argo CD reconciliation)
 	rounds int
 	byKey  map[string]int // result key -> index of its latest apply/prune step
-	tasks  []taskInfo
+	// waits holds, per step index, why the object's pods could not start when last seen
+	waits map[int]string
+	tasks []taskInfo
 	// last state given back to the next round
 	phase   common.OperationPhase
 	message string
@@ -68,6 +70,7 @@ func newRun(b backend, opts Options) *run {
 		tr:    newTracer(b.elapsed, opts.Logger),
 		rep:   &Report{Version: 1, Steps: []Step{}, Operation: "sync"},
 		byKey: map[string]int{},
+		waits: map[int]string{},
 		phase: common.OperationRunning,
 	}
 }
@@ -361,7 +364,7 @@ func (r *run) absorb(prev []common.ResourceSyncResult) (bool, error) {
 		}
 		s := &r.rep.Steps[i]
 		s.Result = resultText(res, s.Hook != "")
-		s.Message = res.Message
+		s.Message = r.explainWait(i, res)
 		if s.Action == string(opApply) && (strings.HasSuffix(res.Message, " replaced") || strings.HasSuffix(res.Message, " updated")) {
 			s.Action = "update"
 		}
@@ -427,6 +430,28 @@ func (r *run) target(k kube.ResourceKey) *unstructured.Unstructured {
 		}
 	}
 	return nil
+}
+
+// explainWait is the message of step i: the result's, plus why the object's pods cannot start
+// while they cannot (kept once the object is gone, e.g. a hook deleted when the sync timed out).
+func (r *run) explainWait(i int, res common.ResourceSyncResult) string {
+	key := res.ResourceKey
+	if namespaced, err := r.b.IsNamespaced(key.GroupKind()); err == nil && !namespaced {
+		key.Namespace = ""
+	}
+	if why := r.b.blocked(key); why != "" {
+		r.waits[i] = why
+	} else if res.HookPhase == common.OperationSucceeded || (res.HookPhase == "" && res.Status == common.ResultCodeSynced && r.phase == common.OperationSucceeded) {
+		delete(r.waits, i)
+	}
+	why, ok := r.waits[i]
+	switch {
+	case !ok:
+		return res.Message
+	case res.Message == "" || strings.Contains(res.Message, why):
+		return "pods cannot start: " + why
+	}
+	return res.Message + "; pods cannot start: " + why
 }
 
 func resultText(res common.ResourceSyncResult, hook bool) string {

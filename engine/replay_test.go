@@ -190,6 +190,26 @@ func replayCases() []replayCase {
 				t.Errorf("PostSync steps = %v, want the PreSync,PostSync hook deleted and re-created", got)
 			}
 		}},
+		{name: "presync-later-sa", dir: "testdata/apps/presync-later-sa", check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Job/db-migrate")
+			if rep.Phase != "Failed" || s.Result != "Failed" || rep.SimulatedSeconds != 300 ||
+				!strings.Contains(s.Message, "Job was active longer than specified deadline") || !strings.Contains(s.Message, `serviceaccount "migrator" not found`) {
+				t.Errorf("want the Job refused pods until its deadline (300s), naming the ServiceAccount; got %s at %gs, %+v", rep.Phase, rep.SimulatedSeconds, s)
+			}
+			findStep(t, rep, "apply", "ConfigMap/rollback-plan")
+		}},
+		{name: "presync-later-secret", dir: "testdata/apps/presync-later-secret", opts: engine.Options{Timeout: 2 * time.Minute}, check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Pod/check-db")
+			if rep.Phase != "Failed" || !strings.Contains(rep.Message, "timed out") || !strings.Contains(s.Message, `CreateContainerConfigError: secret "db-creds" not found`) {
+				t.Errorf("want a timeout naming the Secret; got %s %q, %+v", rep.Phase, rep.Message, s)
+			}
+		}},
+		{name: "later-secret-deployment", dir: "testdata/apps/later-secret-deployment", check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Deployment/web")
+			if rep.Phase != "Failed" || s.Result != "Failed" || !strings.Contains(s.Message, `secret "web-tls" not found`) || rep.SimulatedSeconds != 120 {
+				t.Errorf("want the Deployment Degraded at its progress deadline naming the Secret; got %s at %gs, %+v", rep.Phase, rep.SimulatedSeconds, s)
+			}
+		}},
 		{name: "deletion", dir: "testdata/apps/deletion", delete: true, check: func(t *testing.T, rep *engine.Report) {
 			backup, web := findStep(t, rep, "apply", "Job/backup"), findStep(t, rep, "delete", "Deployment/web")
 			post := findStep(t, rep, "apply", "Job/cleanup-dns")

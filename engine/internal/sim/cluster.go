@@ -60,6 +60,10 @@ type entry struct {
 	readyAt time.Duration
 	pending bool
 	fault   Fault
+	// blocked says why the object's pods cannot start (pods.go); deadline is when it fails
+	// if they still cannot (activeDeadlineSeconds, progressDeadlineSeconds; 0: never).
+	blocked  block
+	deadline time.Duration
 }
 
 // Cluster is a simulated cluster. It is safe for concurrent use (gitops-engine applies in
@@ -73,13 +77,17 @@ type Cluster struct {
 	rv   int64
 	// version counts every change of an object or of the clock
 	version uint64
+	// blocked are the pending objects whose pods cannot start
+	blocked map[kube.ResourceKey]bool
+	// seeding is set while live objects are stored at their health
+	seeding bool
 	uid     int64
 	start   time.Time
 }
 
 // New returns a simulated cluster with opts.Namespaces created.
 func New(opts Options) *Cluster {
-	c := &Cluster{opts: opts, reg: newRegistry(), objs: map[kube.ResourceKey]*entry{}, start: opts.Start}
+	c := &Cluster{opts: opts, reg: newRegistry(), objs: map[kube.ResourceKey]*entry{}, blocked: map[kube.ResourceKey]bool{}, start: opts.Start}
 	if c.start.IsZero() {
 		c.start = time.Unix(0, 0).UTC()
 	}
@@ -143,8 +151,9 @@ func (c *Cluster) NextEvent() (time.Duration, bool) {
 	var next time.Duration
 	found := false
 	for _, e := range c.objs {
-		if e.pending && e.fault != FaultHang && (!found || e.readyAt < next) {
-			next, found = e.readyAt, true
+		at, ok := e.nextEvent()
+		if ok && (!found || at < next) {
+			next, found = at, true
 		}
 	}
 	return next, found
@@ -160,7 +169,21 @@ func (c *Cluster) Settling(key kube.ResourceKey) (settling, failed bool) {
 	if !ok {
 		return false, false
 	}
-	return e.pending && e.fault != FaultHang && e.readyAt > c.now, !e.pending && e.fault == FaultFail
+	at, will := e.nextEvent()
+	return will && at > c.now, !e.pending && e.fault == FaultFail
+}
+
+// nextEvent is when the controller will next change the entry, if ever.
+func (e *entry) nextEvent() (time.Duration, bool) {
+	switch {
+	case !e.pending:
+		return 0, false
+	case e.blocked.kind != blockNone:
+		return e.deadline, e.deadline > 0
+	case e.fault == FaultHang:
+		return 0, false
+	}
+	return e.readyAt, true
 }
 
 // IsNamespaced implements kube.ResourceInfoProvider.
@@ -262,11 +285,12 @@ func (c *Cluster) store(obj *unstructured.Unstructured, res *apiResource) *unstr
 	if c.opts.Fault != nil {
 		e.fault = c.opts.Fault(obj.GetKind(), obj.GetName())
 	}
-	c.initStatus(e)
 	c.objs[key] = e
+	c.initStatus(key, e)
 	if isCRD(obj) {
 		c.reg.addCRD(obj)
 	}
+	c.recheck()
 	return obj
 }
 
@@ -281,8 +305,14 @@ func (c *Cluster) duration(o *unstructured.Unstructured) time.Duration {
 
 // reconcile runs the controller: objects whose time has come reach their final state.
 func (c *Cluster) reconcile() {
-	for _, e := range c.objs {
-		if e.pending && e.fault != FaultHang && c.now >= e.readyAt {
+	for key, e := range c.objs {
+		switch {
+		case !e.pending:
+		case e.blocked.kind != blockNone:
+			if e.deadline > 0 && c.now >= e.deadline {
+				c.expire(key, e)
+			}
+		case e.fault != FaultHang && c.now >= e.readyAt:
 			c.finishStatus(e)
 		}
 	}
@@ -345,6 +375,9 @@ func (c *Cluster) write(obj *unstructured.Unstructured, dry bool, mode applyMode
 	if !exists {
 		o := obj.DeepCopy()
 		o.SetNamespace(ns)
+		if err := c.admit(o); err != nil {
+			return "", err
+		}
 		c.store(o, res)
 		return ref + " created", nil
 	}
@@ -385,7 +418,7 @@ func (c *Cluster) write(obj *unstructured.Unstructured, dry bool, mode applyMode
 		if c.opts.Fault != nil {
 			cur.fault = c.opts.Fault(gvk.Kind, name)
 		}
-		c.initStatus(cur)
+		c.initStatus(key, cur)
 	}
 	return ref + " configured", nil
 }
@@ -502,13 +535,14 @@ func (c *Cluster) Seed(objs []*unstructured.Unstructured) error {
 			return fmt.Errorf("seed %s/%s: defined twice", o.GetKind(), o.GetName())
 		}
 		fault := c.opts.Fault
-		c.opts.Fault = nil
+		c.opts.Fault, c.seeding = nil, true
 		stored := c.store(cp, res)
-		c.opts.Fault = fault
+		c.opts.Fault, c.seeding = fault, false
 		if e := c.objs[key]; e != nil && stored != nil {
 			c.finishStatus(e)
 		}
 	}
+	c.recheck()
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
 )
 
 // kind is how the simulated controllers move one kind of object to its health: the status they
@@ -58,7 +60,9 @@ func failsByHealth(gk schema.GroupKind) bool {
 
 // initStatus gives a freshly created (or re-rolled) object its progressing status and schedules
 // its final state.
-func (c *Cluster) initStatus(e *entry) {
+func (c *Cluster) initStatus(key kube.ResourceKey, e *entry) {
+	e.blocked = block{}
+	delete(c.blocked, key)
 	k, ok := kindOf(e.obj)
 	if !ok || k.progressing == nil || !k.progressing(c, e.obj) {
 		e.pending = false
@@ -66,6 +70,9 @@ func (c *Cluster) initStatus(e *entry) {
 	}
 	e.pending = true
 	e.readyAt = c.now + c.duration(e.obj)
+	if c.blockOrStart(key, e) {
+		return
+	}
 	if c.now >= e.readyAt && e.fault != FaultHang {
 		c.finishStatus(e)
 	}
