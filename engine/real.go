@@ -119,6 +119,9 @@ func (b *realBackend) settling(kube.ResourceKey) (settling, failed, known bool) 
 // blocked is unknown: the step messages carry what the cluster reports.
 func (b *realBackend) blocked(kube.ResourceKey) string { return "" }
 
+// assumptions: a real cluster is what it is.
+func (b *realBackend) assumptions([]*unstructured.Unstructured) []Assumption { return nil }
+
 func (b *realBackend) simulated() bool { return false }
 
 func (b *realBackend) close() { b.cache.Invalidate() }
