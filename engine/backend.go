@@ -51,10 +51,17 @@ type backend interface {
 	close()
 }
 
-type simCluster struct{ opts SimOptions }
+type simCluster struct {
+	opts SimOptions
+	// serveUnknownKinds assumes the CRD of every custom resource is installed (Plan).
+	serveUnknownKinds bool
+}
 
 func (s *simCluster) Describe() string { return "simulated cluster (" + sim.Host + ")" }
 func (s *simCluster) simulated() bool  { return true }
+func (s *simCluster) planner() Cluster {
+	return &simCluster{opts: s.opts, serveUnknownKinds: true}
+}
 
 type simBackend struct {
 	c       *sim.Cluster
@@ -93,14 +100,15 @@ func (s *simCluster) open(objs []object, opts Options) (backend, error) {
 	}
 	known := unstructuredOf(objs)
 	c := sim.New(sim.Options{
-		LoadBalancer:     lb,
-		Start:            opts.StartedAt,
-		Namespaces:       []string{"default", "kube-system", "kube-public", opts.Namespace},
-		DefaultNamespace: opts.Namespace,
-		Durations:        durations,
-		Fault:            sim.FaultMatcher(s.opts.Fail, s.opts.Hang),
-		Known:            known,
-		ArgoCD:           true,
+		LoadBalancer:      lb,
+		Start:             opts.StartedAt,
+		Namespaces:        []string{"default", "kube-system", "kube-public", opts.Namespace},
+		DefaultNamespace:  opts.Namespace,
+		Durations:         durations,
+		Fault:             sim.FaultMatcher(s.opts.Fail, s.opts.Hang),
+		Known:             known,
+		ArgoCD:            true,
+		ServeUnknownKinds: s.serveUnknownKinds,
 	})
 	if len(live) > 0 {
 		if err := c.Seed(unstructuredOf(live)); err != nil {

@@ -103,6 +103,10 @@ type Cluster interface {
 	Describe() string
 	// simulated is false for a real cluster.
 	simulated() bool
+	// planner is the simulated cluster Plan orders the tasks on: its live objects (none for
+	// a real cluster), every custom resource's CRD assumed installed (the order does not
+	// depend on it).
+	planner() Cluster
 	open(objs []object, opts Options) (backend, error)
 }
 

@@ -27,6 +27,8 @@ func (r *realCluster) Describe() string {
 
 func (r *realCluster) simulated() bool { return false }
 
+func (r *realCluster) planner() Cluster { return &simCluster{serveUnknownKinds: true} }
+
 type realBackend struct {
 	cfg     *rest.Config
 	k       kube.Kubectl

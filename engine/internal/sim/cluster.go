@@ -56,6 +56,9 @@ type Options struct {
 	Known []*unstructured.Unstructured
 	// LoadBalancer is the model of the cluster's load balancer (default LoadBalancerCloud).
 	LoadBalancer LoadBalancer
+	// ServeUnknownKinds serves every kind of Known as if its CRD were installed (for ordering
+	// without health, where a missing CRD does not matter).
+	ServeUnknownKinds bool
 	// ArgoCD installs Argo CD's CRDs (Application, ApplicationSet, AppProject) and its
 	// namespace, as in a cluster where Argo CD runs (app-of-apps).
 	ArgoCD bool
@@ -102,6 +105,13 @@ func New(opts Options) *Cluster {
 	for _, o := range opts.Known {
 		if isCRD(o) {
 			c.reg.addCRD(o)
+		}
+	}
+	if opts.ServeUnknownKinds {
+		for _, o := range opts.Known {
+			if !isCRD(o) {
+				c.reg.addGuess(o.GroupVersionKind(), true)
+			}
 		}
 	}
 	namespaces := opts.Namespaces
