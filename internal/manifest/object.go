@@ -1,3 +1,6 @@
+// Package manifest is the object model shared by rendering, linting and the replay: a rendered
+// Kubernetes object as plain JSON-compatible values, where it came from (Source) and how it is
+// named (Ref). It is a leaf package: it imports only the standard library.
 package manifest
 
 import "fmt"
