@@ -16,8 +16,8 @@ package wavecheck.rules.delete_hook_combined
 import data.wavecheck.lib
 
 deletion := {
-	"argocd.argoproj.io/hook": {"PostDelete", "PreDelete"},
-	"helm.sh/hook": {"post-delete", "pre-delete"},
+	"argocd.argoproj.io/hook": {t | some t in lib.argocd.deleteHookTypes},
+	"helm.sh/hook": {h | some h, _ in lib.argocd.helmDeleteHookTypes},
 }
 
 findings contains f if {
