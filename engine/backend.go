@@ -32,12 +32,26 @@ type backend interface {
 	// changed. It returns false when nothing will ever change before the deadline (elapsed
 	// time), after moving the clock to the deadline.
 	wait(ctx context.Context, deadline time.Duration) (bool, error)
+	// install puts the app's resources on the cluster at their health before an app-deletion
+	// replay; false when the backend cannot (a real cluster: the app must be installed).
+	install(objs []*unstructured.Unstructured) (bool, error)
+	// settling reports whether the object of key exists and will reach its final state at a
+	// later time without anyone acting, and whether an injected failure already happened;
+	// known is false when the backend cannot tell (a real cluster).
+	settling(key kube.ResourceKey) (settling, failed, known bool)
+	// blocked says why the pods of the object of key cannot start (a missing ServiceAccount,
+	// Secret, ConfigMap or PVC, as the component that stops them reports it), "" when they can
+	// or the backend cannot tell.
+	blocked(key kube.ResourceKey) string
+	// simulated is false for a real cluster.
+	simulated() bool
 	close()
 }
 
 type simCluster struct{ opts SimOptions }
 
 func (s *simCluster) Describe() string { return "simulated cluster (" + sim.Host + ")" }
+func (s *simCluster) simulated() bool  { return true }
 
 type simBackend struct {
 	c       *sim.Cluster
@@ -138,5 +152,21 @@ func (b *simBackend) wait(ctx context.Context, deadline time.Duration) (bool, er
 	}
 	return true, nil
 }
+
+func (b *simBackend) install(objs []*unstructured.Unstructured) (bool, error) {
+	if err := b.c.Seed(objs); err != nil {
+		return false, fmt.Errorf("install app: %w", err)
+	}
+	return true, nil
+}
+
+func (b *simBackend) settling(key kube.ResourceKey) (settling, failed, known bool) {
+	settling, failed = b.c.Settling(key)
+	return settling, failed, true
+}
+
+func (b *simBackend) blocked(key kube.ResourceKey) string { return b.c.Blocked(key) }
+
+func (b *simBackend) simulated() bool { return true }
 
 func (b *simBackend) close() {}

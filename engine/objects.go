@@ -2,14 +2,11 @@ package engine
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
-	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
@@ -24,11 +21,11 @@ func convert(objs []manifest.Object, appName string) ([]object, error) {
 	out := make([]object, 0, len(objs))
 	for _, o := range objs {
 		if o.APIVersion() == "" || o.Kind() == "" {
-			return nil, fmt.Errorf("convert %s (%s): apiVersion and kind are required", o.Ref(), o.Source)
+			return nil, fmt.Errorf("convert %s (%s): apiVersion and kind are required", o.Ref(), o.Location())
 		}
 		m, ok := runtime.DeepCopyJSONValue(o.Object).(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("convert %s (%s): not an object", o.Ref(), o.Source)
+			return nil, fmt.Errorf("convert %s (%s): not an object", o.Ref(), o.Location())
 		}
 		u := &unstructured.Unstructured{Object: m}
 		if err := unstructured.SetNestedField(u.Object, appName, "metadata", "labels", TrackingLabel); err != nil {
@@ -39,44 +36,17 @@ func convert(objs []manifest.Object, appName string) ([]object, error) {
 	return out, nil
 }
 
-// deletionHookTypes returns the app-deletion hook types (PreDelete, PostDelete) of obj, read as
-// Argo CD's controller reads them (argocd.argoproj.io/hook or helm.sh/hook, comma-separated).
+// deletionHookTypes returns the app-deletion hook types (PreDelete, PostDelete, in that order)
+// of obj as Argo CD's controller reads them (controller/hook.go isPreDeleteHook and
+// isPostDeleteHook): the replay models the latest Argo CD version, see internal/argocd.
 func deletionHookTypes(obj *unstructured.Unstructured) []string {
-	var types []string
-	ann := obj.GetAnnotations()
-	for _, v := range strings.Split(ann[common.AnnotationKeyHook], ",") {
-		switch strings.TrimSpace(v) {
-		case "PreDelete", "PostDelete":
-			types = append(types, strings.TrimSpace(v))
-		}
-	}
-	for _, v := range strings.Split(ann["helm.sh/hook"], ",") {
-		switch strings.TrimSpace(v) {
-		case "pre-delete":
-			types = append(types, "PreDelete")
-		case "post-delete":
-			types = append(types, "PostDelete")
-		}
-	}
-	slices.Sort(types)
-	return slices.Compact(types)
+	return argocd.Analyze(obj.Object, argocd.Options{}).DeleteHookTypes
 }
 
-// hasSyncPhase reports whether gitops-engine runs obj in a sync phase (Argo CD's
-// hasGitOpsEngineSyncPhaseHook).
-func hasSyncPhase(obj *unstructured.Unstructured) bool {
-	for _, t := range hook.Types(obj) {
-		switch t {
-		case common.HookTypePreSync, common.HookTypeSync, common.HookTypePostSync, common.HookTypeSyncFail:
-			return true
-		}
-	}
-	return false
-}
-
-// isDeletionHook reports whether obj only runs at app deletion: Argo CD strips it from syncs.
+// isDeletionHook reports whether obj only runs at app deletion: Argo CD strips it from syncs
+// (controller/state.go partitionTargetObjsForSync).
 func isDeletionHook(obj *unstructured.Unstructured) bool {
-	return len(deletionHookTypes(obj)) > 0 && !hasSyncPhase(obj)
+	return argocd.Analyze(obj.Object, argocd.Options{}).DeletionOnly
 }
 
 // open converts the rendered objects, splits off the app-deletion hooks and opens the cluster

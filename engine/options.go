@@ -100,6 +100,8 @@ func (o Options) withDefaults() Options {
 type Cluster interface {
 	// Describe names the target (the API server URL for a real cluster).
 	Describe() string
+	// simulated is false for a real cluster.
+	simulated() bool
 	open(objs []object, opts Options) (backend, error)
 }
 

@@ -27,7 +27,7 @@ type PlanResult struct {
 // Simulated, for its live objects, else an empty one) and reads the task list the engine
 // computes for its dry run.
 func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResult, error) {
-	if _, ok := opts.Cluster.(*simCluster); !ok {
+	if opts.Cluster == nil || !opts.Cluster.simulated() {
 		opts.Cluster = Simulated(SimOptions{})
 	}
 	opts = opts.withDefaults()
@@ -43,6 +43,9 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 		return nil, err
 	}
 	_, tasks, _, _ := r.tr.take()
+	if err := r.tr.check(); err != nil {
+		return nil, err
+	}
 	if len(tasks) == 0 && len(targets) > 0 {
 		return nil, fmt.Errorf("plan: gitops-engine built no task list: %s", r.message)
 	}

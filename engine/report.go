@@ -73,6 +73,26 @@ type Task struct {
 	Moved bool `json:"moved"`
 }
 
+// StepGroup is a run of consecutive steps in one phase and wave.
+type StepGroup struct {
+	Phase string
+	Wave  int
+	Steps []Step
+}
+
+// Groups returns the steps as runs of consecutive steps in one phase and wave.
+func (r *Report) Groups() []StepGroup {
+	var out []StepGroup
+	for _, s := range r.Steps {
+		if n := len(out); n > 0 && out[n-1].Phase == s.SyncPhase && out[n-1].Wave == s.Wave {
+			out[n-1].Steps = append(out[n-1].Steps, s)
+			continue
+		}
+		out = append(out, StepGroup{Phase: s.SyncPhase, Wave: s.Wave, Steps: []Step{s}})
+	}
+	return out
+}
+
 // Ref is "Kind/name".
 func (t Task) Ref() string { return t.Kind + "/" + t.Name }
 

@@ -40,11 +40,15 @@ func factsValue(f argocd.Facts) *ast.Term {
 		item("nonStringAnnotations", strs(f.NonStringAnnotations)),
 		item("annotationsDropped", ast.BooleanTerm(f.AnnotationsDropped)),
 		item("hook", ast.BooleanTerm(f.Hook)),
+		item("gitopsEngineHook", ast.BooleanTerm(f.GitOpsEngineHook)),
 		item("skip", ast.BooleanTerm(f.Skip)),
 		item("hookTypes", strs(f.HookTypes)),
 		item("argocdHookValues", strs(f.ArgoCDHookValues)),
 		item("helmHookValues", strs(f.HelmHookValues)),
 		item("deleteHookTypes", strs(f.DeleteHookTypes)),
+		item("ignoredDeleteHooks", ignoredDeleteHooks(f.IgnoredDeleteHooks)),
+		item("deletionOnly", ast.BooleanTerm(f.DeletionOnly)),
+		item("syncDroppedPhases", strs(f.SyncDroppedPhases)),
 		item("syncPhases", strs(f.SyncPhases)),
 		item("wave", ast.IntNumberTerm(f.Wave)),
 		item("waveSource", ast.StringTerm(f.WaveSource)),
@@ -54,6 +58,7 @@ func factsValue(f argocd.Facts) *ast.Term {
 		item("deletePoliciesDefaulted", ast.BooleanTerm(f.DeletePoliciesDefaulted)),
 		item("syncOptions", strs(f.SyncOptions)),
 		item("compareOptions", strs(f.CompareOptions)),
+		item("superseded", ast.BooleanTerm(f.Superseded)),
 		item("steps", ast.ArrayTerm(steps...)),
 		item("phase", ast.StringTerm(f.Phase)),
 		item("effectiveWave", ast.IntNumberTerm(f.EffectiveWave)),
@@ -74,6 +79,15 @@ func objectValue(i int, o manifest.Object, object ast.Value, f argocd.Facts) ast
 		item("key", ast.StringTerm(objectKey(o))),
 		item("group", ast.StringTerm(argocd.Group(o.APIVersion()))),
 	)
+}
+
+func ignoredDeleteHooks(l []argocd.IgnoredDeleteHook) *ast.Term {
+	out := make([]*ast.Term, len(l))
+	for i, h := range l {
+		out[i] = ast.ObjectTerm(item("key", ast.StringTerm(h.Key)), item("value", ast.StringTerm(h.Value)),
+			item("type", ast.StringTerm(h.Type)), item("item", ast.StringTerm(h.Item)))
+	}
+	return ast.ArrayTerm(out...)
 }
 
 func item(k string, v *ast.Term) [2]*ast.Term { return ast.Item(ast.StringTerm(k), v) }
@@ -148,7 +162,7 @@ var fullViewKinds = map[string]bool{"CustomResourceDefinition": true, "Pod": tru
 // evaluation cheap on large apps; user policies always get the whole object.
 func builtinView(o manifest.Object, f argocd.Facts) map[string]any {
 	if f.Hook || len(f.HookTypes) > 0 || len(f.HelmHookValues) > 0 || len(f.ArgoCDHookValues) > 0 ||
-		len(f.DeleteHookTypes) > 0 || fullViewKinds[o.Kind()] {
+		len(f.DeleteHookTypes) > 0 || len(f.IgnoredDeleteHooks) > 0 || fullViewKinds[o.Kind()] {
 		return o.Object
 	}
 	v := make(map[string]any, 3)

@@ -32,7 +32,16 @@ func TestFactsValueMatchesJSON(t *testing.T) {
 		{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "c",
 			"annotations": map[string]any{"argocd.argoproj.io/sync-wave": int64(1)}}}},
 	}
-	for i, f := range argocd.AnalyzeAll(objs, argocd.Options{}) {
+	objs = append(objs,
+		manifest.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{"name": "d",
+			"annotations": map[string]any{"argocd.argoproj.io/hook": "PostSync,PostDelete", "helm.sh/hook": "pre-delete, post-install"}}}})
+	// 3.3.2 compares deletion hook values whole (ignoredDeleteHooks), 3.3.4 drops deletion
+	// hooks from syncs (syncDroppedPhases), the latest version keeps them.
+	var facts []argocd.Facts
+	for _, v := range []argocd.Version{argocd.Latest, {Major: 3, Minor: 3, Patch: 2}, {Major: 3, Minor: 3, Patch: 4}} {
+		facts = append(facts, argocd.AnalyzeAll(objs, argocd.Options{Version: v})...)
+	}
+	for i, f := range facts {
 		bs, err := json.Marshal(f)
 		if err != nil {
 			t.Fatal(err)

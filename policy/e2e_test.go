@@ -143,3 +143,58 @@ func TestCorpusNoFalseErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteHookCombinedVersions checks the version gate of delete-hook-combined on one app:
+// Argo CD up to 3.3.2 ignores deletion types in lists, 3.3.3 and 3.3.4 read them but keep the
+// hooks out of syncs, and 3.3.5 and later (the default, latest) run them as listed. Regression:
+// validate reported errors on "PreDelete,PostDelete", which Argo CD 3.6 runs as both.
+func TestDeleteHookCombinedVersions(t *testing.T) {
+	dir := t.TempDir()
+	app := `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: teardown
+  annotations:
+    argocd.argoproj.io/hook: "PreDelete,PostDelete"
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: report
+  annotations:
+    argocd.argoproj.io/hook: "PostSync, PostDelete"
+`
+	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		version string
+		want    []string
+	}{
+		{"3.3.2", []string{
+			`Job/report: argocd.argoproj.io/hook "PostSync, PostDelete" is not exactly PostDelete: Argo CD 3.3.2 compares the whole value, so the object never runs when the Application is deleted (lists are read from 3.3.3)`,
+			`Job/teardown: argocd.argoproj.io/hook "PreDelete,PostDelete" is not exactly PostDelete: Argo CD 3.3.2 compares the whole value, so the object never runs when the Application is deleted (lists are read from 3.3.3)`,
+			`Job/teardown: argocd.argoproj.io/hook "PreDelete,PostDelete" is not exactly PreDelete: Argo CD 3.3.2 compares the whole value, so the object never runs when the Application is deleted (lists are read from 3.3.3)`,
+		}},
+		{"3.3.4", []string{
+			"Job/report: PostDelete hook is also a PostSync hook: Argo CD 3.3.4 keeps deletion hooks out of syncs, so it never runs in PostSync (kept from 3.3.5)",
+		}},
+		{"3.3.5", nil},
+		{"", nil}, // latest
+	}
+	for _, tc := range tests {
+		t.Run("v"+tc.version, func(t *testing.T) {
+			res := lint(t, dir, policy.Options{ArgoCDVersion: tc.version})
+			var got []string
+			for _, f := range res.Findings {
+				if f.Rule == "delete-hook-combined" {
+					got = append(got, f.Object.Kind+"/"+f.Object.Name+": "+f.Message)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("findings:\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -51,6 +51,56 @@ const (
 	PolicyBeforeHookCreation = "BeforeHookCreation"
 )
 
+// IgnoredDeleteHook is a deletion hook type listed in a hook annotation whose value the target
+// Argo CD version compares as a whole.
+type IgnoredDeleteHook struct {
+	Key   string `json:"key"`   // annotation key
+	Value string `json:"value"` // whole annotation value
+	Type  string `json:"type"`  // PreDelete or PostDelete
+	Item  string `json:"item"`  // the listed item (PreDelete, pre-delete, PostDelete, post-delete)
+}
+
+// deleteHookKinds is controller/hook.go hookTypeAnnotations: the annotation values marking each
+// Application deletion hook type, and the first release running it.
+var deleteHookKinds = []struct {
+	typ    string
+	since  Version
+	values [2][2]string // {annotation key, value}
+}{
+	{HookPreDelete, PreDeleteSince, [2][2]string{{AnnotationHook, HookPreDelete}, {AnnotationHelmHook, "pre-delete"}}},
+	{HookPostDelete, PostDeleteSince, [2][2]string{{AnnotationHook, HookPostDelete}, {AnnotationHelmHook, "post-delete"}}},
+}
+
+// deleteHooks returns the deletion hook types controller/hook.go isHookOfType finds at version
+// ver, and the listed types it ignores because it compares whole values (before v3.3.3).
+func deleteHooks(ann map[string]string, ver Version) (types []string, ignored []IgnoredDeleteHook) {
+	split := ver.AtLeast(DeleteHookListSince)
+	for _, k := range deleteHookKinds {
+		if !ver.AtLeast(k.since) {
+			continue
+		}
+		found := false
+		for _, kv := range k.values {
+			val, ok := ann[kv[0]]
+			if !ok {
+				continue
+			}
+			switch {
+			case val == kv[1] || split && slices.Contains(CSV(val), kv[1]):
+				found = true
+			case slices.Contains(CSV(val), kv[1]):
+				ignored = append(ignored, IgnoredDeleteHook{Key: kv[0], Value: val, Type: k.typ, Item: kv[1]})
+			}
+		}
+		if found {
+			types = append(types, k.typ)
+			// The controller ignores nothing of a type it found by another key.
+			ignored = slices.DeleteFunc(ignored, func(i IgnoredDeleteHook) bool { return i.Type == k.typ })
+		}
+	}
+	return types, ignored
+}
+
 // Step is one place in the sync where Argo CD applies an object: a phase and a wave.
 type Step struct {
 	Phase string `json:"phase"`
@@ -74,8 +124,11 @@ type Facts struct {
 	// AnnotationsDropped is set when NonStringAnnotations is not empty.
 	AnnotationsDropped bool `json:"annotationsDropped"`
 
-	// Hook is gitops-engine's IsHook (or a controller delete hook).
+	// Hook is the controller's isHook: gitops-engine's IsHook or a deletion hook.
 	Hook bool `json:"hook"`
+	// GitOpsEngineHook is gitops-engine's hook.IsHook alone (the hook annotation is present and
+	// not a lone Skip, or helm.sh/hook is present and not crd-install).
+	GitOpsEngineHook bool `json:"gitopsEngineHook"`
 	// Skip is set when the hook annotation is exactly Skip: the object is never applied.
 	Skip bool `json:"skip"`
 	// HookTypes are the hook types gitops-engine uses: the valid Argo CD types, or, when there
@@ -86,8 +139,19 @@ type Facts struct {
 	ArgoCDHookValues []string `json:"argocdHookValues"`
 	HelmHookValues   []string `json:"helmHookValues"`
 	// DeleteHookTypes are PreDelete/PostDelete when Argo CD's controller treats the object as
-	// an Application deletion hook (exact annotation values, target version permitting).
+	// an Application deletion hook (controller/hook.go isPreDeleteHook/isPostDeleteHook at the
+	// target version: whole-value match before DeleteHookListSince, comma-separated items since).
 	DeleteHookTypes []string `json:"deleteHookTypes"`
+	// IgnoredDeleteHooks are deletion hook types an annotation lists that the target version's
+	// controller does not see because it compares the whole value (before DeleteHookListSince).
+	IgnoredDeleteHooks []IgnoredDeleteHook `json:"ignoredDeleteHooks"`
+	// DeletionOnly is set when the controller keeps the object out of syncs and runs it only
+	// when the Application is deleted.
+	DeletionOnly bool `json:"deletionOnly"`
+	// SyncDroppedPhases are the sync phases gitops-engine would run a deletion hook in, which
+	// the target version's controller drops (v3.3.0 to v3.3.4 keep every deletion hook out of
+	// syncs; see DeleteHookSyncKeptSince).
+	SyncDroppedPhases []string `json:"syncDroppedPhases"`
 	// SyncPhases are the phases the object is applied in (none for skipped objects and hooks
 	// without a sync hook type), in phase order.
 	SyncPhases []string `json:"syncPhases"`
@@ -110,6 +174,11 @@ type Facts struct {
 	// SyncOptions and CompareOptions are the comma-separated values (trimmed, de-duplicated).
 	SyncOptions    []string `json:"syncOptions"`
 	CompareOptions []string `json:"compareOptions"`
+
+	// Superseded is set when a later object has the same group, kind, namespace and name:
+	// Argo CD keeps only the last (controller/state.go NormalizeTargetObjects), so this one is
+	// never applied (set by Plan).
+	Superseded bool `json:"superseded"`
 
 	// Steps are the effective phase/wave of each sync task of the object, after Namespace and
 	// CRD moves (set by Analyze; empty when the object is never applied by a sync).
@@ -214,13 +283,7 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	}
 	// gitops-engine hook.Skip: Skip is the only type.
 	f.Skip = slices.Contains(f.HookTypes, HookSkip) && len(f.HookTypes) == 1
-	// Argo CD's controller (controller/hook.go) recognises deletion hooks by exact value.
-	if ver.AtLeast(PreDeleteSince) && (hookValue == HookPreDelete || helmValue == "pre-delete") {
-		f.DeleteHookTypes = append(f.DeleteHookTypes, HookPreDelete)
-	}
-	if ver.AtLeast(PostDeleteSince) && (hookValue == HookPostDelete || helmValue == "post-delete") {
-		f.DeleteHookTypes = append(f.DeleteHookTypes, HookPostDelete)
-	}
+	f.DeleteHookTypes, f.IgnoredDeleteHooks = deleteHooks(ann, ver)
 	// gitops-engine hook.IsHook: the Argo CD annotation is present and not a skip, or a Helm
 	// hook other than crd-install.
 	if hasHook {
@@ -228,6 +291,7 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	} else {
 		f.Hook = hasHelm && helmValue != "crd-install"
 	}
+	f.GitOpsEngineHook = f.Hook
 	if len(f.DeleteHookTypes) > 0 {
 		f.Hook = true
 	}
@@ -243,6 +307,15 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	default:
 		f.SyncPhases = []string{PhaseSync}
 	}
+	if len(f.DeleteHookTypes) > 0 && len(f.SyncPhases) > 0 &&
+		ver.AtLeast(DeleteHooksOutOfSyncSince) && !ver.AtLeast(DeleteHookSyncKeptSince) {
+		// v3.3.0-v3.3.4 controller/state.go CompareAppState skips every isPreDeleteHook or
+		// isPostDeleteHook object when it builds the sync targets.
+		f.SyncDroppedPhases, f.SyncPhases = f.SyncPhases, nil
+	}
+	// v3.3.5+ controller/state.go partitionTargetObjsForSync keeps a deletion hook in syncs only
+	// when hasGitOpsEngineSyncPhaseHook (hook.Types has PreSync, Sync, PostSync or SyncFail).
+	f.DeletionOnly = len(f.DeleteHookTypes) > 0 && len(f.SyncPhases) == 0
 
 	f.WaveSource = "default"
 	if v, ok := ann[AnnotationSyncWave]; ok {

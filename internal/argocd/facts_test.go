@@ -57,7 +57,7 @@ func TestAnalyze(t *testing.T) {
 		{
 			name: "hook types trimmed, de-duplicated, ordered by phase",
 			ann:  map[string]any{AnnotationHook: " PostSync, PreSync,PostSync"},
-			want: Facts{Annotations: map[string]string{AnnotationHook: " PostSync, PreSync,PostSync"}, Hook: true,
+			want: Facts{Annotations: map[string]string{AnnotationHook: " PostSync, PreSync,PostSync"}, Hook: true, GitOpsEngineHook: true,
 				HookTypes: []string{"PostSync", "PreSync"}, ArgoCDHookValues: []string{"PostSync", "PreSync"},
 				SyncPhases: []string{"PreSync", "PostSync"}, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
@@ -65,7 +65,7 @@ func TestAnalyze(t *testing.T) {
 		{
 			name: "typo gives a hook with no phase",
 			ann:  map[string]any{AnnotationHook: "Presync"},
-			want: Facts{Annotations: map[string]string{AnnotationHook: "Presync"}, Hook: true,
+			want: Facts{Annotations: map[string]string{AnnotationHook: "Presync"}, Hook: true, GitOpsEngineHook: true,
 				ArgoCDHookValues: []string{"Presync"}, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
@@ -79,7 +79,7 @@ func TestAnalyze(t *testing.T) {
 		{
 			name: "Skip with another type is a hook",
 			ann:  map[string]any{AnnotationHook: "Skip,PreSync"},
-			want: Facts{Annotations: map[string]string{AnnotationHook: "Skip,PreSync"}, Hook: true,
+			want: Facts{Annotations: map[string]string{AnnotationHook: "Skip,PreSync"}, Hook: true, GitOpsEngineHook: true,
 				HookTypes: []string{"Skip", "PreSync"}, ArgoCDHookValues: []string{"Skip", "PreSync"},
 				SyncPhases: []string{"PreSync"}, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
@@ -90,7 +90,7 @@ func TestAnalyze(t *testing.T) {
 				AnnotationHelmDeletePolicy: "hook-succeeded", AnnotationHookDeletePolicy: "HookFailed,hook-failed"},
 			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "pre-install,test", AnnotationHelmWeight: "5",
 				AnnotationHelmDeletePolicy: "hook-succeeded", AnnotationHookDeletePolicy: "HookFailed,hook-failed"},
-				Hook: true, HookTypes: []string{"PreSync"}, HelmHookValues: []string{"pre-install", "test"},
+				Hook: true, GitOpsEngineHook: true, HookTypes: []string{"PreSync"}, HelmHookValues: []string{"pre-install", "test"},
 				SyncPhases: []string{"PreSync"}, Wave: 5, WaveSource: "hook-weight",
 				DeletePolicies: []string{"HookFailed", "HookSucceeded"}},
 		},
@@ -98,14 +98,14 @@ func TestAnalyze(t *testing.T) {
 			name: "argo cd hook wins over helm hook",
 			ann:  map[string]any{AnnotationHook: "PostSync", AnnotationHelmHook: "pre-install"},
 			want: Facts{Annotations: map[string]string{AnnotationHook: "PostSync", AnnotationHelmHook: "pre-install"},
-				Hook: true, HookTypes: []string{"PostSync"}, ArgoCDHookValues: []string{"PostSync"},
+				Hook: true, GitOpsEngineHook: true, HookTypes: []string{"PostSync"}, ArgoCDHookValues: []string{"PostSync"},
 				HelmHookValues: []string{"pre-install"}, SyncPhases: []string{"PostSync"}, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
 		{
 			name: "helm test hook is a hook that never runs",
 			ann:  map[string]any{AnnotationHelmHook: "test"},
-			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "test"}, Hook: true,
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "test"}, Hook: true, GitOpsEngineHook: true,
 				HelmHookValues: []string{"test"}, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
@@ -120,15 +120,15 @@ func TestAnalyze(t *testing.T) {
 			name: "PostDelete is a deletion hook on 2.10",
 			ann:  map[string]any{AnnotationHook: "PostDelete"},
 			ver:  Version{Major: 2, Minor: 10},
-			want: Facts{Annotations: map[string]string{AnnotationHook: "PostDelete"}, Hook: true,
-				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, WaveSource: "default",
+			want: Facts{Annotations: map[string]string{AnnotationHook: "PostDelete"}, Hook: true, GitOpsEngineHook: true,
+				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, DeletionOnly: true, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
 		{
 			name: "PreDelete is not a deletion hook before 3.3",
 			ann:  map[string]any{AnnotationHelmHook: "pre-delete"},
 			ver:  Version{Major: 3, Minor: 2},
-			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "pre-delete"}, Hook: true,
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "pre-delete"}, Hook: true, GitOpsEngineHook: true,
 				HelmHookValues: []string{"pre-delete"}, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
@@ -145,6 +145,66 @@ func TestAnalyze(t *testing.T) {
 			got := Analyze(obj("Pod", "p", tt.ann), Options{Version: tt.ver})
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Analyze() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDeleteHookVersions pins the deletion hook reading of each Argo CD version range:
+// controller/hook.go isHookOfType compares the whole value up to v3.3.2 (`ok && val == v`) and
+// the trimmed comma-separated items from v3.3.3; controller/state.go keeps every deletion hook
+// out of syncs from v3.3.0 and, from v3.3.5 (partitionTargetObjsForSync), only those without a
+// gitops-engine sync phase.
+func TestDeleteHookVersions(t *testing.T) {
+	type got struct {
+		Delete, Phases, Dropped []string
+		Ignored                 []IgnoredDeleteHook
+		Only                    bool
+	}
+	v := func(s string) Version {
+		ver, err := ParseVersion(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ver
+	}
+	both := map[string]any{AnnotationHook: "PreDelete,PostDelete"}
+	withSync := map[string]any{AnnotationHook: " PostSync , PostDelete"}
+	helmMixed := map[string]any{AnnotationHook: "PostDelete", AnnotationHelmHook: "pre-install"}
+	tests := []struct {
+		name string
+		ann  map[string]any
+		ver  string
+		want got
+	}{
+		{"list ignored up to 3.3.2", both, "3.3.2", got{Ignored: []IgnoredDeleteHook{
+			{Key: AnnotationHook, Value: "PreDelete,PostDelete", Type: "PreDelete", Item: "PreDelete"},
+			{Key: AnnotationHook, Value: "PreDelete,PostDelete", Type: "PostDelete", Item: "PostDelete"}}}},
+		{"list read from 3.3.3", both, "3.3.3", got{Delete: []string{"PreDelete", "PostDelete"}, Only: true}},
+		{"list read on latest", both, "", got{Delete: []string{"PreDelete", "PostDelete"}, Only: true}},
+		{"PreDelete unknown before 3.3", both, "3.2.9", got{Ignored: []IgnoredDeleteHook{
+			{Key: AnnotationHook, Value: "PreDelete,PostDelete", Type: "PostDelete", Item: "PostDelete"}}}},
+		{"sync type kept up to 3.3.2", withSync, "3.3.2", got{Phases: []string{"PostSync"}, Ignored: []IgnoredDeleteHook{
+			{Key: AnnotationHook, Value: " PostSync , PostDelete", Type: "PostDelete", Item: "PostDelete"}}}},
+		{"sync type dropped on 3.3.3", withSync, "3.3.3", got{Delete: []string{"PostDelete"}, Dropped: []string{"PostSync"}, Only: true}},
+		{"sync type dropped on 3.3.4", withSync, "3.3.4", got{Delete: []string{"PostDelete"}, Dropped: []string{"PostSync"}, Only: true}},
+		{"sync type kept from 3.3.5", withSync, "3.3.5", got{Delete: []string{"PostDelete"}, Phases: []string{"PostSync"}}},
+		{"helm sync type with exact PostDelete on 3.2", helmMixed, "3.2", got{Delete: []string{"PostDelete"}, Phases: []string{"PreSync"}}},
+		{"helm sync type with exact PostDelete on 3.3.0", helmMixed, "3.3.0", got{Delete: []string{"PostDelete"}, Dropped: []string{"PreSync"}, Only: true}},
+		{"helm sync type with exact PostDelete on latest", helmMixed, "", got{Delete: []string{"PostDelete"}, Phases: []string{"PreSync"}}},
+		{"exact value found by the other key", map[string]any{AnnotationHook: "PostDelete", AnnotationHelmHook: "post-delete,pre-install"}, "3.3.2",
+			got{Delete: []string{"PostDelete"}, Dropped: []string{"PreSync"}, Only: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ver Version
+			if tt.ver != "" {
+				ver = v(tt.ver)
+			}
+			f := Analyze(obj("Job", "j", tt.ann), Options{Version: ver})
+			g := got{Delete: f.DeleteHookTypes, Phases: f.SyncPhases, Dropped: f.SyncDroppedPhases, Ignored: f.IgnoredDeleteHooks, Only: f.DeletionOnly}
+			if diff := cmp.Diff(tt.want, g, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Analyze(%v) at %q (-want +got):\n%s", tt.ann, tt.ver, diff)
 			}
 		})
 	}
@@ -305,5 +365,38 @@ func TestParseVersion(t *testing.T) {
 	}
 	if !(Version{2, 10, 0}).AtLeast(PostDeleteSince) || (Version{2, 9, 5}).AtLeast(PostDeleteSince) {
 		t.Errorf("AtLeast(2.10) is wrong around 2.10")
+	}
+}
+
+// TestPlanSupersededAndGenerateName pins two rules of Argo CD found by the plan conformance
+// test: duplicates keep the last object (controller/state.go NormalizeTargetObjects), and only
+// hooks get a name from generateName (gitops-engine sync_context.go getSyncTasks), so a
+// nameless non-hook sorts by its empty name.
+func TestPlanSupersededAndGenerateName(t *testing.T) {
+	cm := func(name, wave string) manifest.Object {
+		return manifest.Object{Object: robj("v1", "ConfigMap", "", name, map[string]any{AnnotationSyncWave: wave}, nil).Object}
+	}
+	gen := func(kind, generateName string, ann map[string]any) manifest.Object {
+		o := obj(kind, "", ann)
+		o["apiVersion"] = "batch/v1"
+		md := o["metadata"].(map[string]any)
+		delete(md, "name")
+		md["generateName"] = generateName
+		return manifest.Object{Object: o}
+	}
+	objs := []manifest.Object{cm("config", "1"), cm("config", "2"), gen("Job", "b-", nil), gen("Job", "a-", nil),
+		{Object: robj("batch/v1", "Job", "", "0", nil, nil).Object}}
+	facts, plan := Plan(objs, Options{Namespace: "default"})
+	if !facts[0].Superseded || facts[1].Superseded || len(facts[0].Steps) != 0 {
+		t.Errorf("first duplicate: superseded=%v steps=%v, want superseded without steps; second superseded=%v",
+			facts[0].Superseded, facts[0].Steps, facts[1].Superseded)
+	}
+	var got []int
+	for _, tk := range plan {
+		got = append(got, tk.Object)
+	}
+	// Jobs in wave 0: the two nameless ones (empty name, stable) before "0"; the ConfigMap in wave 2.
+	if want := []int{2, 3, 4, 1}; !cmp.Equal(got, want) {
+		t.Errorf("plan objects = %v, want %v", got, want)
 	}
 }

@@ -76,12 +76,26 @@ type Task struct {
 func Plan(objs []manifest.Object, opts Options) ([]Facts, []Task) {
 	facts := make([]Facts, len(objs))
 	var tasks []*task
+	// controller/state.go NormalizeTargetObjects keeps the last object of each resource key
+	// (group, kind, namespace after defaulting, name; a nameless object is keyed by its
+	// generateName and position, so never a duplicate).
+	last := map[string]int{}
+	for i, o := range objs {
+		if o.Name() != "" {
+			last[resourceKey(o, opts)] = i
+		}
+	}
 	for i, o := range objs {
 		facts[i] = Analyze(o.Object, opts)
+		if o.Name() != "" && last[resourceKey(o, opts)] != i {
+			facts[i].Superseded = true
+			continue
+		}
 		name := o.Name()
-		if name == "" {
-			// gitops-engine names a generateName hook "<generateName><rev>-<phase>-<time>";
-			// the prefix is what orders it.
+		if name == "" && facts[i].GitOpsEngineHook {
+			// gitops-engine (sync_context.go getSyncTasks) names a generateName hook
+			// "<generateName><rev>-<phase>-<time>"; the prefix is what orders it. Other objects
+			// keep the empty name.
 			name = o.GenerateName()
 		}
 		ns := o.Namespace()
@@ -150,6 +164,17 @@ func Plan(objs []manifest.Object, opts Options) ([]Facts, []Task) {
 		}
 	}
 	return facts, plan
+}
+
+// resourceKey is the object's key as Argo CD dedups targets. Without the cluster's discovery
+// the namespace is the object's own, else the destination namespace (a cluster-scoped object
+// written with a namespace keeps it here).
+func resourceKey(o manifest.Object, opts Options) string {
+	ns := o.Namespace()
+	if ns == "" {
+		ns = opts.Namespace
+	}
+	return Group(o.APIVersion()) + "/" + o.Kind() + "/" + ns + "/" + o.Name()
 }
 
 // adjustDeps mirrors gitops-engine's syncTasks.adjustDeps on the sorted tasks.

@@ -26,8 +26,14 @@ func PhaseOrder(phase string) int { return phaseOrder[phase] }
 var syncHookTypes = []string{HookPreSync, HookSync, HookPostSync, HookSyncFail, HookSkip}
 
 // deleteHookTypes are the Application deletion hook types of Argo CD's controller
-// (controller/hook.go: PreDelete, PostDelete).
-var deleteHookTypes = []string{HookPreDelete, HookPostDelete}
+// (controller/hook.go: PreDelete, PostDelete), from deleteHookKinds (facts.go).
+var deleteHookTypes = func() []string {
+	out := make([]string, 0, len(deleteHookKinds))
+	for _, k := range deleteHookKinds {
+		out = append(out, k.typ)
+	}
+	return out
+}()
 
 // helmHookTypes maps the Helm hook types gitops-engine understands (pkg/sync/hook/helm
 // NewHookType) to Argo CD hook types.
@@ -39,11 +45,18 @@ var helmHookTypes = map[string]string{
 }
 
 // helmDeleteHookTypes maps the Helm deletion hooks Argo CD's controller reads
-// (controller/hook.go) to its hook types.
-var helmDeleteHookTypes = map[string]string{
-	"pre-delete":  HookPreDelete,
-	"post-delete": HookPostDelete,
-}
+// (controller/hook.go) to its hook types, from deleteHookKinds.
+var helmDeleteHookTypes = func() map[string]string {
+	out := map[string]string{}
+	for _, k := range deleteHookKinds {
+		for _, kv := range k.values {
+			if kv[0] == AnnotationHelmHook {
+				out[kv[1]] = k.typ
+			}
+		}
+	}
+	return out
+}()
 
 // deletePolicies are the hook delete policies of gitops-engine (pkg/sync/common
 // HookDeletePolicy).
@@ -79,13 +92,16 @@ var appSyncOptions = []string{
 }
 
 // hookTypeSince gates hook type values (both spellings) by the first Argo CD release that runs
-// them.
-var hookTypeSince = map[string]Version{
-	HookPostDelete: PostDeleteSince,
-	"post-delete":  PostDeleteSince,
-	HookPreDelete:  PreDeleteSince,
-	"pre-delete":   PreDeleteSince,
-}
+// them, from deleteHookKinds.
+var hookTypeSince = func() map[string]Version {
+	out := map[string]Version{}
+	for _, k := range deleteHookKinds {
+		for _, kv := range k.values {
+			out[kv[1]] = k.since
+		}
+	}
+	return out
+}()
 
 // TrackingMethod is Argo CD's resource tracking method (argocd-cm
 // application.resourceTrackingMethod; pkg/apis/application/v1alpha1 TrackingMethod).

@@ -23,6 +23,22 @@ var (
 	HookFinalizerSince = Version{Major: 3}
 	// PreDeleteSince is the first release running PreDelete hooks.
 	PreDeleteSince = Version{Major: 3, Minor: 3}
+	// DeleteHooksOutOfSyncSince is the first release whose controller removes deletion hooks
+	// from the objects it gives gitops-engine to sync (v3.3.0 controller/state.go
+	// CompareAppState: "Filter out PreDelete and PostDelete hooks from targetObjs"). Before, a
+	// deletion hook that also has a Helm sync hook type ran in that sync phase too.
+	DeleteHooksOutOfSyncSince = Version{Major: 3, Minor: 3}
+	// DeleteHookListSince is the first release whose controller finds a deletion hook type in a
+	// comma-separated hook annotation. Up to v3.3.2, controller/hook.go isHookOfType compares
+	// the whole value (`ok && val == v`); from v3.3.3 it splits on commas and trims each item
+	// (`slices.ContainsFunc(strings.Split(val, ","), ... strings.TrimSpace(item) == v)`).
+	DeleteHookListSince = Version{Major: 3, Minor: 3, Patch: 3}
+	// DeleteHookSyncKeptSince is the first release that keeps a deletion hook in syncs when
+	// gitops-engine also runs it in a sync phase ("PostSync,PostDelete"): v3.3.5
+	// controller/state.go partitionTargetObjsForSync checks hasGitOpsEngineSyncPhaseHook; v3.3.3
+	// and v3.3.4 CompareAppState drop every isPreDeleteHook/isPostDeleteHook object from the
+	// sync targets.
+	DeleteHookSyncKeptSince = Version{Major: 3, Minor: 3, Patch: 5}
 )
 
 // ParseVersion accepts "3", "2.10", "3.0", "v3.3.1" (and a pre-release or build suffix,

@@ -351,17 +351,19 @@ func finding(rule string, sev policy.Severity, kind, name, file string, line int
 	}
 }
 
-// fakeLinter returns fixed findings and records how many objects it was given.
+// fakeLinter returns fixed findings and records the rendered app it was given.
 type fakeLinter struct {
 	findings []policy.Finding
 	err      error
 	calls    int
 	objects  int
+	root     string // RepoRoot of the rendered app
 }
 
 func (f *fakeLinter) lint(_ context.Context, res *render.Result) (*pipeline.Lint, error) {
 	f.calls++
 	f.objects = len(res.Objects)
+	f.root = res.RepoRoot
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -371,8 +373,8 @@ func (f *fakeLinter) lint(_ context.Context, res *render.Result) (*pipeline.Lint
 func wantTracking(m string) func(t *testing.T, c Config) {
 	return func(t *testing.T, c Config) {
 		t.Helper()
-		if c.Policy.TrackingMethod != m || c.Pipeline().Policy.TrackingMethod != m {
-			t.Errorf("TrackingMethod = %q (pipeline %q), want %q", c.Policy.TrackingMethod, c.Pipeline().Policy.TrackingMethod, m)
+		if c.Policy.TrackingMethod != m || c.Pipeline(context.Background(), ".").Policy.TrackingMethod != m {
+			t.Errorf("TrackingMethod = %q (pipeline %q), want %q", c.Policy.TrackingMethod, c.Pipeline(context.Background(), ".").Policy.TrackingMethod, m)
 		}
 	}
 }

@@ -47,13 +47,15 @@ func (e *PolicyError) Error() string {
 // ErrEmpty is returned when an app renders to nothing and empty output was not allowed.
 var ErrEmpty = errors.New("app renders no objects: refusing to return an empty manifest stream, which Argo CD would prune the whole app for (set the plugin parameter allow-empty=true if that is intended)")
 
-// Pipeline returns the pipeline options of the configuration: render as Argo CD would; lint
-// (unless the mode is off) with the built-in rules and the admin policies, plus the
-// repository's .wavecheck policies in their own engine when enabled.
-func (c Config) Pipeline() pipeline.Options {
+// Pipeline returns the pipeline options of the configuration for the app in dir: render as
+// Argo CD would (file reads bounded by the repository root, derived from
+// ARGOCD_APP_SOURCE_PATH: see SourceRoot); lint (unless the mode is off) with the built-in rules
+// and the admin policies, plus the repository's .wavecheck policies in their own engine when
+// enabled.
+func (c Config) Pipeline(ctx context.Context, dir string) pipeline.Options {
 	pc := c.Policy
 	return pipeline.Options{
-		Render: c.Render,
+		Render: c.renderOptions(ctx, dir),
 		Lint:   c.Mode != Off,
 		Policy: policy.Options{
 			PolicyDirs:     pc.Dirs,
@@ -69,13 +71,13 @@ func (c Config) Pipeline() pipeline.Options {
 	}
 }
 
-// Generate renders the app in dir as Argo CD would, lints it according to cfg.Mode and returns
-// the manifest stream. It returns a *PolicyError when enforce mode blocks, ErrEmpty for an
-// unexpected empty app, and other errors for render or policy failures; it never returns a
-// partial stream. A nil lint runs the pipeline's (the admin engine compiles while the app
+// Generate renders the app in dir as Argo CD would (cfg.Pipeline), lints it according to
+// cfg.Mode and returns the manifest stream. It returns a *PolicyError when enforce mode blocks,
+// ErrEmpty for an unexpected empty app, and other errors for render or policy failures; it
+// never returns a partial stream. A nil lint runs the pipeline's (the admin engine compiles while the app
 // renders).
 func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcome, error) {
-	p := pipeline.Start(ctx, cfg.Pipeline())
+	p := pipeline.Start(ctx, cfg.Pipeline(ctx, dir))
 	defer p.Close()
 	if lint == nil {
 		lint = p.Lint

@@ -226,7 +226,7 @@ func checkChartAPIVersion(files []*archive.BufferedFile) error {
 		}
 		return fmt.Errorf("unsupported chart apiVersion %q (want %s or %s)", meta.APIVersion, chartv2.APIVersionV1, chartv2.APIVersionV2)
 	}
-	return errors.New("chart has no Chart.yaml")
+	return errors.New("chart has no Chart.yaml (Argo CD picks Helm for any file whose name ends in Chart.yaml: add Chart.yaml, rename the file or set the source type)")
 }
 
 func chartDependencies(ch *chartv2.Chart) []chart.Dependency {

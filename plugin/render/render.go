@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
@@ -166,18 +167,22 @@ func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// Detect chooses the source type as Argo CD's repo-server does: Helm when Chart.yaml exists,
-// Kustomize when a kustomization file exists, otherwise a directory of manifests.
+// Detect chooses the source type as Argo CD's repo-server does without a plugin
+// (internal/argocd.SourceType, after util/app/discovery.AppType): from the directory's own
+// entries in lexical order, the last of a file named *Chart.yaml (Helm) or a kustomization
+// file (Kustomize) wins, so Chart.yaml with kustomization.yaml is Kustomize; else Directory.
+// An unreadable directory is a Directory (rendering it reports the error).
 func Detect(dir string) SourceType {
-	if fileExists(filepath.Join(dir, "Chart.yaml")) {
-		return Helm
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return Directory
 	}
-	for _, n := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
-		if fileExists(filepath.Join(dir, n)) {
-			return Kustomize
-		}
+	list := make([]argocd.DirEntry, len(ents))
+	for i, e := range ents {
+		// os.ReadDir, like filepath.Walk's os.Lstat, reports a symbolic link as a non-directory.
+		list[i] = argocd.DirEntry{Name: e.Name(), Dir: e.IsDir()}
 	}
-	return Directory
+	return SourceType(argocd.SourceType(list))
 }
 
 func fileExists(p string) bool {

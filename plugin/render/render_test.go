@@ -109,7 +109,11 @@ func TestDetect(t *testing.T) {
 		files []string
 		want  SourceType
 	}{
-		{[]string{"Chart.yaml", "kustomization.yaml"}, Helm},
+		// Regression (issue 11): Argo CD's discovery walks the files in lexical order and the
+		// kustomization match comes last.
+		{[]string{"Chart.yaml", "kustomization.yaml"}, Kustomize},
+		{[]string{"Chart.yaml", "values.yaml"}, Helm},
+		{[]string{"kustomization.yaml", "values-Chart.yaml"}, Helm},
 		{[]string{"kustomization.yaml"}, Kustomize},
 		{[]string{"kustomization.yml"}, Kustomize},
 		{[]string{"Kustomization"}, Kustomize},

@@ -3,17 +3,38 @@ package wavecheck.rules.delete_hook_combined_test
 import data.wavecheck.fixtures
 import data.wavecheck.rules.delete_hook_combined as rule
 
-job(ann) := fixtures.obj({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "annotations": ann}}, {"hook": true})
+job(ann, facts) := fixtures.obj({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "annotations": ann}}, object.union({"hook": true}, facts))
 
-test_fires_on_list if {
-	f := rule.findings with data.wavecheck.objects as fixtures.objects([job({"argocd.argoproj.io/hook": "PostSync, PostDelete"})])
-	f == {{"index": 0, "msg": "argocd.argoproj.io/hook \"PostSync, PostDelete\" lists PostDelete with other values: Argo CD only runs it on deletion when the value is exactly PostDelete"}}
+ignored(key, value, typ, it) := {"key": key, "value": value, "type": typ, "item": it}
+
+test_fires_on_ignored_list if {
+	o := job({"argocd.argoproj.io/hook": "PostSync, PostDelete"}, {"ignoredDeleteHooks": [ignored("argocd.argoproj.io/hook", "PostSync, PostDelete", "PostDelete", "PostDelete")]})
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([o])
+		with data.wavecheck.argocd_version as {"major": 3, "minor": 3, "patch": 2, "string": "3.3.2"}
+	f == {{"index": 0, "msg": "argocd.argoproj.io/hook \"PostSync, PostDelete\" is not exactly PostDelete: Argo CD 3.3.2 compares the whole value, so the object never runs when the Application is deleted (lists are read from 3.3.3)"}}
 }
 
 test_fires_on_helm_list if {
-	count(rule.findings) == 2 with data.wavecheck.objects as fixtures.objects([job({"helm.sh/hook": "pre-delete,post-delete"})])
+	o := job({"helm.sh/hook": "pre-delete,post-delete"}, {"ignoredDeleteHooks": [
+		ignored("helm.sh/hook", "pre-delete,post-delete", "PreDelete", "pre-delete"),
+		ignored("helm.sh/hook", "pre-delete,post-delete", "PostDelete", "post-delete"),
+	]})
+	count(rule.findings) == 2 with data.wavecheck.objects as fixtures.objects([o])
+}
+
+test_fires_on_dropped_sync_phase if {
+	o := job({"argocd.argoproj.io/hook": "PostSync,PostDelete"}, {"deleteHookTypes": ["PostDelete"], "syncDroppedPhases": ["PostSync"], "syncPhases": [], "steps": []})
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([o])
+		with data.wavecheck.argocd_version as {"major": 3, "minor": 3, "patch": 4, "string": "3.3.4"}
+	f == {{"index": 0, "msg": "PostDelete hook is also a PostSync hook: Argo CD 3.3.4 keeps deletion hooks out of syncs, so it never runs in PostSync (kept from 3.3.5)"}}
+}
+
+# Argo CD >= 3.3.5 reads the list and runs both: the facts carry neither issue.
+test_silent_when_read_as_list if {
+	o := job({"argocd.argoproj.io/hook": "PreDelete,PostDelete"}, {"deleteHookTypes": ["PreDelete", "PostDelete"], "deletionOnly": true, "syncPhases": [], "steps": []})
+	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([o])
 }
 
 test_silent_on_exact if {
-	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([job({"argocd.argoproj.io/hook": "PostDelete"})])
+	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([job({"argocd.argoproj.io/hook": "PostDelete"}, {"deleteHookTypes": ["PostDelete"]})])
 }

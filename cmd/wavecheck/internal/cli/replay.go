@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
@@ -159,10 +160,9 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 }
 
 func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) error {
-	switch f.output {
-	case "text", "json", "mermaid", "expect":
-	default:
-		return usageError("invalid --output %q: want text, json, mermaid or expect", f.output)
+	w, err := output.NewWriter(f.output)
+	if err != nil {
+		return usageError("invalid --output %q: want %s", f.output, strings.Join(output.Formats(), ", "))
 	}
 	var want *engine.Expectation
 	if f.expect != "" {
@@ -194,20 +194,7 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	switch f.output {
-	case "json":
-		err = engine.WriteJSON(g.stdout, rep)
-	case "mermaid":
-		err = engine.WriteMermaid(g.stdout, rep)
-	case "expect":
-		var data []byte
-		if data, err = engine.ExpectationOf(rep).Marshal(); err == nil {
-			_, err = g.stdout.Write(data)
-		}
-	default:
-		err = engine.WriteText(g.stdout, rep)
-	}
-	if err != nil {
+	if err := w.Write(g.stdout, rep); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	if want != nil {

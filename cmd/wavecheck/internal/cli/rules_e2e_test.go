@@ -115,3 +115,35 @@ func builtinRuleList(t *testing.T) []policy.Rule {
 	}
 	return eng.Rules()
 }
+
+// TestValidateDeleteHookList is the regression test of issue 10/11: validate reported two
+// delete-hook-combined errors on argocd.argoproj.io/hook "PreDelete,PostDelete", which Argo CD
+// 3.6 (the default target) runs as both hooks; with --argocd-version 3.3.2, which compares the
+// whole value, the errors stay.
+func TestValidateDeleteHookList(t *testing.T) {
+	dir := t.TempDir()
+	app := "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: teardown\n  annotations:\n    argocd.argoproj.io/hook: \"PreDelete,PostDelete\"\n" +
+		"spec:\n  activeDeadlineSeconds: 60\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: busybox}]\n"
+	if err := os.WriteFile(filepath.Join(dir, "job.yaml"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		wantHits int
+	}{
+		{nil, ExitOK, 0},
+		{[]string{"--argocd-version", "3.3.2"}, ExitFindings, 2},
+	} {
+		rep, code := validateJSON(t, append([]string{dir}, tc.args...)...)
+		hits := 0
+		for _, f := range rep.Findings {
+			if f.Rule == "delete-hook-combined" {
+				hits++
+			}
+		}
+		if code != tc.wantCode || hits != tc.wantHits {
+			t.Errorf("validate %v: exit %d with %d delete-hook-combined findings, want exit %d with %d", tc.args, code, hits, tc.wantCode, tc.wantHits)
+		}
+	}
+}
