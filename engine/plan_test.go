@@ -60,6 +60,14 @@ func TestPlan(t *testing.T) {
 			},
 		},
 		{
+			// the order does not depend on the CRD being installed (the replay fails without it)
+			name: "cr-without-crd", dir: "testdata/apps/cr-without-crd",
+			want: []row{
+				{"Sync", 0, "apply", "ConfigMap/settings", "", false},
+				{"Sync", 0, "apply", "Widget/gadget", "", false},
+			},
+		},
+		{
 			name: "deletion-hooks-stripped", dir: "testdata/apps/deletion",
 			want: []row{
 				{"Sync", 0, "apply", "ConfigMap/settings", "", false},

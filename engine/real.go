@@ -27,6 +27,8 @@ func (r *realCluster) Describe() string {
 
 func (r *realCluster) simulated() bool { return false }
 
+func (r *realCluster) planner() Cluster { return &simCluster{serveUnknownKinds: true} }
+
 type realBackend struct {
 	cfg     *rest.Config
 	k       kube.Kubectl
@@ -118,6 +120,9 @@ func (b *realBackend) settling(kube.ResourceKey) (settling, failed, known bool) 
 
 // blocked is unknown: the step messages carry what the cluster reports.
 func (b *realBackend) blocked(kube.ResourceKey) string { return "" }
+
+// assumptions: a real cluster is what it is.
+func (b *realBackend) assumptions([]*unstructured.Unstructured) []Assumption { return nil }
 
 func (b *realBackend) simulated() bool { return false }
 

@@ -38,6 +38,7 @@ func Replay(ctx context.Context, objs []manifest.Object, opts Options) (*Report,
 		return nil, err
 	}
 	rep.DeletionHooks = r.deletionTasks(delHooks)
+	rep.Assumptions = b.assumptions(r.targets)
 	rep.Target = opts.Cluster.Describe()
 	rep.Simulated = b.simulated()
 	return rep, nil
@@ -449,9 +450,9 @@ func (r *run) explainWait(i int, res common.ResourceSyncResult) string {
 	case !ok:
 		return res.Message
 	case res.Message == "" || strings.Contains(res.Message, why):
-		return "pods cannot start: " + why
+		return why
 	}
-	return res.Message + "; pods cannot start: " + why
+	return res.Message + "; " + why
 }
 
 func resultText(res common.ResourceSyncResult, hook bool) string {

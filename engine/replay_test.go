@@ -210,6 +210,50 @@ func replayCases() []replayCase {
 				t.Errorf("want the Deployment Degraded at its progress deadline naming the Secret; got %s at %gs, %+v", rep.Phase, rep.SimulatedSeconds, s)
 			}
 		}},
+		{name: "cr-without-crd", dir: "testdata/apps/cr-without-crd", check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Widget/gadget")
+			if rep.Phase != "Failed" || s.Result != "SyncFailed" || !strings.Contains(rep.Message, "the server could not find the requested resource") || len(rep.Steps) != 1 {
+				t.Errorf("want the sync refused before any apply; got %s %q, %+v", rep.Phase, rep.Message, rep.Steps)
+			}
+		}},
+		{name: "cr-skip-dry-run", dir: "testdata/apps/cr-skip-dry-run", check: func(t *testing.T, rep *engine.Report) {
+			if s := findStep(t, rep, "apply", "ConfigMap/settings"); s.Result != "Synced" {
+				t.Errorf("ConfigMap not applied: %+v", s)
+			}
+			if s := findStep(t, rep, "apply", "Widget/gadget"); rep.Phase != "Failed" || s.Result != "SyncFailed" || !strings.Contains(s.Message, `no matches for kind "Widget"`) {
+				t.Errorf("want the apply of the Widget refused; got %s, %+v", rep.Phase, s)
+			}
+		}},
+		{name: "cr-with-live-crd", dir: "testdata/apps/cr-without-crd", live: "testdata/apps/crd-live/crd.yaml", check: func(t *testing.T, rep *engine.Report) {
+			if s := findStep(t, rep, "apply", "Widget/gadget"); rep.Phase != "Succeeded" || s.Result != "Synced" {
+				t.Errorf("want the Widget applied with its CRD live; got %s, %+v", rep.Phase, s)
+			}
+		}},
+		{name: "app-of-apps", dir: "testdata/apps/app-of-apps", check: func(t *testing.T, rep *engine.Report) {
+			if rep.Phase != "Succeeded" || findStep(t, rep, "apply", "Application/shop-web").Namespace != "argocd" {
+				t.Errorf("app of apps: %s %q", rep.Phase, rep.Message)
+			}
+			if len(rep.Assumptions) != 1 || rep.Assumptions[0].About != "applicationHealth" {
+				t.Errorf("assumptions = %+v, want the Application health", rep.Assumptions)
+			}
+		}},
+		{name: "loadbalancer-cloud", dir: "testdata/apps/loadbalancer", sim: engine.SimOptions{Durations: map[string]time.Duration{"Service": 30 * time.Second}}, check: func(t *testing.T, rep *engine.Report) {
+			if rep.Phase != "Succeeded" || findStep(t, rep, "apply", "Deployment/ingress-controller").AtSeconds != 30 {
+				t.Errorf("want wave 1 once the Service has its address (30s): %s %+v", rep.Phase, rep.Steps)
+			}
+			if len(rep.Assumptions) != 1 || rep.Assumptions[0].Model != "cloud" {
+				t.Errorf("assumptions = %+v, want the cloud load balancer", rep.Assumptions)
+			}
+		}},
+		{name: "loadbalancer-none", dir: "testdata/apps/loadbalancer", sim: engine.SimOptions{LoadBalancer: engine.LoadBalancerNone}, opts: engine.Options{Timeout: 5 * time.Minute}, check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Service/ingress-controller")
+			if rep.Phase != "Failed" || !strings.Contains(rep.Message, "timed out") || !strings.Contains(s.Message, "--load-balancer none") {
+				t.Errorf("want a timeout waiting for the Service's address; got %s %q, %+v", rep.Phase, rep.Message, s)
+			}
+			if len(rep.Assumptions) != 1 || rep.Assumptions[0].Model != "none" {
+				t.Errorf("assumptions = %+v, want no load balancer", rep.Assumptions)
+			}
+		}},
 		{name: "deletion", dir: "testdata/apps/deletion", delete: true, check: func(t *testing.T, rep *engine.Report) {
 			backup, web := findStep(t, rep, "apply", "Job/backup"), findStep(t, rep, "delete", "Deployment/web")
 			post := findStep(t, rep, "apply", "Job/cleanup-dns")

@@ -67,6 +67,12 @@ func (Text) Write(w io.Writer, rep *engine.Report) error {
 		}
 		tw.Flush()
 	}
+	if len(rep.Assumptions) > 0 {
+		b.WriteString("\nAssumed by the simulated cluster\n")
+		for _, a := range rep.Assumptions {
+			fmt.Fprintf(&b, "  %s: %s (%s)\n", a.About, a.Model, a.Detail)
+		}
+	}
 	fmt.Fprintf(&b, "\nResult: %s after %gs %s: %s\n", rep.Phase, rep.SimulatedSeconds, clockName(rep), oneLine(rep.Message))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write text report: %w", err)

@@ -137,14 +137,14 @@ func FormatFinding(f policy.Finding) string {
 	return s
 }
 
-// writeCapped writes one line per finding, at most max of them, then "and N more".
-func writeCapped(b *strings.Builder, fs []policy.Finding, max int, withSeverity bool) {
-	if max <= 0 {
-		max = DefaultMaxErrors
+// writeCapped writes one line per finding, at most limit of them, then "and N more".
+func writeCapped(b *strings.Builder, fs []policy.Finding, limit int, withSeverity bool) {
+	if limit <= 0 {
+		limit = DefaultMaxErrors
 	}
 	for i, f := range fs {
-		if i == max {
-			fmt.Fprintf(b, "\nand %d more", len(fs)-max)
+		if i == limit {
+			fmt.Fprintf(b, "\nand %d more", len(fs)-limit)
 			break
 		}
 		b.WriteString("\n")

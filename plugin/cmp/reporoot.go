@@ -47,8 +47,8 @@ func SourceRoot(dir, sourcePath string) (string, error) {
 	candidates := []string{abs}
 	// The working directory may be reported through a symlink (or without one) above the
 	// work directory; the suffix itself is plain directories in the unpacked stream.
-	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
-		candidates = append(candidates, real)
+	if realPath, err := filepath.EvalSymlinks(abs); err == nil && realPath != abs {
+		candidates = append(candidates, realPath)
 	}
 	suffix := string(filepath.Separator) + clean
 	for _, c := range candidates {

@@ -36,10 +36,10 @@ type boundedFS struct {
 }
 
 // read returns a local file kustomize read during the build.
-func (f *boundedFS) read(real string) ([]byte, bool) {
+func (f *boundedFS) read(realPath string) ([]byte, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	data, ok := f.files[real]
+	data, ok := f.files[realPath]
 	return data, ok
 }
 
@@ -58,12 +58,12 @@ func (f *boundedFS) deny(err error) error {
 	return err
 }
 
-// inClone reports whether real lies in a kustomize clone directory.
-func (f *boundedFS) inClone(real string) bool {
+// inClone reports whether realPath lies in a kustomize clone directory.
+func (f *boundedFS) inClone(realPath string) bool {
 	if f.clones == "" {
 		return false
 	}
-	rel, err := filepath.Rel(f.clones, real)
+	rel, err := filepath.Rel(f.clones, realPath)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
 		return false
 	}
@@ -77,23 +77,23 @@ func (f *boundedFS) check(p string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	real, err := filepath.EvalSymlinks(abs)
+	realPath, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return abs, false, nil
 	}
-	if within(f.b.root, real) {
-		return real, false, nil
+	if within(f.b.root, realPath) {
+		return realPath, false, nil
 	}
-	if f.inClone(real) {
-		return real, true, nil
+	if f.inClone(realPath) {
+		return realPath, true, nil
 	}
-	return "", false, f.deny(&Error{File: f.b.rel(abs), Err: fmt.Errorf("%w: resolves to %s, outside %s", ErrOutsideRoot, real, f.b.root)})
+	return "", false, f.deny(&Error{File: f.b.rel(abs), Err: fmt.Errorf("%w: resolves to %s, outside %s", ErrOutsideRoot, realPath, f.b.root)})
 }
 
 var errReadOnly = errors.New("the kustomize file system is read-only")
 
 func (f *boundedFS) writable(p string) error {
-	real, clone, err := f.check(p)
+	realPath, clone, err := f.check(p)
 	if err != nil {
 		return err
 	}
@@ -102,11 +102,11 @@ func (f *boundedFS) writable(p string) error {
 	}
 	if f.clones != "" {
 		// A clone directory that does not exist yet.
-		if parent, err := filepath.EvalSymlinks(filepath.Dir(real)); err == nil && f.inClone(filepath.Join(parent, filepath.Base(real))) {
+		if parent, err := filepath.EvalSymlinks(filepath.Dir(realPath)); err == nil && f.inClone(filepath.Join(parent, filepath.Base(realPath))) {
 			return nil
 		}
 	}
-	return fmt.Errorf("write %s: %w", f.b.rel(real), errReadOnly)
+	return fmt.Errorf("write %s: %w", f.b.rel(realPath), errReadOnly)
 }
 
 func (f *boundedFS) Create(p string) (filesys.File, error) {
@@ -145,35 +145,35 @@ func (f *boundedFS) WriteFile(p string, data []byte) error {
 }
 
 func (f *boundedFS) Open(p string) (filesys.File, error) {
-	real, _, err := f.check(p)
+	realPath, _, err := f.check(p)
 	if err != nil {
 		return nil, err
 	}
-	st, err := os.Stat(real)
+	st, err := os.Stat(realPath)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
 		if st.Size() > f.b.maxFile {
-			return nil, f.deny(&Error{File: f.b.rel(real), Err: fmt.Errorf("file is larger than the %d-byte limit", f.b.maxFile)})
+			return nil, f.deny(&Error{File: f.b.rel(realPath), Err: fmt.Errorf("file is larger than the %d-byte limit", f.b.maxFile)})
 		}
 		if err := f.b.charge(st.Size()); err != nil {
-			return nil, f.deny(&Error{File: f.b.rel(real), Err: err})
+			return nil, f.deny(&Error{File: f.b.rel(realPath), Err: err})
 		}
 	}
-	return f.disk.Open(real)
+	return f.disk.Open(realPath)
 }
 
 func (f *boundedFS) ReadFile(p string) ([]byte, error) {
-	real, clone, err := f.check(p)
+	realPath, clone, err := f.check(p)
 	if err != nil {
 		return nil, err
 	}
 	var data []byte
 	if clone {
-		data, err = f.readClone(real)
+		data, err = f.readClone(realPath)
 	} else {
-		data, err = f.b.readFile(real)
+		data, err = f.b.readFile(realPath)
 	}
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -188,55 +188,55 @@ func (f *boundedFS) ReadFile(p string) ([]byte, error) {
 		if f.files == nil {
 			f.files = map[string][]byte{}
 		}
-		f.files[real] = data
+		f.files[realPath] = data
 		f.mu.Unlock()
 	}
-	f.noteOpenAPI(real, data)
-	if f.originFor != "" && real == f.originFor {
+	f.noteOpenAPI(realPath, data)
+	if f.originFor != "" && realPath == f.originFor {
 		data, err = f.withOriginTracking(data)
 		if err != nil {
-			return nil, &Error{File: f.b.rel(real), Err: err}
+			return nil, &Error{File: f.b.rel(realPath), Err: err}
 		}
 	}
 	return data, nil
 }
 
 // readClone reads a file of a remote clone under the same size limits.
-func (f *boundedFS) readClone(real string) ([]byte, error) {
-	fh, err := os.Open(real)
+func (f *boundedFS) readClone(realPath string) ([]byte, error) {
+	fh, err := os.Open(realPath)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }() // read-only: a close error loses nothing
 	data, err := io.ReadAll(io.LimitReader(fh, f.b.maxFile+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > f.b.maxFile {
-		return nil, fmt.Errorf("read %s: file is larger than the %d-byte limit", real, f.b.maxFile)
+		return nil, fmt.Errorf("read %s: file is larger than the %d-byte limit", realPath, f.b.maxFile)
 	}
 	if err := f.b.charge(int64(len(data))); err != nil {
-		return nil, fmt.Errorf("read %s: %w", real, err)
+		return nil, fmt.Errorf("read %s: %w", realPath, err)
 	}
 	return data, nil
 }
 
 func (f *boundedFS) IsDir(p string) bool {
-	real, _, err := f.check(p)
-	return err == nil && f.disk.IsDir(real)
+	realPath, _, err := f.check(p)
+	return err == nil && f.disk.IsDir(realPath)
 }
 
 func (f *boundedFS) Exists(p string) bool {
-	real, _, err := f.check(p)
-	return err == nil && f.disk.Exists(real)
+	realPath, _, err := f.check(p)
+	return err == nil && f.disk.Exists(realPath)
 }
 
 func (f *boundedFS) ReadDir(p string) ([]string, error) {
-	real, _, err := f.check(p)
+	realPath, _, err := f.check(p)
 	if err != nil {
 		return nil, err
 	}
-	return f.disk.ReadDir(real)
+	return f.disk.ReadDir(realPath)
 }
 
 func (f *boundedFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {

@@ -66,8 +66,8 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 	if sources == nil {
 		// Ask kustomize to track where every resource comes from (removed again below unless
 		// the kustomization itself asked for it), so objects can point to their resource file.
-		if real, err := filepath.EvalSymlinks(kfile); err == nil {
-			fsys.originFor = real
+		if realPath, err := filepath.EvalSymlinks(kfile); err == nil {
+			fsys.originFor = realPath
 		}
 	}
 

@@ -54,16 +54,16 @@ func (m *origins) source(r *resource.Resource) (manifest.Source, bool) {
 	if generated {
 		return src, true
 	}
-	real, err := filepath.EvalSymlinks(abs)
+	realPath, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return src, true
 	}
-	objs, ok := m.docs[real]
+	objs, ok := m.docs[realPath]
 	if !ok {
-		if data, read := m.fsys.read(real); read {
+		if data, read := m.fsys.read(realPath); read {
 			objs, _ = decodeStream(data, src.File, true)
 		}
-		m.docs[real] = objs
+		m.docs[realPath] = objs
 	}
 	best := -1
 	for i, d := range objs {

@@ -36,8 +36,8 @@ func (f *boundedFS) sawOpenAPI() bool {
 
 // noteOpenAPI records that the file read, when it is a kustomization, sets the openapi field:
 // krusty then loads that schema into its globals and runKustomizer resets them after the build.
-func (f *boundedFS) noteOpenAPI(real string, data []byte) {
-	if !isKustomizationFile(real) {
+func (f *boundedFS) noteOpenAPI(realPath string, data []byte) {
+	if !isKustomizationFile(realPath) {
 		return
 	}
 	var k types.Kustomization

@@ -24,9 +24,9 @@ type kustWalker struct {
 
 // kustNode is a directory the walker visited.
 type kustNode struct {
-	real  string
-	kfile string               // base name of its kustomization file; empty when none
-	k     *types.Kustomization // nil when none or unparsable
+	realPath string
+	kfile    string               // base name of its kustomization file; empty when none
+	k        *types.Kustomization // nil when none or unparsable
 }
 
 // replay replays the build of the kustomization in dir, walked before, to find sources
@@ -34,27 +34,27 @@ type kustNode struct {
 // annotations itself (kustomize then keeps them in the output) or the replay cannot follow
 // the build.
 func (w *kustWalker) replay(dir string) (*kustSources, error) {
-	real, err := w.b.resolve(dir)
+	realPath, err := w.b.resolve(dir)
 	if err != nil {
 		return nil, err
 	}
-	if n := w.nodes[real]; n != nil && n.k != nil && slices.Contains(n.k.BuildMetadata, types.OriginAnnotations) {
+	if n := w.nodes[realPath]; n != nil && n.k != nil && slices.Contains(n.k.BuildMetadata, types.OriginAnnotations) {
 		return nil, errors.New("the kustomization asks for origin annotations")
 	}
-	return replayKustomize(w.b, w.nodes, real, dir)
+	return replayKustomize(w.b, w.nodes, realPath, dir)
 }
 
 func (w *kustWalker) walk(dir string) error {
-	real, err := w.b.resolve(dir)
+	realPath, err := w.b.resolve(dir)
 	if err != nil {
 		return err
 	}
-	if w.nodes[real] != nil {
+	if w.nodes[realPath] != nil {
 		return nil
 	}
-	node := &kustNode{real: real}
-	w.nodes[real] = node
-	kfile, ok := findKustomizationFile(real)
+	node := &kustNode{realPath: realPath}
+	w.nodes[realPath] = node
+	kfile, ok := findKustomizationFile(realPath)
 	if !ok {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (w *kustWalker) walk(dir string) error {
 			if filepath.IsAbs(ref) {
 				continue // krusty refuses absolute roots itself
 			}
-			p := filepath.Join(real, filepath.FromSlash(ref))
+			p := filepath.Join(realPath, filepath.FromSlash(ref))
 			st, err := os.Stat(p)
 			if err != nil || !st.IsDir() {
 				continue // a file, or missing: krusty reads or reports it through the bounded FS

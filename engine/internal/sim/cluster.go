@@ -7,6 +7,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,9 +49,19 @@ type Options struct {
 	Durations map[string]time.Duration
 	// Fault says what happens to an object (nil: nothing).
 	Fault func(kind, name string) Fault
-	// Known are objects that may be applied: their kinds are served (a CRD of the set defines
-	// its kinds, served once the CRD exists; any other unknown kind is assumed installed).
+	// Known are objects that may be applied: a CRD among them defines its kinds, served once the
+	// CRD exists. A kind that is neither built in, nor defined by a CRD of Known or of the seeded
+	// live objects, nor the kind of a live object, is not served: its objects fail as on a real
+	// API server ("the server could not find the requested resource", "no matches for kind").
 	Known []*unstructured.Unstructured
+	// LoadBalancer is the model of the cluster's load balancer (default LoadBalancerCloud).
+	LoadBalancer LoadBalancer
+	// ServeUnknownKinds serves every kind of Known as if its CRD were installed (for ordering
+	// without health, where a missing CRD does not matter).
+	ServeUnknownKinds bool
+	// ArgoCD installs Argo CD's CRDs (Application, ApplicationSet, AppProject) and its
+	// namespace, as in a cluster where Argo CD runs (app-of-apps).
+	ArgoCD bool
 }
 
 type entry struct {
@@ -96,14 +107,19 @@ func New(opts Options) *Cluster {
 			c.reg.addCRD(o)
 		}
 	}
-	for _, o := range opts.Known {
-		if isCRD(o) {
-			continue
+	if opts.ServeUnknownKinds {
+		for _, o := range opts.Known {
+			if !isCRD(o) {
+				c.reg.addGuess(o.GroupVersionKind(), true)
+			}
 		}
-		c.reg.addGuess(o.GroupVersionKind(), true)
 	}
-	for _, ns := range opts.Namespaces {
-		if ns == "" {
+	namespaces := opts.Namespaces
+	if opts.ArgoCD {
+		namespaces = append(slices.Clone(namespaces), ArgoCDNamespace)
+	}
+	for _, ns := range namespaces {
+		if ns == "" || c.objs[kube.ResourceKey{Kind: "Namespace", Name: ns}] != nil {
 			continue
 		}
 		obj := &unstructured.Unstructured{}
@@ -111,6 +127,12 @@ func New(opts Options) *Cluster {
 		obj.SetKind("Namespace")
 		obj.SetName(ns)
 		c.store(obj, nil)
+	}
+	if opts.ArgoCD {
+		for _, crd := range argoCDCRDs() {
+			c.reg.addCRD(crd)
+			c.store(crd, nil)
+		}
 	}
 	return c
 }
@@ -292,6 +314,20 @@ func (c *Cluster) store(obj *unstructured.Unstructured, res *apiResource) *unstr
 	}
 	c.recheck()
 	return obj
+}
+
+// Duration is how long an object of kind takes to reach its health (--duration, else the
+// kind's default; 0 for kinds without a health check).
+func (c *Cluster) Duration(kind string) time.Duration {
+	if d, ok := c.opts.Durations[strings.ToLower(kind)]; ok {
+		return d
+	}
+	for gk, k := range kinds {
+		if strings.EqualFold(gk.Kind, kind) {
+			return k.duration
+		}
+	}
+	return 0
 }
 
 // duration is how long an object takes to reach its health (--duration, else its kind's).

@@ -43,6 +43,7 @@ const (
 	blockSchedule            // PVC: the pod stays unscheduled (Pending)
 	blockMount               // volume Secret/ConfigMap: ContainerCreating
 	blockConfig              // env Secret/ConfigMap: CreateContainerConfigError
+	blockNoAddress           // a LoadBalancer Service in a cluster without a load balancer
 )
 
 // block is why a pod cannot start: the first missing object, as the component that stops it
@@ -54,10 +55,13 @@ type block struct {
 }
 
 func (b block) String() string {
-	if b.kind == blockNone {
+	switch b.kind {
+	case blockNone:
 		return ""
+	case blockNoAddress:
+		return b.message
 	}
-	return b.reason + ": " + b.message
+	return "pods cannot start: " + b.reason + ": " + b.message
 }
 
 type podRef struct {
@@ -282,6 +286,9 @@ func (c *Cluster) blockOrStart(key kube.ResourceKey, e *entry) bool {
 		return false
 	}
 	b := c.podBlock(e.obj)
+	if b.kind == blockNone {
+		b = c.addressBlock(e.obj)
+	}
 	if b == e.blocked {
 		return false
 	}
