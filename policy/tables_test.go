@@ -93,13 +93,13 @@ func redeclaredTables(mod *ast.Module, members map[string][]string) []string {
 				n[table]++
 			}
 		}
-		best, max := "", 0
+		best, most := "", 0
 		for _, table := range slices.Sorted(maps.Keys(n)) {
-			if n[table] > max {
-				best, max = table, n[table]
+			if n[table] > most {
+				best, most = table, n[table]
 			}
 		}
-		return best, max
+		return best, most
 	}
 	report := func(loc *ast.Location, what string, strs []string) {
 		if table, n := count(strs); n >= 2 {

@@ -72,7 +72,7 @@ func Start(ctx context.Context, opts Options) *Pipeline {
 // Close waits for a compilation still running.
 func (p *Pipeline) Close() {
 	if p.admin != nil {
-		p.admin.wait()
+		<-p.admin.done
 	}
 }
 
