@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"fmt"
+	"sync"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/wavecheck/wavecheck/internal/argocd"
@@ -170,3 +173,16 @@ func builtinView(o manifest.Object, f argocd.Facts) map[string]any {
 	}
 	return v
 }
+
+// tablesValue is data.wavecheck.argocd: Argo CD's tables from internal/argocd (the one copy),
+// converted once and shared, read-only, by every evaluation.
+var tablesValue = sync.OnceValue(func() ast.Value {
+	v, err := ast.InterfaceToValue(argocd.TablesDocument())
+	if err != nil {
+		panic(fmt.Sprintf("encode argo cd tables: %v", err)) // static data: cannot happen
+	}
+	return v
+})
+
+// versionDocument is data.wavecheck.argocd_version.
+func versionDocument(v argocd.Version) map[string]any { return argocd.VersionDocument(v) }

@@ -99,10 +99,16 @@ func TestCandidateSets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, objs := range apps {
-		if err := e.writeObjects(ctx, objs, argocd.AnalyzeAll(objs, argocd.Options{})); err != nil {
+		ev, err := e.newEvaluation(objs)
+		if err != nil {
 			t.Fatal(err)
 		}
-		rs, err := pq.Eval(ctx)
+		txn, done, err := ev.data.txn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := pq.Eval(ctx, rego.EvalTransaction(txn))
+		done()
 		if err != nil || len(rs) != 1 {
 			t.Fatalf("%s: eval: %v (%d results)", name, err, len(rs))
 		}

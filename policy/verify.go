@@ -9,6 +9,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/wavecheck/wavecheck/internal/argocd"
 )
 
 // TestResult is the outcome of one Rego unit test (a test_ rule).
@@ -43,7 +45,9 @@ func Verify(ctx context.Context, opts Options) ([]TestResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	data["wavecheck"] = map[string]any{"objects": []any{}, "index": map[string]any{}, "lookup": map[string]any{}}
+	// The rules' unit tests see the same Argo CD tables as evaluation (data.wavecheck.argocd),
+	// and no objects unless a test supplies them with "with".
+	data["wavecheck"] = map[string]any{"objects": []any{}, "index": map[string]any{}, "lookup": map[string]any{}, "argocd": argocd.TablesDocument()}
 	store := inmem.NewFromObject(data)
 	timeout := opts.Timeout
 	if timeout <= 0 {

@@ -51,37 +51,6 @@ const (
 	PolicyBeforeHookCreation = "BeforeHookCreation"
 )
 
-// PhaseOrder ranks a sync phase as gitops-engine sorts tasks (PreSync -1 ... SyncFail 2).
-func PhaseOrder(phase string) int {
-	switch phase {
-	case PhasePreSync:
-		return -1
-	case PhaseSync:
-		return 0
-	case PhasePostSync:
-		return 1
-	case PhaseSyncFail:
-		return 2
-	}
-	return 0
-}
-
-var syncHookTypes = []string{HookPreSync, HookSync, HookPostSync, HookSyncFail, HookSkip}
-
-// helmHookTypes maps the Helm hook types gitops-engine understands to Argo CD hook types.
-var helmHookTypes = map[string]string{
-	"pre-install":  HookPreSync,
-	"pre-upgrade":  HookPreSync,
-	"post-install": HookPostSync,
-	"post-upgrade": HookPostSync,
-}
-
-var helmDeletePolicies = map[string]string{
-	"before-hook-creation": PolicyBeforeHookCreation,
-	"hook-succeeded":       PolicyHookSucceeded,
-	"hook-failed":          PolicyHookFailed,
-}
-
 // IgnoredDeleteHook is a deletion hook type listed in a hook annotation whose value the target
 // Argo CD version compares as a whole.
 type IgnoredDeleteHook struct {
@@ -330,7 +299,7 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	switch {
 	case f.Skip:
 	case f.Hook:
-		for _, p := range []string{PhasePreSync, PhaseSync, PhasePostSync, PhaseSyncFail} {
+		for _, p := range syncPhases {
 			if slices.Contains(f.HookTypes, p) {
 				f.SyncPhases = append(f.SyncPhases, p)
 			}
@@ -363,7 +332,7 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	}
 
 	for _, v := range CSV(ann[AnnotationHookDeletePolicy]) {
-		if v == PolicyHookSucceeded || v == PolicyHookFailed || v == PolicyBeforeHookCreation {
+		if slices.Contains(deletePolicies, v) {
 			f.DeletePolicies = append(f.DeletePolicies, v)
 		}
 	}

@@ -3,6 +3,7 @@ package cmp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
@@ -134,7 +135,7 @@ func TestParseParams(t *testing.T) {
 		{
 			name:    "unknown parameter",
 			vars:    map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mdoe","string":"off"}]`},
-			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, exclude, ignore, include, mode, recurse, release-name, set, values, values-files)`,
+			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, exclude, ignore, include, mode, recurse, release-name, set, tracking-method, values, values-files)`,
 		},
 		{
 			name:    "wrong collection type",
@@ -292,6 +293,26 @@ func TestResolve(t *testing.T) {
 			wantErr: `read parameter recurse: want true or false, got "sometimes"`,
 		},
 		{
+			name:  "tracking method: sidecar",
+			env:   []string{"WAVECHECK_TRACKING_METHOD=label"},
+			check: wantTracking("label"),
+		},
+		{
+			name:  "tracking method: app env beats sidecar",
+			env:   []string{"WAVECHECK_TRACKING_METHOD=label", "ARGOCD_ENV_WAVECHECK_TRACKING_METHOD=annotation+label"},
+			check: wantTracking("annotation+label"),
+		},
+		{
+			name:  "tracking method: parameter beats app env",
+			env:   []string{"ARGOCD_ENV_WAVECHECK_TRACKING_METHOD=label", params(`[{"name":"tracking-method","string":"annotation"}]`)},
+			check: wantTracking("annotation"),
+		},
+		{
+			name:    "bad tracking method",
+			env:     []string{"WAVECHECK_TRACKING_METHOD=labels"},
+			wantErr: `read tracking method: parse tracking method: "labels" is not annotation, label or annotation+label`,
+		},
+		{
 			name:    "bad timeout",
 			env:     []string{"WAVECHECK_TIMEOUT=10"},
 			wantErr: `read WAVECHECK_TIMEOUT: want a positive duration such as 30s, got "10"`,
@@ -330,20 +351,32 @@ func finding(rule string, sev policy.Severity, kind, name, file string, line int
 	}
 }
 
-// fakeLinter returns fixed findings and records the policy config it was called with.
+// fakeLinter returns fixed findings and records the rendered app it was given.
 type fakeLinter struct {
 	findings []policy.Finding
 	err      error
 	calls    int
-	got      PolicyConfig
 	objects  int
+	root     string // RepoRoot of the rendered app
 }
 
-func (f *fakeLinter) lint(_ context.Context, pc PolicyConfig, objs []manifest.Object) ([]policy.Finding, error) {
+func (f *fakeLinter) lint(_ context.Context, res *render.Result) (*pipeline.Lint, error) {
 	f.calls++
-	f.got = pc
-	f.objects = len(objs)
-	return append([]policy.Finding(nil), f.findings...), f.err
+	f.objects = len(res.Objects)
+	f.root = res.RepoRoot
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &pipeline.Lint{Findings: append([]policy.Finding(nil), f.findings...)}, nil
+}
+
+func wantTracking(m string) func(t *testing.T, c Config) {
+	return func(t *testing.T, c Config) {
+		t.Helper()
+		if c.Policy.TrackingMethod != m || c.Pipeline(context.Background(), ".").Policy.TrackingMethod != m {
+			t.Errorf("TrackingMethod = %q (pipeline %q), want %q", c.Policy.TrackingMethod, c.Pipeline(context.Background(), ".").Policy.TrackingMethod, m)
+		}
+	}
 }
 
 func TestGenerate(t *testing.T) {
@@ -453,33 +486,31 @@ func TestReport(t *testing.T) {
 	}
 }
 
+// TestGenerateRepoPolicies runs generation through the real pipeline: the repository's
+// .wavecheck policies run only when enabled, in their own engine.
 func TestGenerateRepoPolicies(t *testing.T) {
 	root := writeApp(t, map[string]string{
-		".git/HEAD":              "ref: refs/heads/main\n",
-		".wavecheck/team.rego":   "package main\n",
-		"apps/web/cm.yaml":       cmYAML,
-		"apps/web/other/cm.yaml": cmYAML,
+		".git/HEAD":            "ref: refs/heads/main\n",
+		".wavecheck/team.rego": "package main\n\ndeny contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"repo policy: no ConfigMaps\"\n}\n",
+		"apps/web/cm.yaml":     cmYAML,
 	})
 	dir := filepath.Join(root, "apps", "web")
 	for _, on := range []bool{false, true} {
-		env := []string{"WAVECHECK_REPO_POLICIES=false"}
-		want := ""
-		if on {
-			env = []string{"WAVECHECK_REPO_POLICIES=true"}
-			want = filepath.Join(root, ".wavecheck")
-		}
-		cfg, err := Resolve(ParseEnv(env))
+		cfg, err := Resolve(ParseEnv([]string{fmt.Sprintf("WAVECHECK_REPO_POLICIES=%v", on)}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var l fakeLinter
-		if _, err := Generate(context.Background(), dir, cfg, l.lint); err != nil {
+		_, err = Generate(context.Background(), dir, cfg, nil)
+		var pe *PolicyError
+		blocked := errors.As(err, &pe)
+		if err != nil && !blocked {
 			t.Fatal(err)
 		}
-		gotDir, _ := filepath.EvalSymlinks(l.got.RepoDir)
-		wantDir, _ := filepath.EvalSymlinks(want)
-		if gotDir != wantDir || l.objects != 1 {
-			t.Errorf("repo policies %v: RepoDir = %q with %d objects, want %q with 1", on, l.got.RepoDir, l.objects, want)
+		if blocked != on {
+			t.Errorf("repo policies %v: blocked = %v (%v), want %v", on, blocked, err, on)
+		}
+		if on && blocked && !strings.Contains(pe.Error(), "main.deny: ConfigMap/cfg: repo policy: no ConfigMaps (apps/web/cm.yaml:1)") {
+			t.Errorf("repo policies: error = %v", pe)
 		}
 	}
 }

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wavecheck/wavecheck/internal/argocd"
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/policy"
 )
 
 // Mode says what generation does with policy findings.
@@ -47,16 +50,17 @@ func (m Mode) rank() int {
 
 // Sidecar-wide settings: environment variables of the sidecar container.
 const (
-	EnvMode          = "WAVECHECK_MODE"           // enforce | warn | off (default enforce)
-	EnvPolicyDir     = "WAVECHECK_POLICY_DIR"     // admin policy directories, ':'-separated
-	EnvDataFiles     = "WAVECHECK_DATA"           // data files for the policies, ':'-separated
-	EnvNamespaces    = "WAVECHECK_NAMESPACES"     // Rego packages of user policies, ','-separated
-	EnvRepoPolicies  = "WAVECHECK_REPO_POLICIES"  // true: also load .wavecheck/ from the app's repo
-	EnvIgnore        = "WAVECHECK_IGNORE"         // rule ids ignored for every app, ','-separated
-	EnvArgoCDVersion = "WAVECHECK_ARGOCD_VERSION" // Argo CD version the rules target
-	EnvTimeout       = "WAVECHECK_TIMEOUT"        // policy evaluation time limit (Go duration)
-	EnvAppOverrides  = "WAVECHECK_APP_OVERRIDES"  // false: Applications may not relax mode or ignore rules
-	EnvMaxErrors     = "WAVECHECK_MAX_ERRORS"     // error lines shown before "and N more" (default 10)
+	EnvMode          = "WAVECHECK_MODE"            // enforce | warn | off (default enforce)
+	EnvPolicyDir     = "WAVECHECK_POLICY_DIR"      // admin policy directories, ':'-separated
+	EnvDataFiles     = "WAVECHECK_DATA"            // data files for the policies, ':'-separated
+	EnvNamespaces    = "WAVECHECK_NAMESPACES"      // Rego packages of user policies, ','-separated
+	EnvRepoPolicies  = "WAVECHECK_REPO_POLICIES"   // true: also load .wavecheck/ from the app's repo
+	EnvIgnore        = "WAVECHECK_IGNORE"          // rule ids ignored for every app, ','-separated
+	EnvArgoCDVersion = "WAVECHECK_ARGOCD_VERSION"  // Argo CD version the rules target
+	EnvTracking      = "WAVECHECK_TRACKING_METHOD" // Argo CD's application.resourceTrackingMethod
+	EnvTimeout       = "WAVECHECK_TIMEOUT"         // policy evaluation time limit (Go duration)
+	EnvAppOverrides  = "WAVECHECK_APP_OVERRIDES"   // false: Applications may not relax mode or ignore rules
+	EnvMaxErrors     = "WAVECHECK_MAX_ERRORS"      // error lines shown before "and N more" (default 10)
 )
 
 // Application-level settings: the Application's plugin env (spec.source.plugin.env), which the
@@ -65,15 +69,16 @@ const (
 	AppEnvMode          = "WAVECHECK_MODE"
 	AppEnvIgnore        = "WAVECHECK_IGNORE"
 	AppEnvArgoCDVersion = "WAVECHECK_ARGOCD_VERSION"
+	AppEnvTracking      = "WAVECHECK_TRACKING_METHOD"
 	AppEnvAllowEmpty    = "WAVECHECK_ALLOW_EMPTY"
 )
 
 // RepoPolicyDir is the folder, at the root of the app's repository, holding repo policies.
-const RepoPolicyDir = ".wavecheck"
+const RepoPolicyDir = pipeline.RepoPolicyDir
 
 // Defaults.
 const (
-	DefaultTimeout   = 30 * time.Second
+	DefaultTimeout   = policy.DefaultTimeout
 	DefaultMaxErrors = 10
 )
 
@@ -102,12 +107,12 @@ type PolicyConfig struct {
 	DataFiles  []string
 	Namespaces []string
 	// RepoPolicies loads <repo root>/.wavecheck as an extra policy directory.
-	RepoPolicies bool
-	// RepoDir is set by Generate to the repository's .wavecheck folder when RepoPolicies is on
-	// and the folder exists.
-	RepoDir       string
+	RepoPolicies  bool
 	Ignore        []string
 	ArgoCDVersion string
+	// TrackingMethod is Argo CD's resource tracking method (annotation, label or
+	// annotation+label); empty means the target version's default.
+	TrackingMethod string
 	// Namespace is the Application's destination namespace (ARGOCD_APP_NAMESPACE).
 	Namespace string
 	Timeout   time.Duration
@@ -197,6 +202,18 @@ func Resolve(env Env) (Config, error) {
 	}
 	if v, ok := ps.String(ParamArgoCDVersion); ok && strings.TrimSpace(v) != "" {
 		p.ArgoCDVersion = strings.TrimSpace(v)
+	}
+	p.TrackingMethod = strings.TrimSpace(env.Vars[EnvTracking])
+	if v := strings.TrimSpace(env.App[AppEnvTracking]); v != "" {
+		p.TrackingMethod = v
+	}
+	if v, ok := ps.String(ParamTracking); ok && strings.TrimSpace(v) != "" {
+		p.TrackingMethod = strings.TrimSpace(v)
+	}
+	if p.TrackingMethod != "" {
+		if _, err := argocd.ParseTrackingMethod(p.TrackingMethod); err != nil {
+			return Config{}, fmt.Errorf("read tracking method: %w", err)
+		}
 	}
 	p.Namespace = env.AppNamespace
 	p.Timeout = DefaultTimeout

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -31,7 +32,7 @@ func Discover(ctx context.Context, dir string, cfg Config) Discovery {
 	if d.Type == "" {
 		d.Type = render.Detect(dir)
 	}
-	res, err := render.Render(ctx, dir, opts)
+	res, err := pipeline.Render(ctx, dir, opts)
 	if err != nil {
 		d.Reason = fmt.Sprintf("cannot render the app: %v", err)
 		return d

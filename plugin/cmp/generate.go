@@ -5,25 +5,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
 
-// Linter evaluates policies over rendered objects. The built-in rules always run; pc says which
-// user policies run too (admin directories, plus pc.RepoDir when set).
-type Linter func(ctx context.Context, pc PolicyConfig, objs []manifest.Object) ([]policy.Finding, error)
+// Linter lints a rendered app: the pipeline's Lint in production (see Generate), a fake in
+// tests.
+type Linter func(ctx context.Context, res *render.Result) (*pipeline.Lint, error)
 
 // Outcome is a successful generation.
 type Outcome struct {
 	Type    render.SourceType
 	Objects []manifest.Object
-	// Findings are sorted by file, line, rule and object; in enforce mode none is an error.
+	// Findings are in policy.CompareFindings order; in enforce mode none is an error.
 	Findings []policy.Finding
 	// LintErr is a policy evaluation failure tolerated in warn mode.
 	LintErr error
@@ -48,13 +47,42 @@ func (e *PolicyError) Error() string {
 // ErrEmpty is returned when an app renders to nothing and empty output was not allowed.
 var ErrEmpty = errors.New("app renders no objects: refusing to return an empty manifest stream, which Argo CD would prune the whole app for (set the plugin parameter allow-empty=true if that is intended)")
 
-// Generate renders the app in dir as Argo CD would (file reads bounded by the repository root,
-// derived from ARGOCD_APP_SOURCE_PATH: see SourceRoot), lints it according to cfg.Mode and
-// returns the manifest stream. It returns a *PolicyError when enforce mode blocks, ErrEmpty for an
-// unexpected empty app, and other errors for render or policy failures; it never returns a
-// partial stream.
+// Pipeline returns the pipeline options of the configuration for the app in dir: render as
+// Argo CD would (file reads bounded by the repository root, derived from
+// ARGOCD_APP_SOURCE_PATH: see SourceRoot); lint (unless the mode is off) with the built-in rules
+// and the admin policies, plus the repository's .wavecheck policies in their own engine when
+// enabled.
+func (c Config) Pipeline(ctx context.Context, dir string) pipeline.Options {
+	pc := c.Policy
+	return pipeline.Options{
+		Render: c.renderOptions(ctx, dir),
+		Lint:   c.Mode != Off,
+		Policy: policy.Options{
+			PolicyDirs:     pc.Dirs,
+			DataFiles:      pc.DataFiles,
+			Namespaces:     pc.Namespaces,
+			Ignore:         pc.Ignore,
+			ArgoCDVersion:  pc.ArgoCDVersion,
+			TrackingMethod: pc.TrackingMethod,
+			Namespace:      pc.Namespace,
+			Timeout:        pc.Timeout,
+		},
+		RepoPolicies: pc.RepoPolicies,
+	}
+}
+
+// Generate renders the app in dir as Argo CD would (cfg.Pipeline), lints it according to
+// cfg.Mode and returns the manifest stream. It returns a *PolicyError when enforce mode blocks,
+// ErrEmpty for an unexpected empty app, and other errors for render or policy failures; it
+// never returns a partial stream. A nil lint runs the pipeline's (the admin engine compiles while the app
+// renders).
 func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcome, error) {
-	res, err := render.Render(ctx, dir, cfg.renderOptions(ctx, dir))
+	p := pipeline.Start(ctx, cfg.Pipeline(ctx, dir))
+	defer p.Close()
+	if lint == nil {
+		lint = p.Lint
+	}
+	res, err := p.Render(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -63,24 +91,17 @@ func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcom
 		return out, ErrEmpty
 	}
 	if cfg.Mode != Off {
-		pc := cfg.Policy
-		if pc.RepoPolicies {
-			rd := filepath.Join(res.RepoRoot, RepoPolicyDir)
-			if st, err := os.Stat(rd); err == nil && st.IsDir() {
-				pc.RepoDir = rd
-			}
-		}
-		findings, err := lint(ctx, pc, res.Objects)
+		l, err := lint(ctx, res)
 		switch {
 		case err != nil && cfg.Mode == Enforce:
 			return out, fmt.Errorf("evaluate policies: %w", err)
 		case err != nil:
 			out.LintErr = err
+		default:
+			out.Findings = l.Findings
 		}
-		SortFindings(findings)
-		out.Findings = findings
 		if cfg.Mode == Enforce {
-			if errs := errorsOnly(findings); len(errs) > 0 {
+			if errs := errorsOnly(out.Findings); len(errs) > 0 {
 				return out, &PolicyError{Errors: errs, Max: cfg.MaxErrors}
 			}
 		}
@@ -91,23 +112,6 @@ func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcom
 	}
 	out.Manifests = buf.Bytes()
 	return out, nil
-}
-
-// SortFindings orders findings by file, line, rule and object, so reports are stable.
-func SortFindings(fs []policy.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Object.String() < b.Object.String()
-	})
 }
 
 func errorsOnly(fs []policy.Finding) []policy.Finding {

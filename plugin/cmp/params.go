@@ -15,6 +15,7 @@ const (
 	ParamMode          = "mode"
 	ParamIgnore        = "ignore"
 	ParamArgoCDVersion = "argocd-version"
+	ParamTracking      = "tracking-method"
 	ParamAllowEmpty    = "allow-empty"
 	ParamReleaseName   = "release-name"
 	ParamValuesFiles   = "values-files"
@@ -37,6 +38,7 @@ var paramTypes = map[string]string{
 	ParamMode:          CollectionString,
 	ParamIgnore:        CollectionArray,
 	ParamArgoCDVersion: CollectionString,
+	ParamTracking:      CollectionString,
 	ParamAllowEmpty:    CollectionString,
 	ParamReleaseName:   CollectionString,
 	ParamValuesFiles:   CollectionArray,

@@ -122,9 +122,10 @@ func TestRepoRootFromSourcePath(t *testing.T) {
 				if string(out.Manifests) != wantManifests {
 					t.Errorf("manifests = %q, want %q", out.Manifests, wantManifests)
 				}
-				// The repository's policies are found at the derived root too.
-				if want := filepath.Join(root, RepoPolicyDir); l.got.RepoDir != want {
-					t.Errorf("repo policy dir = %q, want %q", l.got.RepoDir, want)
+				// The repository's policies are found at the derived root too (the pipeline looks
+				// for them in the rendered app's RepoRoot).
+				if got, want := filepath.Join(l.root, RepoPolicyDir), filepath.Join(root, RepoPolicyDir); got != want {
+					t.Errorf("repo policy dir = %q, want %q", got, want)
 				}
 				if !d.Match || d.Type != render.Kustomize {
 					t.Errorf("Discover = %+v, want a Kustomize match", d)

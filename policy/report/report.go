@@ -3,11 +3,9 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/wavecheck/wavecheck/policy"
@@ -55,14 +53,9 @@ type Summary struct {
 	Infos    int `json:"infos"`
 }
 
-// Suppressed is a finding that was silenced, with the reason given.
-type Suppressed struct {
-	policy.Finding
-	// By is what silenced it: "annotation" (wavecheck.io/ignore on the object), "ignore"
-	// (--ignore) or "exception" (a conftest exception rule).
-	By     string `json:"by"`
-	Reason string `json:"reason"`
-}
+// Suppressed is a finding that was silenced, with the reason given (policy.Suppressed: one
+// declaration for the engine, the reports and the plugin).
+type Suppressed = policy.Suppressed
 
 // Object is a linted object and where it came from.
 type Object struct {
@@ -78,8 +71,8 @@ type Tool struct {
 	InformationURI string
 }
 
-// New builds a report: findings and suppressed findings are sorted (file, line, object,
-// severity, rule) and the summary is computed. Nil slices become empty ones so that the JSON
+// New builds a report: findings and suppressed findings are sorted (policy.CompareFindings:
+// file, line, object, severity, rule, message) and the summary is computed. Nil slices become empty ones so that the JSON
 // form always has arrays.
 func New(src Source, objects []Object, findings []policy.Finding, suppressed []Suppressed) *Report {
 	r := &Report{
@@ -97,10 +90,8 @@ func New(src Source, objects []Object, findings []policy.Finding, suppressed []S
 	if r.Suppressed == nil {
 		r.Suppressed = []Suppressed{}
 	}
-	sort.SliceStable(r.Findings, func(i, j int) bool { return compareFindings(r.Findings[i], r.Findings[j]) < 0 })
-	sort.SliceStable(r.Suppressed, func(i, j int) bool {
-		return compareFindings(r.Suppressed[i].Finding, r.Suppressed[j].Finding) < 0
-	})
+	policy.SortFindings(r.Findings)
+	policy.SortSuppressed(r.Suppressed)
 	r.summarize()
 	return r
 }
@@ -158,27 +149,6 @@ func (r *Report) rule(id string, sev policy.Severity) policy.Rule {
 		return rule
 	}
 	return policy.Rule{ID: id, Severity: sev}
-}
-
-func compareFindings(a, b policy.Finding) int {
-	return cmp.Or(
-		cmp.Compare(a.File, b.File),
-		cmp.Compare(a.Line, b.Line),
-		compareRefs(a.Object, b.Object),
-		cmp.Compare(b.Severity.Rank(), a.Severity.Rank()),
-		cmp.Compare(a.Rule, b.Rule),
-		cmp.Compare(a.Message, b.Message),
-	)
-}
-
-func compareRefs(a, b policy.ObjectRef) int {
-	return cmp.Or(
-		cmp.Compare(a.Kind, b.Kind),
-		cmp.Compare(a.Namespace, b.Namespace),
-		cmp.Compare(a.Name, b.Name),
-		cmp.Compare(a.GenerateName, b.GenerateName),
-		cmp.Compare(a.APIVersion, b.APIVersion),
-	)
 }
 
 // Writer renders a report in one format.

@@ -1,9 +1,15 @@
 # METADATA
 # title: Annotation value is not a string
 # description: |-
-#   Kubernetes annotation values are strings. When YAML leaves a value unquoted (5, true),
-#   Argo CD's unstructured GetAnnotations() fails and returns no annotations at all: every
-#   Argo CD annotation on the object (hook, sync-wave, sync-options...) silently vanishes.
+#   Kubernetes annotation values are strings. When YAML leaves a value unquoted (5, true), what
+#   Argo CD does depends on its resource tracking method. With annotation tracking (the default
+#   since Argo CD 3.0) or annotation+label, the repo-server cannot add its tracking annotation:
+#   it refuses the whole app (ComparisonError "failed to set app instance tracking info on
+#   manifest: ... contains non-string value in the map under key ...") and nothing syncs. With
+#   label tracking (the default before 3.0), and on CRDs (never tracked), Argo CD's unstructured
+#   GetAnnotations() fails and returns no annotations at all: every Argo CD annotation on the
+#   object (hook, sync-wave, sync-options...) silently vanishes. Set --tracking-method to what
+#   argocd-cm application.resourceTrackingMethod says.
 # related_resources:
 # - ref: https://github.com/argoproj/argo-cd/issues/13730
 # custom:
@@ -18,5 +24,18 @@ findings contains f if {
 	some o in lib.raw_issues
 	some k in o.argocd.nonStringAnnotations
 	v := lib.raw_annotations(o)[k]
-	f := {"index": o.index, "msg": sprintf("annotation %s is %s %v, not a string: Argo CD drops every annotation of this object", [k, type_name(v), v])}
+	f := {"index": o.index, "msg": sprintf("annotation %s is %s %v, not a string: %s", [k, type_name(v), v, effect(o)])}
+}
+
+# effect follows Argo CD's code: util/argo/resource_tracking.go SetAppInstance (annotation
+# tracking reads the annotations with kube.SetAppInstanceAnnotation, which fails on a
+# non-string value) called by reposerver/repository/repository.go for every object but CRDs.
+effect(o) := sprintf("with %s tracking Argo CD refuses the whole app (ComparisonError \"failed to set app instance tracking info on manifest\") and nothing syncs", [lib.tracking_method]) if {
+	lib.tracks_by_annotation
+	not is_crd(o)
+} else := "Argo CD drops every annotation of this object"
+
+is_crd(o) if {
+	o.object.kind == "CustomResourceDefinition"
+	o.group == "apiextensions.k8s.io"
 }

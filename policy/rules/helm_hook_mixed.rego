@@ -24,5 +24,5 @@ findings contains f if {
 
 effect(o) := "Argo CD uses the Argo CD hook and ignores the Helm hook" if {
 	some t in o.argocd.argocdHookValues
-	t in {"PreSync", "Sync", "PostSync", "SyncFail", "Skip"}
+	t in lib.argocd.syncHookTypes
 } else := "no Argo CD hook type is valid, so Argo CD uses the Helm hook"

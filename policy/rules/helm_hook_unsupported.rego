@@ -16,14 +16,16 @@ package wavecheck.rules.helm_hook_unsupported
 
 import data.wavecheck.lib
 
-supported := {"pre-install", "pre-upgrade", "post-install", "post-upgrade"}
+supported := {h | some h, _ in lib.argocd.helmHookTypes}
 
 # deletion hooks need the exact value (and a recent Argo CD: see hook-version-unsupported).
-deletion := {"pre-delete", "post-delete"}
+deletion := {h | some h, _ in lib.argocd.helmDeleteHookTypes}
+
+sync_hook_types := {t | some t in lib.argocd.syncHookTypes}
 
 findings contains f if {
 	some o in lib.hook_annotated
-	count([t | some t in o.argocd.argocdHookValues; t in {"PreSync", "Sync", "PostSync", "SyncFail", "Skip"}]) == 0
+	count([t | some t in o.argocd.argocdHookValues; t in sync_hook_types]) == 0
 	some v in o.argocd.helmHookValues
 	not v in supported
 	not exact_deletion(o, v)

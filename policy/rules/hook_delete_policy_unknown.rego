@@ -15,9 +15,9 @@ package wavecheck.rules.hook_delete_policy_unknown
 
 import data.wavecheck.lib
 
-argocd_policies := {"HookSucceeded", "HookFailed", "BeforeHookCreation"}
+argocd_policies := {p | some p in lib.argocd.deletePolicies}
 
-helm_to_argocd := {"hook-succeeded": "HookSucceeded", "hook-failed": "HookFailed", "before-hook-creation": "BeforeHookCreation"}
+helm_to_argocd := lib.argocd.helmDeletePolicies
 
 findings contains f if {
 	some o in lib.delete_policy_annotated

@@ -21,6 +21,7 @@ findings contains f if {
 	o.argocd.hook
 	ttl := o.object.spec.ttlSecondsAfterFinished
 	ttl != null
-	not lib.version_at_least(3, 0)
-	f := {"index": o.index, "msg": sprintf("Job hook sets ttlSecondsAfterFinished %v: before Argo CD 3.0 (target %s) the Job can vanish before its result is read", [ttl, lib.version.string])}
+	gate := lib.argocd.hookFinalizerSince
+	not lib.supports(gate)
+	f := {"index": o.index, "msg": sprintf("Job hook sets ttlSecondsAfterFinished %v: before Argo CD %s (target %s) the Job can vanish before its result is read", [ttl, gate.string, lib.version.string])}
 }

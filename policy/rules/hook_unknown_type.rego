@@ -15,7 +15,7 @@ package wavecheck.rules.hook_unknown_type
 
 import data.wavecheck.lib
 
-known := {"PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PostDelete", "PreDelete"}
+known := {t | some t in lib.argocd.hookTypes}
 
 findings contains f if {
 	some o in lib.hook_annotated

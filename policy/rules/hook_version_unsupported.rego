@@ -14,17 +14,12 @@ package wavecheck.rules.hook_version_unsupported
 
 import data.wavecheck.lib
 
-since := {
-	"PostDelete": {"major": 2, "minor": 10},
-	"post-delete": {"major": 2, "minor": 10},
-	"PreDelete": {"major": 3, "minor": 3},
-	"pre-delete": {"major": 3, "minor": 3},
-}
+since := lib.argocd.hookTypeSince
 
 findings contains f if {
 	some o in lib.hook_annotated
 	some v in array.concat(o.argocd.argocdHookValues, o.argocd.helmHookValues)
 	s := since[v]
-	not lib.version_at_least(s.major, s.minor)
+	not lib.supports(s)
 	f := {"index": o.index, "msg": sprintf("hook type %q needs Argo CD >= %d.%d (target %s): the hook never runs", [v, s.major, s.minor, lib.version.string])}
 }

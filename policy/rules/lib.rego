@@ -2,13 +2,20 @@
 # (import data.wavecheck.lib).
 package wavecheck.lib
 
+# argocd holds Argo CD's tables (hook types, Helm hook and delete policy spellings, delete
+# policies, sync options, phase order, version gates, the latest version). wavecheck serves the
+# one copy, defined in Go (internal/argocd/tables.go), as data.wavecheck.argocd; rules read them
+# here instead of declaring their own.
+argocd := data.wavecheck.argocd
+
 # phase_order ranks sync phases as gitops-engine sorts them.
-phase_order := {"PreSync": -1, "Sync": 0, "PostSync": 1, "SyncFail": 2}
+phase_order := argocd.phaseOrder
 
-default version := {"major": 3, "minor": 6, "patch": 0, "string": "3.6"}
-
-# version is the target Argo CD version ({major, minor, patch, string}).
-version := data.wavecheck.argocd_version
+# version is the target Argo CD version ({major, minor, patch, string}): the latest one wavecheck
+# models unless set.
+version := v if {
+	v := data.wavecheck.argocd_version
+} else := argocd.latest
 
 # version_at_least(major, minor) is true when the target Argo CD version is >= major.minor.
 version_at_least(major, minor) if version.major > major
@@ -17,6 +24,23 @@ version_at_least(major, minor) if {
 	version.major == major
 	version.minor >= minor
 }
+
+# tracking_method is Argo CD's resource tracking method (argocd-cm
+# application.resourceTrackingMethod: annotation, label or annotation+label): as configured
+# (--tracking-method), else the target version's default (annotation since Argo CD 3.0).
+tracking_method := m if {
+	m := data.wavecheck.tracking_method
+} else := argocd.trackingDefault.current if {
+	supports(argocd.trackingDefault.since)
+} else := argocd.trackingDefault.before
+
+# tracks_by_annotation is true when Argo CD writes its tracking annotation on every rendered
+# object (except CRDs), which needs every annotation value to be a string.
+tracks_by_annotation if tracking_method in {m | some m in argocd.annotationTrackingMethods}
+
+# supports(gate) is true when the target Argo CD version is at least the gate ({major, minor}),
+# e.g. supports(argocd.hookFinalizerSince).
+supports(gate) if version_at_least(gate.major, gate.minor)
 
 # raw_annotations are the annotations exactly as rendered (values may be non-strings).
 raw_annotations(o) := a if {

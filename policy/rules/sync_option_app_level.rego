@@ -14,7 +14,7 @@ package wavecheck.rules.sync_option_app_level
 
 import data.wavecheck.lib
 
-app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
+app_level := {o | some o in lib.argocd.appSyncOptions}
 
 findings contains f if {
 	some o in lib.sync_options_annotated

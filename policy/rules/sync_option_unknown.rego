@@ -17,19 +17,10 @@ import data.wavecheck.lib
 
 # known are the resource-level options gitops-engine and Argo CD read, plus the spellings of
 # their defaults (harmless no-ops).
-known := {
-	"Prune=false", "Prune=confirm", "Prune=true",
-	"Delete=false", "Delete=confirm", "Delete=true",
-	"Validate=false", "Validate=true",
-	"SkipDryRunOnMissingResource=true", "SkipDryRunOnMissingResource=false",
-	"PruneLast=true", "PruneLast=false",
-	"Replace=true", "Replace=false",
-	"ServerSideApply=true", "ServerSideApply=false",
-	"Force=true", "Force=false",
-}
+known := {o | some o in lib.argocd.resourceSyncOptions}
 
 # app_level are handled by sync-option-app-level.
-app_level := {"ApplyOutOfSyncOnly", "PrunePropagationPolicy", "CreateNamespace", "FailOnSharedResource", "RespectIgnoreDifferences", "ClientSideApplyMigration"}
+app_level := {o | some o in lib.argocd.appSyncOptions}
 
 findings contains f if {
 	some o in lib.sync_options_annotated

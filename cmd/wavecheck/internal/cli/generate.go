@@ -1,16 +1,13 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/cmp"
-	"github.com/wavecheck/wavecheck/policy"
 )
 
 func newGenerateCmd(g *globals) *cobra.Command {
@@ -36,11 +33,7 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			var lint cmp.Linter
-			if cfg.Mode != cmp.Off {
-				lint = lintWithEngine(startEngine(cmd.Context(), adminOptions(cfg.Policy)))
-			}
-			out, err := cmp.Generate(cmd.Context(), dir, cfg, lint)
+			out, err := cmp.Generate(cmd.Context(), dir, cfg, nil)
 			var pe *cmp.PolicyError
 			if errors.As(err, &pe) {
 				fmt.Fprintln(g.stderr, pe.Error())
@@ -56,57 +49,4 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 			return nil
 		},
 	}
-}
-
-// adminOptions are the options of the engine with the built-in rules and the admin policies.
-func adminOptions(pc cmp.PolicyConfig) policy.Options {
-	return policy.Options{
-		PolicyDirs:    pc.Dirs,
-		DataFiles:     pc.DataFiles,
-		Namespaces:    pc.Namespaces,
-		Ignore:        pc.Ignore,
-		ArgoCDVersion: pc.ArgoCDVersion,
-		Namespace:     pc.Namespace,
-		Timeout:       pc.Timeout,
-	}
-}
-
-// lintWithEngine returns the linter of generate: the built-in rules and the admin policies in
-// one engine (admin, compiled while the app renders) and, when enabled, the repository's
-// .wavecheck policies in a second engine without the built-ins. Keeping the repo policies apart
-// means their conftest exception rules and data cannot exempt an object from the admin's rules.
-// Every user policy runs in the engine's sandbox (no network, no environment).
-func lintWithEngine(admin *pendingEngine) cmp.Linter {
-	return func(ctx context.Context, pc cmp.PolicyConfig, objs []manifest.Object) ([]policy.Finding, error) {
-		eng, err := admin.wait()
-		if err != nil {
-			return nil, err
-		}
-		findings, err := evaluate(ctx, eng, objs)
-		if err != nil {
-			return nil, err
-		}
-		if pc.RepoDir != "" {
-			repoOpts := adminOptions(pc)
-			repoOpts.PolicyDirs, repoOpts.DataFiles, repoOpts.NoBuiltin = []string{pc.RepoDir}, nil, true
-			repo, err := policy.New(ctx, repoOpts)
-			if err != nil {
-				return nil, fmt.Errorf("repository policies: %w", err)
-			}
-			repoFindings, err := evaluate(ctx, repo, objs)
-			if err != nil {
-				return nil, fmt.Errorf("repository policies: %w", err)
-			}
-			findings = append(findings, repoFindings...)
-		}
-		return findings, nil
-	}
-}
-
-func evaluate(ctx context.Context, eng *policy.Engine, objs []manifest.Object) ([]policy.Finding, error) {
-	res, err := eng.Evaluate(ctx, objs)
-	if err != nil {
-		return nil, err
-	}
-	return res.Findings, nil
 }

@@ -5,8 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wavecheck/wavecheck/internal/argocd"
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 	"github.com/wavecheck/wavecheck/policy/report"
@@ -33,6 +32,7 @@ type validateFlags struct {
 	color         string
 	timeout       time.Duration
 	regoVersion   string
+	tracking      string
 }
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -63,11 +63,12 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 	fs.StringArrayVar(&vf.namespaces, "policy-namespace", nil, "Rego package of the user policies (repeatable; default main)")
 	fs.BoolVar(&vf.allNamespaces, "all-namespaces", false, "evaluate the user policies of every Rego package")
 	fs.StringArrayVar(&vf.ignore, "ignore", nil, "rule id to ignore everywhere (repeatable)")
-	fs.StringVar(&vf.argocdVersion, "argocd-version", "3.6", "Argo CD version whose behaviour the rules model")
+	fs.StringVar(&vf.argocdVersion, "argocd-version", argocd.Latest.String(), "Argo CD version whose behaviour the rules model")
+	fs.StringVar(&vf.tracking, "tracking-method", "", "Argo CD's resource tracking method (argocd-cm application.resourceTrackingMethod): "+strings.Join(argocd.TrackingMethods(), ", ")+" (default: the target version's default, annotation since 3.0)")
 	fs.BoolVar(&vf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	fs.StringVar(&vf.minSeverity, "min-severity", "info", "least severe finding to report: info, warning or error (hidden findings do not count for the exit status)")
 	fs.StringVar(&vf.color, "color", "auto", "colour the text report: auto (on a terminal, unless NO_COLOR is set), always or never")
-	fs.DurationVar(&vf.timeout, "policy-timeout", 30*time.Second, "time limit for evaluating the policies")
+	fs.DurationVar(&vf.timeout, "policy-timeout", policy.DefaultTimeout, "time limit for evaluating the policies")
 	fs.StringVar(&vf.regoVersion, "rego-version", "v1", "Rego syntax of the user policies: v1 (rego.v1, conftest >= 0.60) or v0 (older deny[msg] { ... } policies)")
 	return cmd
 }
@@ -92,6 +93,11 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 	if _, err := argocd.ParseVersion(vf.argocdVersion); err != nil {
 		return usageError("parse --argocd-version: %v", err)
 	}
+	if vf.tracking != "" {
+		if _, err := argocd.ParseTrackingMethod(vf.tracking); err != nil {
+			return usageError("parse --tracking-method: %v", err)
+		}
+	}
 	if vf.timeout <= 0 {
 		return usageError("parse --policy-timeout: %s is not a positive duration", vf.timeout)
 	}
@@ -99,37 +105,29 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 		return usageError("--all-namespaces and --policy-namespace are exclusive")
 	}
 
-	ctx := cmd.Context()
-	pending := startEngine(ctx, policy.Options{
-		PolicyDirs:    vf.policies,
-		DataFiles:     vf.data,
-		Namespaces:    vf.namespaces,
-		AllNamespaces: vf.allNamespaces,
-		Ignore:        vf.ignore,
-		ArgoCDVersion: vf.argocdVersion,
-		Namespace:     ropts.Namespace,
-		Timeout:       vf.timeout,
-		RegoVersion:   vf.regoVersion,
+	res, lint, err := pipeline.Run(cmd.Context(), dir, pipeline.Options{
+		Render: ropts,
+		Lint:   true,
+		Policy: policy.Options{
+			PolicyDirs:     vf.policies,
+			DataFiles:      vf.data,
+			Namespaces:     vf.namespaces,
+			AllNamespaces:  vf.allNamespaces,
+			Ignore:         vf.ignore,
+			ArgoCDVersion:  vf.argocdVersion,
+			TrackingMethod: vf.tracking,
+			Namespace:      ropts.Namespace,
+			Timeout:        vf.timeout,
+			RegoVersion:    vf.regoVersion,
+		},
 	})
-	res, err := render.Render(ctx, dir, ropts)
 	if err != nil {
-		pending.wait() // a render error wins; don't leave the compilation running
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	repoRelativeSources(res)
 	slog.Debug("rendered", "dir", res.Dir, "type", res.Type, "objects", len(res.Objects))
 
-	eng, err := pending.wait()
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("load policies: %w", err)}
-	}
-	result, err := eng.Evaluate(ctx, res.Objects)
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-
-	rep := buildReport(res, result)
-	rep.SetRules(eng.Rules())
+	rep := buildReport(res, lint)
+	rep.SetRules(lint.Rules)
 	rep.Tool.Version = Version
 	rep.Filter(minSev)
 	slog.Info("validated", "objects", rep.Summary.Objects, "errors", rep.Summary.Errors,
@@ -143,9 +141,9 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 	return nil
 }
 
-// buildReport turns a render result and the policy result into a report.
-func buildReport(res *render.Result, result *policy.Result) *report.Report {
-	src := report.Source{Path: repoRel(res.RepoRoot, res.Dir), Type: string(res.Type)}
+// buildReport turns a render result and the lint result into a report.
+func buildReport(res *render.Result, lint *pipeline.Lint) *report.Report {
+	src := report.Source{Path: pipeline.RepoRel(res.RepoRoot, res.Dir), Type: string(res.Type)}
 	objects := make([]report.Object, 0, len(res.Objects))
 	for _, o := range res.Objects {
 		objects = append(objects, report.Object{
@@ -160,42 +158,7 @@ func buildReport(res *render.Result, result *policy.Result) *report.Report {
 			Line: o.Source.Line,
 		})
 	}
-	suppressed := make([]report.Suppressed, 0, len(result.Suppressed))
-	for _, s := range result.Suppressed {
-		suppressed = append(suppressed, report.Suppressed{Finding: s.Finding, By: s.By, Reason: s.Reason})
-	}
-	return report.New(src, objects, result.Findings, suppressed)
-}
-
-// repoRelativeSources makes every object's source file relative to the repository root. Helm
-// names templates "<chart name>/templates/x.yaml"; when that maps to a file of the chart
-// directory, the repository path replaces it, so that SARIF and GitHub annotations point at
-// the file. Paths that do not map (templates of packaged subcharts) stay as Helm named them.
-func repoRelativeSources(res *render.Result) {
-	if res.Type != render.Helm {
-		return
-	}
-	chartDir := repoRel(res.RepoRoot, res.Dir)
-	for i := range res.Objects {
-		f := res.Objects[i].Source.File
-		_, rest, ok := strings.Cut(f, "/")
-		if !ok || rest == "" {
-			continue
-		}
-		p := path.Join(chartDir, rest)
-		if st, err := os.Stat(filepath.Join(res.RepoRoot, filepath.FromSlash(p))); err == nil && st.Mode().IsRegular() {
-			res.Objects[i].Source.File = p
-		}
-	}
-}
-
-// repoRel is dir relative to root, slash-separated ("." for the root itself).
-func repoRel(root, dir string) string {
-	rel, err := filepath.Rel(root, dir)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return filepath.ToSlash(dir)
-	}
-	return filepath.ToSlash(rel)
+	return report.New(src, objects, lint.Findings, lint.Suppressed)
 }
 
 // useColor decides whether the text report is coloured.

@@ -93,6 +93,7 @@ func TestValidateExitCodes(t *testing.T) {
 		{"bad source type", []string{"testdata/validate/clean", "--source-type", "jsonnet"}, ExitFailure, "jsonnet"},
 		{"exclusive namespaces", []string{"testdata/validate/clean", "--all-namespaces", "--policy-namespace", "x"}, ExitFailure, "exclusive"},
 		{"bad argocd version", []string{"testdata/validate/clean", "--argocd-version", "three"}, ExitFailure, "three"},
+		{"bad tracking method", []string{"testdata/validate/clean", "--tracking-method", "labels"}, ExitFailure, `parse --tracking-method: parse tracking method: "labels" is not annotation, label or annotation+label`},
 		{"missing policy dir", []string{"testdata/validate/clean", "--policy", "testdata/nope"}, ExitFailure, "testdata/nope"},
 		{"policy syntax error", []string{"testdata/validate/clean", "--policy", "testdata/verify/broken"}, ExitFailure, "testdata/verify/broken/syntax.rego:4"},
 		{"missing data file", []string{"testdata/validate/clean", "--data", "testdata/nope.yaml"}, ExitFailure, "testdata/nope.yaml"},
@@ -116,6 +117,42 @@ func TestValidateExitCodes(t *testing.T) {
 				if !strings.Contains(stderr, tt.stderr) {
 					t.Errorf("stderr does not mention %q:\n%s", tt.stderr, stderr)
 				}
+			}
+		})
+	}
+}
+
+// TestValidateTrackingMethod: what annotation-not-string says follows --tracking-method and
+// its default (the target version's default tracking method).
+func TestValidateTrackingMethod(t *testing.T) {
+	app := t.TempDir()
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations:\n    argocd.argoproj.io/sync-wave: 5\n"
+	if err := os.WriteFile(filepath.Join(app, "cm.yaml"), []byte(cm), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const refused, dropped = "Argo CD refuses the whole app", "Argo CD drops every annotation of this object"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "with annotation tracking " + refused},
+		{[]string{"--tracking-method", "annotation+label"}, "with annotation+label tracking " + refused},
+		{[]string{"--tracking-method", "label"}, dropped},
+		{[]string{"--argocd-version", "2.14"}, dropped},
+		{[]string{"--argocd-version", "2.14", "--tracking-method", "annotation"}, "with annotation tracking " + refused},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, code := runWavecheck(t, append([]string{"validate", "-o", "json", app}, tt.args...)...)
+			if code != ExitFindings {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", code, ExitFindings, stderr)
+			}
+			var rep report.Report
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) != 1 || rep.Findings[0].Rule != "annotation-not-string" || !strings.Contains(rep.Findings[0].Message, tt.want) {
+				t.Errorf("findings %+v, want annotation-not-string saying %q", rep.Findings, tt.want)
 			}
 		})
 	}

@@ -1,0 +1,226 @@
+// Package pipeline is wavecheck's one lint pipeline, called by validate, generate (the Argo CD
+// plugin), discover and the tests: render an app as Argo CD's repo-server would, make every
+// object's source repository-relative, lint it with the admin engine (the built-in rules and the
+// admin's policies) and, when enabled, with the repository's own policies in a separate
+// sandboxed engine, and return one sorted result.
+//
+// The admin engine compiles in the background while the app renders (Start), because
+// compiling the rule pack does not depend on the app.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/policy"
+)
+
+// RepoPolicyDir is the folder, at the root of the app's repository, holding the repository's
+// own policies.
+const RepoPolicyDir = ".wavecheck"
+
+// Options configure a pipeline.
+type Options struct {
+	// Render says how to render the app.
+	Render render.Options
+	// Lint enables linting; without it the pipeline only renders.
+	Lint bool
+	// Policy configures the admin engine: the built-in rules (unless NoBuiltin) and the admin
+	// policy directories and data.
+	Policy policy.Options
+	// RepoPolicies also evaluates <repository root>/.wavecheck, when it exists, in an engine of
+	// its own: without the built-in rules and without the admin's data, so that the
+	// repository's conftest exceptions and data cannot exempt an object from the admin's rules
+	// (a security property: a repository may add rules, never remove them). Every user policy
+	// runs in the engine's sandbox (no network, no environment).
+	RepoPolicies bool
+}
+
+// Lint is the outcome of linting one rendered app.
+type Lint struct {
+	// Findings of both engines, in policy.CompareFindings order.
+	Findings []policy.Finding
+	// Suppressed findings of both engines, in the same order.
+	Suppressed []policy.Suppressed
+	// Rules is the metadata of every rule known to the engines (admin first).
+	Rules []policy.Rule
+	// RepoPolicyDir is the repository policy folder that was evaluated ("" when none).
+	RepoPolicyDir string
+}
+
+// Pipeline runs one app through render and lint.
+type Pipeline struct {
+	opts  Options
+	admin *pending // nil without Options.Lint
+}
+
+// Start returns a pipeline and, when opts.Lint is set, starts compiling the admin engine.
+// Call Close when done (it waits for the compilation so that no goroutine outlives the run).
+func Start(ctx context.Context, opts Options) *Pipeline {
+	p := &Pipeline{opts: opts}
+	if opts.Lint {
+		p.admin = compile(ctx, opts.Policy)
+	}
+	return p
+}
+
+// Close waits for a compilation still running.
+func (p *Pipeline) Close() {
+	if p.admin != nil {
+		<-p.admin.done
+	}
+}
+
+// Render renders the app in dir with repository-relative sources.
+func (p *Pipeline) Render(ctx context.Context, dir string) (*render.Result, error) {
+	return Render(ctx, dir, p.opts.Render)
+}
+
+// Lint evaluates the admin engine and, when enabled and present, the repository's policies
+// over a rendered app.
+func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) {
+	if p.admin == nil {
+		return nil, fmt.Errorf("evaluate policies: the pipeline was started without linting")
+	}
+	eng, err := p.admin.wait()
+	if err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	r, err := eng.Evaluate(ctx, res.Objects)
+	if err != nil {
+		return nil, err
+	}
+	out := &Lint{Findings: r.Findings, Suppressed: r.Suppressed, Rules: eng.Rules()}
+	if p.opts.RepoPolicies {
+		if dir := repoPolicyDir(res.RepoRoot); dir != "" {
+			out.RepoPolicyDir = dir
+			if err := lintRepo(ctx, p.opts.Policy, dir, res, out); err != nil {
+				return nil, fmt.Errorf("repository policies: %w", err)
+			}
+		}
+	}
+	policy.SortFindings(out.Findings)
+	policy.SortSuppressed(out.Suppressed)
+	return out, nil
+}
+
+// lintRepo evaluates the repository's policies in their own engine and adds the results.
+func lintRepo(ctx context.Context, admin policy.Options, dir string, res *render.Result, out *Lint) error {
+	opts := admin
+	opts.PolicyDirs, opts.Policies, opts.DataFiles, opts.NoBuiltin = []string{dir}, nil, nil, true
+	eng, err := policy.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	r, err := eng.Evaluate(ctx, res.Objects)
+	if err != nil {
+		return err
+	}
+	out.Findings = append(out.Findings, r.Findings...)
+	out.Suppressed = append(out.Suppressed, r.Suppressed...)
+	out.Rules = append(out.Rules, eng.Rules()...)
+	return nil
+}
+
+func repoPolicyDir(root string) string {
+	d := filepath.Join(root, RepoPolicyDir)
+	if st, err := os.Stat(d); err == nil && st.IsDir() {
+		return d
+	}
+	return ""
+}
+
+// Run renders and lints the app in dir: the whole pipeline for callers that need nothing in
+// between. The Lint is nil when opts.Lint is false.
+func Run(ctx context.Context, dir string, opts Options) (*render.Result, *Lint, error) {
+	p := Start(ctx, opts)
+	defer p.Close()
+	res, err := p.Render(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !opts.Lint {
+		return res, nil, nil
+	}
+	l, err := p.Lint(ctx, res)
+	if err != nil {
+		return res, nil, err
+	}
+	return res, l, nil
+}
+
+// Render renders the app in dir as Argo CD's repo-server would and makes every object's
+// source repository-relative (RepoRelativeSources).
+func Render(ctx context.Context, dir string, opts render.Options) (*render.Result, error) {
+	res, err := render.Render(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	RepoRelativeSources(res)
+	return res, nil
+}
+
+// RepoRelativeSources makes every object's source file relative to the repository root. Helm
+// names templates "<chart name>/templates/x.yaml"; when that maps to a file of the chart
+// directory, the repository path replaces it (e.g. charts/shop/templates/x.yaml), so that
+// every report, SARIF and GitHub annotations and the plugin's messages in the Argo CD UI point
+// at the same file. Paths that do not map (templates of packaged subcharts) stay as Helm named
+// them. Directory and Kustomize sources are already repository-relative.
+func RepoRelativeSources(res *render.Result) {
+	if res.Type != render.Helm {
+		return
+	}
+	chartDir := RepoRel(res.RepoRoot, res.Dir)
+	for i := range res.Objects {
+		f := res.Objects[i].Source.File
+		_, rest, ok := strings.Cut(f, "/")
+		if !ok || rest == "" {
+			continue
+		}
+		p := path.Join(chartDir, rest)
+		if st, err := os.Stat(filepath.Join(res.RepoRoot, filepath.FromSlash(p))); err == nil && st.Mode().IsRegular() {
+			res.Objects[i].Source.File = p
+		}
+	}
+}
+
+// RepoRel is dir relative to root, slash-separated ("." for the root itself).
+func RepoRel(root, dir string) string {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(dir)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// pending is a policy engine being compiled in the background.
+type pending struct {
+	done chan struct{}
+	eng  *policy.Engine
+	err  error
+}
+
+// compile starts policy.New(ctx, opts); wait returns its result.
+func compile(ctx context.Context, opts policy.Options) *pending {
+	p := &pending{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		defer func() {
+			if r := recover(); r != nil {
+				p.eng, p.err = nil, fmt.Errorf("internal error: %v", r)
+			}
+		}()
+		p.eng, p.err = policy.New(ctx, opts)
+	}()
+	return p
+}
+
+func (p *pending) wait() (*policy.Engine, error) {
+	<-p.done
+	return p.eng, p.err
+}

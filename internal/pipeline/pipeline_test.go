@@ -1,0 +1,98 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wavecheck/wavecheck/policy"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+const badCM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1.5\"\n"
+
+func TestRunRepositoryRelativeSources(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		".git/HEAD":                     "ref: refs/heads/main\n",
+		"charts/shop/Chart.yaml":        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+		"charts/shop/templates/cm.yaml": badCM,
+		"apps/web/cm.yaml":              badCM,
+	})
+	for _, tt := range []struct{ dir, want string }{
+		{"charts/shop", "charts/shop/templates/cm.yaml"},
+		{"apps/web", "apps/web/cm.yaml"},
+	} {
+		res, lint, err := Run(context.Background(), filepath.Join(root, tt.dir), Options{Lint: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Objects[0].Source.File; got != tt.want {
+			t.Errorf("%s: source %q, want %q", tt.dir, got, tt.want)
+		}
+		if len(lint.Findings) != 1 || lint.Findings[0].File != tt.want {
+			t.Errorf("%s: findings %+v, want one in %s", tt.dir, lint.Findings, tt.want)
+		}
+	}
+}
+
+// TestRepoPoliciesCannotExempt: the repository's policies run in their own engine, so their
+// conftest exceptions cannot remove the admin's findings; they only add their own.
+func TestRepoPoliciesCannotExempt(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		".git/HEAD":        "ref: refs/heads/main\n",
+		"apps/web/cm.yaml": badCM,
+		"admin/team.rego":  "package main\n\ndeny_team contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"admin: no team label\"\n}\n",
+		".wavecheck/x.rego": "package main\n\nexception contains rules if {\n\trules := [\"team\"]\n}\n\n" +
+			"warn_repo contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"repo: hello\"\n}\n",
+	})
+	opts := Options{Lint: true, RepoPolicies: true, Policy: policy.Options{PolicyDirs: []string{filepath.Join(root, "admin")}}}
+	_, lint, err := Run(context.Background(), filepath.Join(root, "apps", "web"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range lint.Findings {
+		got = append(got, f.Rule+": "+f.Message)
+	}
+	want := []string{
+		"main.deny_team: admin: no team label",
+		"sync-wave-not-integer: " + `sync-wave "1.5" is not an integer: Argo CD uses wave 0`,
+		"main.warn_repo: repo: hello",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if lint.RepoPolicyDir != filepath.Join(root, RepoPolicyDir) {
+		t.Errorf("RepoPolicyDir = %q", lint.RepoPolicyDir)
+	}
+}
+
+func TestLintWithoutLintOption(t *testing.T) {
+	root := writeFiles(t, map[string]string{"cm.yaml": badCM})
+	p := Start(context.Background(), Options{})
+	defer p.Close()
+	res, err := p.Render(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Lint(context.Background(), res); err == nil {
+		t.Error("Lint of a pipeline started without linting succeeded")
+	}
+}
