@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint e2e e2e-cmp e2e-cluster tools bench example clean
+.PHONY: build test unit lint e2e e2e-cmp e2e-conformance e2e-cluster tools bench example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -32,12 +32,17 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	cd test/cmp && go vet ./...
+	cd test/conformance && go vet ./...
 
-# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin.
-e2e: e2e-cmp
+# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, and
+# the differential tests of wavecheck's Argo CD semantics against Argo CD's own code.
+e2e: e2e-cmp e2e-conformance
 
 e2e-cmp:
 	cd test/cmp && go test -count=1 -timeout 30m ./...
+
+e2e-conformance:
+	cd test/conformance && go test -count=1 -timeout 30m ./...
 
 e2e-cluster: tools
 	WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" go test -count=1 -timeout 30m ./test/cluster/...
