@@ -40,27 +40,25 @@ func ReplayDelete(ctx context.Context, objs []manifest.Object, opts Options) (*R
 		return nil, err
 	}
 	defer b.close()
-	if sb, ok := b.(*simBackend); ok {
-		var installed []*unstructured.Unstructured
-		for _, o := range syncObjs {
-			if hook.IsHook(o.u) || hook.Skip(o.u) {
-				continue
-			}
-			u := o.u.DeepCopy()
-			if u.GetNamespace() == "" {
-				if n, err := b.IsNamespaced(u.GroupVersionKind().GroupKind()); err != nil || n {
-					u.SetNamespace(opts.Namespace)
-				}
-			}
-			installed = append(installed, u)
+	var installed []*unstructured.Unstructured
+	for _, o := range syncObjs {
+		if hook.IsHook(o.u) || hook.Skip(o.u) {
+			continue
 		}
-		if err := sb.c.Seed(installed); err != nil {
-			return nil, fmt.Errorf("install app: %w", err)
+		u := o.u.DeepCopy()
+		if u.GetNamespace() == "" {
+			if n, err := b.IsNamespaced(u.GroupVersionKind().GroupKind()); err != nil || n {
+				u.SetNamespace(opts.Namespace)
+			}
 		}
+		installed = append(installed, u)
+	}
+	if _, err := b.install(installed); err != nil {
+		return nil, err
 	}
 	d := &deletion{b: b, opts: opts, rep: &Report{Version: 1, Steps: []Step{}, Operation: "delete"}}
 	d.rep.Target = opts.Cluster.Describe()
-	_, d.rep.Simulated = opts.Cluster.(*simCluster)
+	d.rep.Simulated = b.simulated()
 	var pre, post []*unstructured.Unstructured
 	// Argo CD's executeHooks creates every target that isHookOfType, including a hook that also
 	// runs in a sync phase ("PostSync,PostDelete"), but only for a stage whose finalizer the

@@ -34,8 +34,14 @@
 //
 // [Simulated] is an embedded cluster: an in-process API (discovery, object store honouring
 // dry-run, apply, PUT, DELETE with finalizers, generateName) and a controller that moves objects
-// to their health on a simulated clock; nothing sleeps. [Real] talks to a real API server through
+// to their health on a simulated clock; nothing sleeps. Like a real cluster it refuses pods
+// whose ServiceAccount is missing, never starts pods whose Secret, ConfigMap or PVC is missing
+// (until it appears or a deadline passes), serves custom resources only when their CRD is known,
+// runs Argo CD (argocd namespace and CRDs) and models LoadBalancer Services explicitly
+// (SimOptions.LoadBalancer; [Report.Assumptions] says what was assumed). [Real] talks to a real API server through
 // gitops-engine's cluster cache and real kubectl code paths; the wave delay and health are real.
+//
+// Replay and plan output is written by package engine/output, one writer per format.
 //
 // Both backends produce the same [Report]: steps in the order gitops-engine performed them, each
 // with the sync phase and EFFECTIVE wave of the engine's own task (sync results carry no wave,

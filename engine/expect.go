@@ -25,9 +25,9 @@ type WaveStep struct {
 // ExpectationOf returns the expectation a report satisfies.
 func ExpectationOf(rep *Report) *Expectation {
 	e := &Expectation{Phase: rep.Phase, Waves: []WaveStep{}}
-	for _, g := range groups(rep.Steps) {
-		ws := WaveStep{Phase: g.phase, Wave: g.wave}
-		for _, s := range g.steps {
+	for _, g := range rep.Groups() {
+		ws := WaveStep{Phase: g.Phase, Wave: g.Wave}
+		for _, s := range g.Steps {
 			ref := s.Ref()
 			if s.Action != "apply" {
 				ref = s.Action + " " + ref

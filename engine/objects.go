@@ -21,11 +21,11 @@ func convert(objs []manifest.Object, appName string) ([]object, error) {
 	out := make([]object, 0, len(objs))
 	for _, o := range objs {
 		if o.APIVersion() == "" || o.Kind() == "" {
-			return nil, fmt.Errorf("convert %s (%s): apiVersion and kind are required", o.Ref(), o.Source)
+			return nil, fmt.Errorf("convert %s (%s): apiVersion and kind are required", o.Ref(), o.Location())
 		}
 		m, ok := runtime.DeepCopyJSONValue(o.Object).(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("convert %s (%s): not an object", o.Ref(), o.Source)
+			return nil, fmt.Errorf("convert %s (%s): not an object", o.Ref(), o.Location())
 		}
 		u := &unstructured.Unstructured{Object: m}
 		if err := unstructured.SetNestedField(u.Object, appName, "metadata", "labels", TrackingLabel); err != nil {

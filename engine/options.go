@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wavecheck/wavecheck/engine/internal/sim"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"k8s.io/client-go/rest"
 )
@@ -100,6 +101,12 @@ func (o Options) withDefaults() Options {
 type Cluster interface {
 	// Describe names the target (the API server URL for a real cluster).
 	Describe() string
+	// simulated is false for a real cluster.
+	simulated() bool
+	// planner is the simulated cluster Plan orders the tasks on: its live objects (none for
+	// a real cluster), every custom resource's CRD assumed installed (the order does not
+	// depend on it).
+	planner() Cluster
 	open(objs []object, opts Options) (backend, error)
 }
 
@@ -116,10 +123,24 @@ type SimOptions struct {
 	Fail []string
 	// Hang lists "Kind/name" objects that never become healthy (until the timeout).
 	Hang []string
+	// LoadBalancer is the cluster's load balancer model for Services of type LoadBalancer:
+	// LoadBalancerCloud (default: an address after the Service's duration, as in a cloud) or
+	// LoadBalancerNone (never: the Service stays Progressing, as gitops-engine's
+	// health_service.go reports it, and a sync that waits for it times out).
+	LoadBalancer string
 	// Live are objects that exist before the sync (labelled as managed by the replay), at
 	// their health.
 	Live []manifest.Object
 }
+
+// Load balancer models of the simulated cluster (SimOptions.LoadBalancer).
+const (
+	LoadBalancerCloud = string(sim.LoadBalancerCloud)
+	LoadBalancerNone  = string(sim.LoadBalancerNone)
+)
+
+// LoadBalancers lists the load balancer models; the first is the default.
+func LoadBalancers() []string { return []string{LoadBalancerCloud, LoadBalancerNone} }
 
 // ParseRef checks a "Kind/name" reference.
 func ParseRef(s string) (kind, name string, err error) {

@@ -23,13 +23,14 @@ type PlanResult struct {
 }
 
 // Plan returns the sync's ordered tasks as gitops-engine sorts them, without running health:
-// it builds the engine's sync context over a simulated cluster (opts.Cluster when it is
-// Simulated, for its live objects, else an empty one) and reads the task list the engine
-// computes for its dry run.
+// it builds the engine's sync context over a simulated cluster (with the live objects of
+// opts.Cluster when it is Simulated, else an empty one; every custom resource's CRD assumed
+// installed) and reads the task list the engine computes for its dry run.
 func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResult, error) {
-	if _, ok := opts.Cluster.(*simCluster); !ok {
+	if opts.Cluster == nil {
 		opts.Cluster = Simulated(SimOptions{})
 	}
+	opts.Cluster = opts.Cluster.planner()
 	opts = opts.withDefaults()
 	opts.DryRun = true
 	syncObjs, delHooks, b, err := open(objs, opts)
@@ -43,6 +44,9 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 		return nil, err
 	}
 	_, tasks, _, _ := r.tr.take()
+	if err := r.tr.check(); err != nil {
+		return nil, err
+	}
 	if len(tasks) == 0 && len(targets) > 0 {
 		return nil, fmt.Errorf("plan: gitops-engine built no task list: %s", r.message)
 	}

@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"bytes"
@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/engine/output"
 )
 
 func TestPlan(t *testing.T) {
@@ -57,6 +60,14 @@ func TestPlan(t *testing.T) {
 			},
 		},
 		{
+			// the order does not depend on the CRD being installed (the replay fails without it)
+			name: "cr-without-crd", dir: "testdata/apps/cr-without-crd",
+			want: []row{
+				{"Sync", 0, "apply", "ConfigMap/settings", "", false},
+				{"Sync", 0, "apply", "Widget/gadget", "", false},
+			},
+		},
+		{
 			name: "deletion-hooks-stripped", dir: "testdata/apps/deletion",
 			want: []row{
 				{"Sync", 0, "apply", "ConfigMap/settings", "", false},
@@ -77,11 +88,11 @@ func TestPlan(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := SimOptions{}
+			sim := engine.SimOptions{}
 			if tc.live != "" {
 				sim.Live = liveObjects(t, tc.live)
 			}
-			p, err := Plan(context.Background(), renderApp(t, tc.dir), Options{Prune: tc.prune, Cluster: Simulated(sim)})
+			p, err := engine.Plan(context.Background(), renderApp(t, tc.dir), engine.Options{Prune: tc.prune, Cluster: engine.Simulated(sim)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +111,7 @@ func TestPlan(t *testing.T) {
 				t.Errorf("deletion hooks (-want +got):\n%s", diff)
 			}
 			var table bytes.Buffer
-			if err := WritePlan(&table, p); err != nil {
+			if err := (output.PlanTable{}).Write(&table, p); err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, "plan-"+tc.name+".txt", table.Bytes())
@@ -109,16 +120,16 @@ func TestPlan(t *testing.T) {
 }
 
 func TestExpectation(t *testing.T) {
-	rep, err := Replay(context.Background(), renderApp(t, "testdata/apps/syncfail"), Options{Cluster: Simulated(SimOptions{Fail: []string{"Job/migrate"}})})
+	rep, err := engine.Replay(context.Background(), renderApp(t, "testdata/apps/syncfail"), engine.Options{Cluster: engine.Simulated(engine.SimOptions{Fail: []string{"Job/migrate"}})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := ExpectationOf(rep).Marshal()
+	data, err := engine.ExpectationOf(rep).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "expect-syncfail.yaml", data)
-	e, err := ParseExpectation(data, "x.yaml")
+	e, err := engine.ParseExpectation(data, "x.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,21 +140,21 @@ func TestExpectation(t *testing.T) {
 	if e.Check(rep) == "" {
 		t.Error("a different phase matched")
 	}
-	if _, err := ParseExpectation([]byte("phase: Succeeded\nwavez: []\n"), "bad.yaml"); err == nil {
+	if _, err := engine.ParseExpectation([]byte("phase: Succeeded\nwavez: []\n"), "bad.yaml"); err == nil {
 		t.Error("unknown field accepted")
 	}
-	if _, err := ParseExpectation([]byte("waves: []\n"), "bad.yaml"); err == nil {
+	if _, err := engine.ParseExpectation([]byte("waves: []\n"), "bad.yaml"); err == nil {
 		t.Error("missing phase accepted")
 	}
 }
 
 func TestMermaid(t *testing.T) {
-	rep, err := Replay(context.Background(), renderApp(t, "testdata/apps/syncfail"), Options{Cluster: Simulated(SimOptions{Fail: []string{"Job/migrate"}})})
+	rep, err := engine.Replay(context.Background(), renderApp(t, "testdata/apps/syncfail"), engine.Options{Cluster: engine.Simulated(engine.SimOptions{Fail: []string{"Job/migrate"}})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := WriteMermaid(&b, rep); err != nil {
+	if err := (output.Mermaid{}).Write(&b, rep); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "syncfail.mermaid", b.Bytes())

@@ -25,6 +25,10 @@ func (r *realCluster) Describe() string {
 	return r.cfg.Host
 }
 
+func (r *realCluster) simulated() bool { return false }
+
+func (r *realCluster) planner() Cluster { return &simCluster{serveUnknownKinds: true} }
+
 type realBackend struct {
 	cfg     *rest.Config
 	k       kube.Kubectl
@@ -105,6 +109,22 @@ func (b *realBackend) wait(ctx context.Context, deadline time.Duration) (bool, e
 	}
 	return b.elapsed() < deadline, nil
 }
+
+// install does nothing: on a real cluster the app is already there (or not).
+func (b *realBackend) install([]*unstructured.Unstructured) (bool, error) { return false, nil }
+
+// settling is unknown: real controllers give no schedule.
+func (b *realBackend) settling(kube.ResourceKey) (settling, failed, known bool) {
+	return false, false, false
+}
+
+// blocked is unknown: the step messages carry what the cluster reports.
+func (b *realBackend) blocked(kube.ResourceKey) string { return "" }
+
+// assumptions: a real cluster is what it is.
+func (b *realBackend) assumptions([]*unstructured.Unstructured) []Assumption { return nil }
+
+func (b *realBackend) simulated() bool { return false }
 
 func (b *realBackend) close() { b.cache.Invalidate() }
 

@@ -12,6 +12,9 @@ import (
 
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/syncwaves"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
@@ -35,8 +38,9 @@ func Replay(ctx context.Context, objs []manifest.Object, opts Options) (*Report,
 		return nil, err
 	}
 	rep.DeletionHooks = r.deletionTasks(delHooks)
+	rep.Assumptions = b.assumptions(r.targets)
 	rep.Target = opts.Cluster.Describe()
-	_, rep.Simulated = opts.Cluster.(*simCluster)
+	rep.Simulated = b.simulated()
 	return rep, nil
 }
 
@@ -46,10 +50,14 @@ type run struct {
 	opts Options
 	tr   *tracer
 	rep  *Report
+	// targets are the sync's target objects
+	targets []*unstructured.Unstructured
 	// rounds counts sync contexts built (one per Argo CD reconciliation)
 	rounds int
 	byKey  map[string]int // result key -> index of its latest apply/prune step
-	tasks  []taskInfo
+	// waits holds, per step index, why the object's pods could not start when last seen
+	waits map[int]string
+	tasks []taskInfo
 	// last state given back to the next round
 	phase   common.OperationPhase
 	message string
@@ -63,6 +71,7 @@ func newRun(b backend, opts Options) *run {
 		tr:    newTracer(b.elapsed, opts.Logger),
 		rep:   &Report{Version: 1, Steps: []Step{}, Operation: "sync"},
 		byKey: map[string]int{},
+		waits: map[int]string{},
 		phase: common.OperationRunning,
 	}
 }
@@ -121,6 +130,7 @@ func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*
 	// give namespaced targets the sync namespace up front: gitops-engine gives them the same
 	// one, but copies each of them every round to do it
 	targets = r.withNamespaces(targets)
+	r.targets = targets
 	lookup := targets
 	idle := 0
 	for {
@@ -129,7 +139,10 @@ func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*
 		if err := r.round(ctx, targets, lookup, func(sc sync.SyncContext) { sc.Sync(ctx) }); err != nil {
 			return nil, err
 		}
-		acted := r.absorb()
+		acted, err := r.absorb(prevResults)
+		if err != nil {
+			return nil, err
+		}
 		changed := acted || prevPhase != r.phase || prevMsg != r.message || !sameResults(prevResults, r.results)
 		if (!acted && r.b.version() == before) || (acted && r.observationIsIdle()) {
 			// the engine only updated results from a cluster that has not changed since it
@@ -174,24 +187,26 @@ func (r *run) sync(ctx context.Context, targets []*unstructured.Unstructured) (*
 func (r *run) terminate(ctx context.Context, targets, lookup []*unstructured.Unstructured) error {
 	waiting := r.message
 	r.tr.terminating = true
+	prev := r.results
 	if err := r.round(ctx, targets, lookup, func(sc sync.SyncContext) { sc.Terminate(ctx) }); err != nil {
 		return err
 	}
-	r.absorb()
+	if _, err := r.absorb(prev); err != nil {
+		return err
+	}
 	r.phase = common.OperationFailed
 	r.message = fmt.Sprintf("sync timed out after %s (%s); %s", r.opts.Timeout, waiting, r.message)
 	r.progress()
 	return nil
 }
 
-// observationIsIdle reports, on the simulated cluster, whether the round that follows one that
+// observationIsIdle reports, on a backend that knows when objects settle (the simulated cluster), whether the round that follows one that
 // acted would only refresh results and wait: the engine waits on a task whose object is still
 // settling (it returns before doing anything else when tasks are running), and no running task
 // has already failed. Skipping that round lets the clock move to the next event at once; the
 // engine's state after the next round is the same.
 func (r *run) observationIsIdle() bool {
-	sb, ok := r.b.(*simBackend)
-	if !ok || r.phase != common.OperationRunning || len(r.tasks) == 0 {
+	if !r.b.simulated() || r.phase != common.OperationRunning || len(r.tasks) == 0 {
 		return false
 	}
 	first, last := r.tasks[0], r.tasks[len(r.tasks)-1]
@@ -205,8 +220,8 @@ func (r *run) observationIsIdle() bool {
 		if namespaced, err := r.b.IsNamespaced(key.GroupKind()); err == nil && !namespaced {
 			key.Namespace = ""
 		}
-		settling, failed := sb.c.Settling(key)
-		if failed {
+		settling, failed, known := r.b.settling(key)
+		if !known || failed {
 			return false
 		}
 		if settling && (multiStep || res.HookType != "") {
@@ -251,10 +266,17 @@ func resultKey(res common.ResourceSyncResult) string {
 }
 
 // absorb turns the round's events into steps and refreshes step results. It reports whether
-// the engine did anything.
-func (r *run) absorb() bool {
+// the engine did anything. It fails when the round's results cannot be explained by the
+// operations the tracer saw (prev are the results before the round).
+func (r *run) absorb(prev []common.ResourceSyncResult) (bool, error) {
 	events, tasks, syncFail, wet := r.tr.take()
+	if err := r.tr.check(); err != nil {
+		return false, err
+	}
 	terminating := r.tr.terminating
+	if err := r.explain(prev, events, len(tasks) > 0 || wet); err != nil {
+		return false, err
+	}
 	if len(tasks) > 0 {
 		r.tasks = tasks
 	}
@@ -343,12 +365,94 @@ func (r *run) absorb() bool {
 		}
 		s := &r.rep.Steps[i]
 		s.Result = resultText(res, s.Hook != "")
-		s.Message = res.Message
+		s.Message = r.explainWait(i, res)
 		if s.Action == string(opApply) && (strings.HasSuffix(res.Message, " replaced") || strings.HasSuffix(res.Message, " updated")) {
 			s.Action = "update"
 		}
 	}
-	return len(kept) > 0
+	return len(kept) > 0, nil
+}
+
+// explain checks that every result the round added belongs to an operation the tracer saw, so
+// that no step is dropped. The one result gitops-engine sets without logging an operation is a
+// task that failed validation before any task ran (getSyncTasks: an unknown kind, a missing
+// permission; no task list logged): it becomes a SyncFailed step of its own.
+func (r *run) explain(prev []common.ResourceSyncResult, events []event, ranTasks bool) error {
+	seen := make(map[string]bool, len(prev)+len(events))
+	for _, res := range prev {
+		seen[resultKey(res)] = true
+	}
+	for _, e := range events {
+		seen[e.info.resultKey()] = true
+	}
+	var unexplained []string
+	for _, res := range r.results {
+		key := resultKey(res)
+		if seen[key] {
+			continue
+		}
+		if !ranTasks && res.Status == common.ResultCodeSyncFailed {
+			r.invalid(res)
+			continue
+		}
+		unexplained = append(unexplained, fmt.Sprintf("%s (%s %s: %s)", key, res.Status, res.HookPhase, res.Message))
+	}
+	if len(unexplained) > 0 {
+		return fmt.Errorf("%w: results without a logged operation: %s", errScrape, strings.Join(unexplained, "; "))
+	}
+	return nil
+}
+
+// invalid records a task that failed validation (no task list, no wave logged: the wave is the
+// object's own, as no task ran to move it).
+func (r *run) invalid(res common.ResourceSyncResult) {
+	k := res.ResourceKey
+	s := Step{
+		Seq: len(r.rep.Steps) + 1, SyncPhase: string(res.SyncPhase), Action: string(opApply), Kind: k.Kind, Name: k.Name,
+		Namespace: r.namespaceOf(taskInfo{Group: k.Group, Kind: k.Kind, Namespace: k.Namespace}),
+		Result:    string(res.Status), Message: res.Message, AtSeconds: r.b.elapsed().Seconds(), key: resultKey(res),
+	}
+	if t := r.target(k); t != nil {
+		s.Wave = syncwaves.Wave(t)
+		if hook.IsHook(t) {
+			s.Hook = string(res.SyncPhase)
+		}
+	}
+	r.rep.Steps = append(r.rep.Steps, s)
+}
+
+// target returns the target object of a result key (the namespace is not compared: gitops-engine
+// gives cluster-scoped objects the app namespace).
+func (r *run) target(k kube.ResourceKey) *unstructured.Unstructured {
+	for _, t := range r.targets {
+		gvk := t.GroupVersionKind()
+		if gvk.Group == k.Group && gvk.Kind == k.Kind && t.GetName() == k.Name {
+			return t
+		}
+	}
+	return nil
+}
+
+// explainWait is the message of step i: the result's, plus why the object's pods cannot start
+// while they cannot (kept once the object is gone, e.g. a hook deleted when the sync timed out).
+func (r *run) explainWait(i int, res common.ResourceSyncResult) string {
+	key := res.ResourceKey
+	if namespaced, err := r.b.IsNamespaced(key.GroupKind()); err == nil && !namespaced {
+		key.Namespace = ""
+	}
+	if why := r.b.blocked(key); why != "" {
+		r.waits[i] = why
+	} else if res.HookPhase == common.OperationSucceeded || (res.HookPhase == "" && res.Status == common.ResultCodeSynced && r.phase == common.OperationSucceeded) {
+		delete(r.waits, i)
+	}
+	why, ok := r.waits[i]
+	switch {
+	case !ok:
+		return res.Message
+	case res.Message == "" || strings.Contains(res.Message, why):
+		return why
+	}
+	return res.Message + "; " + why
 }
 
 func resultText(res common.ResourceSyncResult, hook bool) string {

@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/test/golden"
@@ -54,15 +56,15 @@ type replayCase struct {
 	name   string
 	dir    string
 	corpus bool
-	sim    SimOptions
+	sim    engine.SimOptions
 	live   string
-	opts   Options
+	opts   engine.Options
 	delete bool
 	// check asserts the facts the case is about, beyond the golden timeline
-	check func(t *testing.T, rep *Report)
+	check func(t *testing.T, rep *engine.Report)
 }
 
-func stepRefs(rep *Report, phase string, wave int) []string {
+func stepRefs(rep *engine.Report, phase string, wave int) []string {
 	var out []string
 	for _, s := range rep.Steps {
 		if s.SyncPhase == phase && s.Wave == wave {
@@ -72,7 +74,7 @@ func stepRefs(rep *Report, phase string, wave int) []string {
 	return out
 }
 
-func findStep(t *testing.T, rep *Report, action, ref string) Step {
+func findStep(t *testing.T, rep *engine.Report, action, ref string) engine.Step {
 	t.Helper()
 	for _, s := range rep.Steps {
 		if s.Action == action && s.Ref() == ref {
@@ -80,32 +82,32 @@ func findStep(t *testing.T, rep *Report, action, ref string) Step {
 		}
 	}
 	t.Fatalf("no step %s %s in %+v", action, ref, rep.Steps)
-	return Step{}
+	return engine.Step{}
 }
 
 func replayCases() []replayCase {
 	return []replayCase{
-		{name: "guestbook", dir: "guestbook", corpus: true, check: func(t *testing.T, rep *Report) {
+		{name: "guestbook", dir: "guestbook", corpus: true, check: func(t *testing.T, rep *engine.Report) {
 			if diff := cmp.Diff([]string{"apply Service/guestbook-ui", "apply Deployment/guestbook-ui"}, stepRefs(rep, "Sync", 0)); diff != "" {
 				t.Errorf("kind order (-want +got):\n%s", diff)
 			}
 		}},
 		{name: "sync-waves", dir: "sync-waves", corpus: true},
-		{name: "pre-post-sync", dir: "pre-post-sync", corpus: true, check: func(t *testing.T, rep *Report) {
+		{name: "pre-post-sync", dir: "pre-post-sync", corpus: true, check: func(t *testing.T, rep *engine.Report) {
 			first, last := rep.Steps[0], rep.Steps[len(rep.Steps)-1]
 			if first.Hook != "PreSync" || last.Action != "delete" {
 				t.Errorf("want PreSync hook first and HookSucceeded deletions last, got %+v ... %+v", first, last)
 			}
 		}},
 		{name: "helm-hooks", dir: "helm-hooks", corpus: true},
-		{name: "helm-hooks-fail", dir: "helm-hooks", corpus: true, sim: SimOptions{Fail: []string{"Job/upgrade-sql-schema"}}, check: func(t *testing.T, rep *Report) {
+		{name: "helm-hooks-fail", dir: "helm-hooks", corpus: true, sim: engine.SimOptions{Fail: []string{"Job/upgrade-sql-schema"}}, check: func(t *testing.T, rep *engine.Report) {
 			if rep.Phase != "Failed" || len(rep.NotRun) != 4 {
 				t.Errorf("want Failed with 4 tasks never run, got %s %+v", rep.Phase, rep.NotRun)
 			}
 		}},
 		{name: "helm-guestbook", dir: "helm-guestbook", corpus: true},
 		{name: "kustomize-guestbook", dir: "kustomize-guestbook", corpus: true},
-		{name: "bubbling", dir: "testdata/apps/bubbling", check: func(t *testing.T, rep *Report) {
+		{name: "bubbling", dir: "testdata/apps/bubbling", check: func(t *testing.T, rep *engine.Report) {
 			want := []string{"apply Namespace/team-a", "apply ConfigMap/settings"}
 			if diff := cmp.Diff(want, stepRefs(rep, "Sync", 1)); diff != "" {
 				t.Errorf("Namespace moved into wave 1 (-want +got):\n%s", diff)
@@ -118,7 +120,7 @@ func replayCases() []replayCase {
 				t.Errorf("cluster-scoped Namespace reported in namespace %q", ns)
 			}
 		}},
-		{name: "syncfail", dir: "testdata/apps/syncfail", sim: SimOptions{Fail: []string{"Job/migrate"}}, check: func(t *testing.T, rep *Report) {
+		{name: "syncfail", dir: "testdata/apps/syncfail", sim: engine.SimOptions{Fail: []string{"Job/migrate"}}, check: func(t *testing.T, rep *engine.Report) {
 			if rep.Phase != "Failed" {
 				t.Errorf("phase = %s, want Failed", rep.Phase)
 			}
@@ -132,12 +134,12 @@ func replayCases() []replayCase {
 				t.Errorf("never ran = %+v, want Deployment/api", rep.NotRun)
 			}
 		}},
-		{name: "syncfail-reject", dir: "testdata/apps/syncfail", sim: SimOptions{Fail: []string{"Pod/smoke"}}, check: func(t *testing.T, rep *Report) {
+		{name: "syncfail-reject", dir: "testdata/apps/syncfail", sim: engine.SimOptions{Fail: []string{"Pod/smoke"}}, check: func(t *testing.T, rep *engine.Report) {
 			if s := findStep(t, rep, "apply", "Pod/smoke"); s.Result != "Failed" {
 				t.Errorf("Pod/smoke = %+v, want Failed", s)
 			}
 		}},
-		{name: "hang-timeout", dir: "testdata/apps/syncfail", sim: SimOptions{Hang: []string{"Job/migrate"}}, opts: Options{Timeout: time.Minute}, check: func(t *testing.T, rep *Report) {
+		{name: "hang-timeout", dir: "testdata/apps/syncfail", sim: engine.SimOptions{Hang: []string{"Job/migrate"}}, opts: engine.Options{Timeout: time.Minute}, check: func(t *testing.T, rep *engine.Report) {
 			if rep.Phase != "Failed" || !strings.Contains(rep.Message, "timed out") || rep.SimulatedSeconds != 60 {
 				t.Errorf("want a timeout at 60s, got %s %q at %gs", rep.Phase, rep.Message, rep.SimulatedSeconds)
 			}
@@ -145,7 +147,7 @@ func replayCases() []replayCase {
 				t.Errorf("running hook not deleted on termination: %+v", s)
 			}
 		}},
-		{name: "replicaset-degraded", dir: "sync-waves", corpus: true, sim: SimOptions{Fail: []string{"ReplicaSet/backend"}}, check: func(t *testing.T, rep *Report) {
+		{name: "replicaset-degraded", dir: "sync-waves", corpus: true, sim: engine.SimOptions{Fail: []string{"ReplicaSet/backend"}}, check: func(t *testing.T, rep *engine.Report) {
 			if s := findStep(t, rep, "apply", "ReplicaSet/backend"); rep.Phase != "Failed" || s.Result != "Failed" {
 				t.Errorf("degraded ReplicaSet in wave 0: phase %s, step %+v", rep.Phase, s)
 			}
@@ -153,17 +155,17 @@ func replayCases() []replayCase {
 				t.Errorf("never ran = %+v, want the 4 tasks of waves 1-3", rep.NotRun)
 			}
 		}},
-		{name: "final-wave-not-health-checked", dir: "testdata/apps/bubbling", sim: SimOptions{Fail: []string{"Deployment/web"}}, check: func(t *testing.T, rep *Report) {
+		{name: "final-wave-not-health-checked", dir: "testdata/apps/bubbling", sim: engine.SimOptions{Fail: []string{"Deployment/web"}}, check: func(t *testing.T, rep *engine.Report) {
 			if rep.Phase != "Succeeded" {
 				t.Errorf("a Degraded Deployment in the final wave failed the sync: %s %s", rep.Phase, rep.Message)
 			}
 		}},
-		{name: "degraded-reject", dir: "testdata/apps/bubbling", sim: SimOptions{Fail: []string{"ConfigMap/settings"}}, check: func(t *testing.T, rep *Report) {
+		{name: "degraded-reject", dir: "testdata/apps/bubbling", sim: engine.SimOptions{Fail: []string{"ConfigMap/settings"}}, check: func(t *testing.T, rep *engine.Report) {
 			if s := findStep(t, rep, "apply", "ConfigMap/settings"); s.Result != "SyncFailed" || !strings.Contains(s.Message, "denied") {
 				t.Errorf("apply not rejected: %+v", s)
 			}
 		}},
-		{name: "prune", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", opts: Options{Prune: true}, check: func(t *testing.T, rep *Report) {
+		{name: "prune", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", opts: engine.Options{Prune: true}, check: func(t *testing.T, rep *engine.Report) {
 			late, early := findStep(t, rep, "prune", "Secret/old-late"), findStep(t, rep, "prune", "ConfigMap/old-early")
 			kept, last := findStep(t, rep, "apply", "ConfigMap/kept"), findStep(t, rep, "prune", "ConfigMap/old-last")
 			if !(late.Seq < early.Seq && early.Seq < kept.Seq && kept.Seq < last.Seq) {
@@ -173,14 +175,14 @@ func replayCases() []replayCase {
 				t.Errorf("Prune=false pruned: %+v", s)
 			}
 		}},
-		{name: "prune-disabled", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", check: func(t *testing.T, rep *Report) {
+		{name: "prune-disabled", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", check: func(t *testing.T, rep *engine.Report) {
 			for _, s := range rep.Steps {
 				if s.Action == "prune" && s.Result != "PruneSkipped" {
 					t.Errorf("pruned without Prune: %+v", s)
 				}
 			}
 		}},
-		{name: "bhc", dir: "testdata/apps/bhc", live: "testdata/apps/bhc-live/live.yaml", check: func(t *testing.T, rep *Report) {
+		{name: "bhc", dir: "testdata/apps/bhc", live: "testdata/apps/bhc-live/live.yaml", check: func(t *testing.T, rep *engine.Report) {
 			if s := rep.Steps[0]; s.Action != "delete" || s.Ref() != "Job/db-migrate" || !strings.Contains(s.Message, "BeforeHookCreation") {
 				t.Errorf("first step = %+v, want BeforeHookCreation deletion of Job/db-migrate", s)
 			}
@@ -188,7 +190,71 @@ func replayCases() []replayCase {
 				t.Errorf("PostSync steps = %v, want the PreSync,PostSync hook deleted and re-created", got)
 			}
 		}},
-		{name: "deletion", dir: "testdata/apps/deletion", delete: true, check: func(t *testing.T, rep *Report) {
+		{name: "presync-later-sa", dir: "testdata/apps/presync-later-sa", check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Job/db-migrate")
+			if rep.Phase != "Failed" || s.Result != "Failed" || rep.SimulatedSeconds != 300 ||
+				!strings.Contains(s.Message, "Job was active longer than specified deadline") || !strings.Contains(s.Message, `serviceaccount "migrator" not found`) {
+				t.Errorf("want the Job refused pods until its deadline (300s), naming the ServiceAccount; got %s at %gs, %+v", rep.Phase, rep.SimulatedSeconds, s)
+			}
+			findStep(t, rep, "apply", "ConfigMap/rollback-plan")
+		}},
+		{name: "presync-later-secret", dir: "testdata/apps/presync-later-secret", opts: engine.Options{Timeout: 2 * time.Minute}, check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Pod/check-db")
+			if rep.Phase != "Failed" || !strings.Contains(rep.Message, "timed out") || !strings.Contains(s.Message, `CreateContainerConfigError: secret "db-creds" not found`) {
+				t.Errorf("want a timeout naming the Secret; got %s %q, %+v", rep.Phase, rep.Message, s)
+			}
+		}},
+		{name: "later-secret-deployment", dir: "testdata/apps/later-secret-deployment", check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Deployment/web")
+			if rep.Phase != "Failed" || s.Result != "Failed" || !strings.Contains(s.Message, `secret "web-tls" not found`) || rep.SimulatedSeconds != 120 {
+				t.Errorf("want the Deployment Degraded at its progress deadline naming the Secret; got %s at %gs, %+v", rep.Phase, rep.SimulatedSeconds, s)
+			}
+		}},
+		{name: "cr-without-crd", dir: "testdata/apps/cr-without-crd", check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Widget/gadget")
+			if rep.Phase != "Failed" || s.Result != "SyncFailed" || !strings.Contains(rep.Message, "the server could not find the requested resource") || len(rep.Steps) != 1 {
+				t.Errorf("want the sync refused before any apply; got %s %q, %+v", rep.Phase, rep.Message, rep.Steps)
+			}
+		}},
+		{name: "cr-skip-dry-run", dir: "testdata/apps/cr-skip-dry-run", check: func(t *testing.T, rep *engine.Report) {
+			if s := findStep(t, rep, "apply", "ConfigMap/settings"); s.Result != "Synced" {
+				t.Errorf("ConfigMap not applied: %+v", s)
+			}
+			if s := findStep(t, rep, "apply", "Widget/gadget"); rep.Phase != "Failed" || s.Result != "SyncFailed" || !strings.Contains(s.Message, `no matches for kind "Widget"`) {
+				t.Errorf("want the apply of the Widget refused; got %s, %+v", rep.Phase, s)
+			}
+		}},
+		{name: "cr-with-live-crd", dir: "testdata/apps/cr-without-crd", live: "testdata/apps/crd-live/crd.yaml", check: func(t *testing.T, rep *engine.Report) {
+			if s := findStep(t, rep, "apply", "Widget/gadget"); rep.Phase != "Succeeded" || s.Result != "Synced" {
+				t.Errorf("want the Widget applied with its CRD live; got %s, %+v", rep.Phase, s)
+			}
+		}},
+		{name: "app-of-apps", dir: "testdata/apps/app-of-apps", check: func(t *testing.T, rep *engine.Report) {
+			if rep.Phase != "Succeeded" || findStep(t, rep, "apply", "Application/shop-web").Namespace != "argocd" {
+				t.Errorf("app of apps: %s %q", rep.Phase, rep.Message)
+			}
+			if len(rep.Assumptions) != 1 || rep.Assumptions[0].About != "applicationHealth" {
+				t.Errorf("assumptions = %+v, want the Application health", rep.Assumptions)
+			}
+		}},
+		{name: "loadbalancer-cloud", dir: "testdata/apps/loadbalancer", sim: engine.SimOptions{Durations: map[string]time.Duration{"Service": 30 * time.Second}}, check: func(t *testing.T, rep *engine.Report) {
+			if rep.Phase != "Succeeded" || findStep(t, rep, "apply", "Deployment/ingress-controller").AtSeconds != 30 {
+				t.Errorf("want wave 1 once the Service has its address (30s): %s %+v", rep.Phase, rep.Steps)
+			}
+			if len(rep.Assumptions) != 1 || rep.Assumptions[0].Model != "cloud" {
+				t.Errorf("assumptions = %+v, want the cloud load balancer", rep.Assumptions)
+			}
+		}},
+		{name: "loadbalancer-none", dir: "testdata/apps/loadbalancer", sim: engine.SimOptions{LoadBalancer: engine.LoadBalancerNone}, opts: engine.Options{Timeout: 5 * time.Minute}, check: func(t *testing.T, rep *engine.Report) {
+			s := findStep(t, rep, "apply", "Service/ingress-controller")
+			if rep.Phase != "Failed" || !strings.Contains(rep.Message, "timed out") || !strings.Contains(s.Message, "--load-balancer none") {
+				t.Errorf("want a timeout waiting for the Service's address; got %s %q, %+v", rep.Phase, rep.Message, s)
+			}
+			if len(rep.Assumptions) != 1 || rep.Assumptions[0].Model != "none" {
+				t.Errorf("assumptions = %+v, want no load balancer", rep.Assumptions)
+			}
+		}},
+		{name: "deletion", dir: "testdata/apps/deletion", delete: true, check: func(t *testing.T, rep *engine.Report) {
 			backup, web := findStep(t, rep, "apply", "Job/backup"), findStep(t, rep, "delete", "Deployment/web")
 			post := findStep(t, rep, "apply", "Job/cleanup-dns")
 			if !(backup.Seq < web.Seq && web.Seq < post.Seq) {
@@ -198,7 +264,7 @@ func replayCases() []replayCase {
 				t.Errorf("Delete=false deleted: %+v", s)
 			}
 		}},
-		{name: "deletion-lists", dir: "testdata/apps/deletion-lists", delete: true, check: func(t *testing.T, rep *Report) {
+		{name: "deletion-lists", dir: "testdata/apps/deletion-lists", delete: true, check: func(t *testing.T, rep *engine.Report) {
 			// Regression: deletion hook types in a list ran in no stage (exact match), and a
 			// hook with a sync type and a deletion type was not run at deletion.
 			var got []string
@@ -215,7 +281,7 @@ func replayCases() []replayCase {
 				t.Errorf("phase = %s, want Succeeded", rep.Phase)
 			}
 		}},
-		{name: "deletion-pre-post", dir: "testdata/apps/deletion-pre-post", delete: true, check: func(t *testing.T, rep *Report) {
+		{name: "deletion-pre-post", dir: "testdata/apps/deletion-pre-post", delete: true, check: func(t *testing.T, rep *engine.Report) {
 			var got []string
 			for _, s := range rep.Steps {
 				if s.Kind == "Job" {
@@ -227,12 +293,12 @@ func replayCases() []replayCase {
 				t.Errorf("Job steps (-want +got):\n%s", diff)
 			}
 		}},
-		{name: "deletion-prehook-fails", dir: "testdata/apps/deletion", delete: true, sim: SimOptions{Fail: []string{"Job/backup"}}, check: func(t *testing.T, rep *Report) {
+		{name: "deletion-prehook-fails", dir: "testdata/apps/deletion", delete: true, sim: engine.SimOptions{Fail: []string{"Job/backup"}}, check: func(t *testing.T, rep *engine.Report) {
 			if rep.Phase != "Failed" {
 				t.Errorf("phase = %s, want Failed", rep.Phase)
 			}
 			for _, s := range rep.Steps {
-				if s.SyncPhase == PhaseDelete {
+				if s.SyncPhase == engine.PhaseDelete {
 					t.Errorf("resources deleted after a failed PreDelete hook: %+v", s)
 				}
 			}
@@ -252,20 +318,20 @@ func TestReplay(t *testing.T) {
 				tc.sim.Live = liveObjects(t, tc.live)
 			}
 			opts := tc.opts
-			opts.Cluster = Simulated(tc.sim)
-			replay := Replay
+			opts.Cluster = engine.Simulated(tc.sim)
+			replay := engine.Replay
 			if tc.delete {
-				replay = ReplayDelete
+				replay = engine.ReplayDelete
 			}
 			rep, err := replay(context.Background(), objs, opts)
 			if err != nil {
 				t.Fatalf("replay: %v", err)
 			}
 			var js, txt bytes.Buffer
-			if err := WriteJSON(&js, rep); err != nil {
+			if err := (output.JSON{}).Write(&js, rep); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteText(&txt, rep); err != nil {
+			if err := (output.Text{}).Write(&txt, rep); err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, tc.name+".json", js.Bytes())
@@ -275,7 +341,7 @@ func TestReplay(t *testing.T) {
 			if err != nil {
 				t.Fatalf("replay again: %v", err)
 			}
-			if diff := cmp.Diff(rep.Steps, again.Steps, cmp.AllowUnexported(Step{})); diff != "" {
+			if diff := cmp.Diff(rep.Steps, again.Steps, cmp.AllowUnexported(engine.Step{})); diff != "" {
 				t.Errorf("second replay differs (-first +second):\n%s", diff)
 			}
 			if tc.check != nil {

@@ -10,6 +10,9 @@ type Report struct {
 	// SimulatedSeconds is the simulated duration (elapsed seconds on a real cluster).
 	SimulatedSeconds float64 `json:"simulatedSeconds"`
 	Steps            []Step  `json:"steps"`
+	// Assumptions are what the simulated cluster assumed where it matters for this app (e.g.
+	// the load balancer model when the app has LoadBalancer Services); none on a real cluster.
+	Assumptions []Assumption `json:"assumptions,omitempty"`
 
 	// NotRun lists the engine's tasks that never ran (e.g. waves after a failure, SyncFail
 	// hooks of a successful sync).
@@ -23,6 +26,17 @@ type Report struct {
 	Rounds int `json:"-"`
 	// Operation is "sync" or "delete".
 	Operation string `json:"-"`
+}
+
+// Assumption is one fact about the cluster the simulated replay assumed.
+type Assumption struct {
+	// About is the topic: "loadBalancer" or "applicationHealth".
+	About string `json:"about"`
+	// Model is what was assumed: "cloud" or "none" for loadBalancer; "healthy-once-applied"
+	// for applicationHealth.
+	Model string `json:"model"`
+	// Detail says what it means for the replay, and how to change it.
+	Detail string `json:"detail"`
 }
 
 // Step is one operation gitops-engine (or, for app deletion, Argo CD's controller) performed.
@@ -71,6 +85,26 @@ type Task struct {
 	DeletePolicies []string `json:"deletePolicies,omitempty"`
 	// Moved is set for a Namespace or CRD moved before its first dependant.
 	Moved bool `json:"moved"`
+}
+
+// StepGroup is a run of consecutive steps in one phase and wave.
+type StepGroup struct {
+	Phase string
+	Wave  int
+	Steps []Step
+}
+
+// Groups returns the steps as runs of consecutive steps in one phase and wave.
+func (r *Report) Groups() []StepGroup {
+	var out []StepGroup
+	for _, s := range r.Steps {
+		if n := len(out); n > 0 && out[n-1].Phase == s.SyncPhase && out[n-1].Wave == s.Wave {
+			out[n-1].Steps = append(out[n-1].Steps, s)
+			continue
+		}
+		out = append(out, StepGroup{Phase: s.SyncPhase, Wave: s.Wave, Steps: []Step{s}})
+	}
+	return out
 }
 
 // Ref is "Kind/name".

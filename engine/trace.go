@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -18,7 +19,34 @@ import (
 // every task it runs (with its effective phase and wave) and its sorted task list; the tracer
 // is a logr sink that records those log calls as the replay's events.
 
-// taskInfo is what a task's String() says: "<phase>/<wave> hook|resource <group>/<kind>:<ns>/<name> ...".
+// The log messages of gitops-engine's syncContext (pkg/sync/sync_context.go) the tracer reads,
+// and the value each carries. trace_contract_test.go checks them against the pinned module's
+// source: an upgrade that renames one fails the tests instead of silently dropping events.
+const (
+	msgTasksDryRun   = "Tasks (dry-run)"         // WithValues("tasks", dryRunTasks), Sync
+	msgTasks         = "Tasks"                   // WithValues("tasks", tasks), Sync
+	msgWetRun        = "Wet-run"                 // Sync, after the health updates
+	msgSyncFailTasks = "Running sync fail tasks" // executeSyncFailPhase
+	msgApplying      = "Applying"                // WithValues("dryRun", dryRun, "task", t), runTasks
+	msgPruning       = "Pruning"                 // WithValues("dryRun", dryRun, "task", t), runTasks
+	msgDeleting      = "Deleting"                // BeforeHookCreation deletion, runTasks
+	msgDeletingRes   = "Deleting resource"       // WithValues("task", task), deleteResource
+
+	keyTask  = "task"
+	keyTasks = "tasks"
+)
+
+// scraped lists every message the tracer reads with the value key it takes ("" for none).
+var scraped = []struct{ msg, key string }{
+	{msgTasksDryRun, keyTasks}, {msgTasks, keyTasks}, {msgWetRun, ""}, {msgSyncFailTasks, ""},
+	{msgApplying, keyTask}, {msgPruning, keyTask}, {msgDeleting, keyTask}, {msgDeletingRes, keyTask},
+}
+
+// taskStringFormat is the format of gitops-engine's (*syncTask).String() (pkg/sync/sync_task.go)
+// that parseTask reads: "<phase>/<wave> hook|resource <group>/<kind>:<ns>/<name> ...".
+const taskStringFormat = "%s/%d %s %s/%s:%s/%s %s->%s (%s,%s,%s)"
+
+// taskInfo is what a task's String() says.
 type taskInfo struct {
 	Phase     string
 	Wave      int
@@ -66,19 +94,26 @@ func parseTask(v any) (taskInfo, bool) {
 	return taskInfo{Phase: phase, Wave: wave, Hook: fields[1] == "hook", Group: group, Kind: kind, Namespace: ns, Name: name}, true
 }
 
-// parseTasks reads a logged task list (gitops-engine's syncTasks, a slice of *syncTask).
-func parseTasks(v any) []taskInfo {
+// parseTasks reads a logged task list (gitops-engine's syncTasks, a slice of *syncTask); bad
+// describes what it could not read.
+func parseTasks(v any) (tasks []taskInfo, bad []string) {
 	rv := reflect.ValueOf(v)
-	if !rv.IsValid() || rv.Kind() != reflect.Slice {
-		return nil
+	if !rv.IsValid() {
+		return nil, nil
+	}
+	if rv.Kind() != reflect.Slice {
+		return nil, []string{"a task list " + describe(v)}
 	}
 	out := make([]taskInfo, 0, rv.Len())
 	for i := 0; i < rv.Len(); i++ {
-		if t, ok := parseTask(rv.Index(i).Interface()); ok {
-			out = append(out, t)
+		t, ok := parseTask(rv.Index(i).Interface())
+		if !ok {
+			bad = append(bad, "a task list with "+describe(rv.Index(i).Interface()))
+			continue
 		}
+		out = append(out, t)
 	}
-	return out
+	return out, bad
 }
 
 type opKind string
@@ -114,6 +149,8 @@ type tracer struct {
 	wet bool
 	// terminating is set for the round that terminates a timed-out sync
 	terminating bool
+	// unreadable are operations logged with a task parseTask cannot read
+	unreadable []string
 }
 
 func newTracer(clock func() time.Duration, log *slog.Logger) *tracer {
@@ -123,7 +160,7 @@ func newTracer(clock func() time.Duration, log *slog.Logger) *tracer {
 func (t *tracer) reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.dry, t.wet, t.events, t.syncFail, t.bhc, t.lastError = false, false, nil, false, map[any]bool{}, ""
+	t.dry, t.wet, t.events, t.syncFail, t.bhc, t.lastError, t.unreadable = false, false, nil, false, map[any]bool{}, "", nil
 }
 
 func (t *tracer) logger() logr.Logger { return logr.New(&sink{t: t}) }
@@ -143,38 +180,39 @@ func (t *tracer) observe(msg string, values, kv []any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch msg {
-	case "Tasks (dry-run)":
+	case msgTasksDryRun:
 		t.dry = true
-		t.tasks = value("tasks", kv, values)
-	case "Tasks":
-		t.tasks = value("tasks", kv, values)
-	case "Wet-run":
+		t.tasks = value(keyTasks, kv, values)
+	case msgTasks:
+		t.tasks = value(keyTasks, kv, values)
+	case msgWetRun:
 		t.dry = false
 		t.wet = true
-	case "Running sync fail tasks":
+	case msgSyncFailTasks:
 		t.dry = false
 		t.wet = true
 		t.syncFail = true
-	case "Applying":
-		t.record(opApply, value("task", kv, values))
-	case "Pruning":
-		t.record(opPrune, value("task", kv, values))
-	case "Deleting":
-		if task := value("task", kv, values); task != nil {
+	case msgApplying:
+		t.record(msg, opApply, value(keyTask, kv, values))
+	case msgPruning:
+		t.record(msg, opPrune, value(keyTask, kv, values))
+	case msgDeleting:
+		if task := value(keyTask, kv, values); task != nil {
 			t.bhc[task] = true
 		}
-	case "Deleting resource":
-		task := value("task", kv, values)
-		t.record(opDelete, task)
+	case msgDeletingRes:
+		t.record(msg, opDelete, value(keyTask, kv, values))
 	}
 	if t.log != nil && t.log.Enabled(context.Background(), slog.LevelDebug) {
 		t.log.Debug("gitops-engine: " + msg)
 	}
 }
 
-func (t *tracer) record(op opKind, task any) {
+func (t *tracer) record(msg string, op opKind, task any) {
 	info, ok := parseTask(task)
 	if !ok {
+		// never drop an operation: the replay fails with this instead
+		t.unreadable = append(t.unreadable, fmt.Sprintf("%q with task %s", msg, describe(task)))
 		return
 	}
 	t.events = append(t.events, event{op: op, dry: t.dry, bhc: t.bhc[task], task: task, at: t.clock(), info: info})
@@ -183,7 +221,31 @@ func (t *tracer) record(op opKind, task any) {
 func (t *tracer) take() (events []event, tasks []taskInfo, syncFail, wet bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return slices.Clone(t.events), parseTasks(t.tasks), t.syncFail, t.wet
+	tasks, bad := parseTasks(t.tasks)
+	t.unreadable = append(t.unreadable, bad...)
+	return slices.Clone(t.events), tasks, t.syncFail, t.wet
+}
+
+// check returns an error when the round logged an operation or a task list whose tasks could
+// not be read (call it after take).
+func (t *tracer) check() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.unreadable) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: gitops-engine logged %s", errScrape, strings.Join(t.unreadable, "; "))
+}
+
+// errScrape marks a disagreement between gitops-engine's logs or results and what the tracer
+// reads from them: the pinned gitops-engine changed (see trace_contract_test.go).
+var errScrape = errors.New("replay: cannot follow gitops-engine (its log format changed?)")
+
+func describe(v any) string {
+	if s, ok := v.(fmt.Stringer); ok && v != nil && !(reflect.ValueOf(v).Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil()) {
+		return fmt.Sprintf("%q (%T)", s.String(), v)
+	}
+	return fmt.Sprintf("%v (%T)", v, v)
 }
 
 type sink struct {

@@ -1,3 +1,6 @@
+// Package manifest is wavecheck's object model: one rendered Kubernetes object as the renderer
+// produced it, and where it came from. It is a leaf: the renderer (plugin/render), the linter
+// (policy) and the replay (engine) all import it, and it imports only the standard library.
 package manifest
 
 import "fmt"
@@ -55,6 +58,10 @@ func (o Object) Labels() map[string]any {
 	l, _ := o.metadata()["labels"].(map[string]any)
 	return l
 }
+
+// Location is where the object was rendered from, "file:line" (or "file" when the line is
+// unknown), for messages.
+func (o Object) Location() string { return o.Source.String() }
 
 // Ref is "Kind/name" (or "Kind/generateName*" for generated names), for messages.
 func (o Object) Ref() string {

@@ -87,7 +87,10 @@ type Config struct {
 	AllowEmpty bool
 	// Render options, as Argo CD would render the app.
 	Render render.Options
-	Policy PolicyConfig
+	// SourcePath is ARGOCD_APP_SOURCE_PATH, the app's path inside its repository: Generate and
+	// Discover derive the repository root from it (SourceRoot) when Render.RepoRoot is empty.
+	SourcePath string
+	Policy     PolicyConfig
 	// MaxErrors caps the error lines printed when generation is blocked.
 	MaxErrors int
 }
@@ -213,6 +216,7 @@ func Resolve(env Env) (Config, error) {
 	}
 
 	// Rendering, as Argo CD's repo-server would.
+	c.SourcePath = env.SourcePath
 	r := &c.Render
 	r.AppName = env.AppName
 	r.Namespace = env.AppNamespace

@@ -26,7 +26,7 @@ type Discovery struct {
 // tooling or another plugin. Policy findings play no part: an app with policy errors matches,
 // so that generation can block it.
 func Discover(ctx context.Context, dir string, cfg Config) Discovery {
-	opts := cfg.Render
+	opts := cfg.renderOptions(ctx, dir)
 	d := Discovery{Type: opts.SourceType}
 	if d.Type == "" {
 		d.Type = render.Detect(dir)

@@ -48,12 +48,13 @@ func (e *PolicyError) Error() string {
 // ErrEmpty is returned when an app renders to nothing and empty output was not allowed.
 var ErrEmpty = errors.New("app renders no objects: refusing to return an empty manifest stream, which Argo CD would prune the whole app for (set the plugin parameter allow-empty=true if that is intended)")
 
-// Generate renders the app in dir as Argo CD would, lints it according to cfg.Mode and returns
-// the manifest stream. It returns a *PolicyError when enforce mode blocks, ErrEmpty for an
+// Generate renders the app in dir as Argo CD would (file reads bounded by the repository root,
+// derived from ARGOCD_APP_SOURCE_PATH: see SourceRoot), lints it according to cfg.Mode and
+// returns the manifest stream. It returns a *PolicyError when enforce mode blocks, ErrEmpty for an
 // unexpected empty app, and other errors for render or policy failures; it never returns a
 // partial stream.
 func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcome, error) {
-	res, err := render.Render(ctx, dir, cfg.Render)
+	res, err := render.Render(ctx, dir, cfg.renderOptions(ctx, dir))
 	if err != nil {
 		return nil, err
 	}
@@ -132,14 +133,14 @@ func FormatFinding(f policy.Finding) string {
 	return s
 }
 
-// writeCapped writes one line per finding, at most max of them, then "and N more".
-func writeCapped(b *strings.Builder, fs []policy.Finding, max int, withSeverity bool) {
-	if max <= 0 {
-		max = DefaultMaxErrors
+// writeCapped writes one line per finding, at most limit of them, then "and N more".
+func writeCapped(b *strings.Builder, fs []policy.Finding, limit int, withSeverity bool) {
+	if limit <= 0 {
+		limit = DefaultMaxErrors
 	}
 	for i, f := range fs {
-		if i == max {
-			fmt.Fprintf(b, "\nand %d more", len(fs)-max)
+		if i == limit {
+			fmt.Fprintf(b, "\nand %d more", len(fs)-limit)
 			break
 		}
 		b.WriteString("\n")

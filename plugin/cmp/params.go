@@ -184,7 +184,7 @@ func (ps Params) String(name string) (string, bool) {
 // Array returns an array parameter's value.
 func (ps Params) Array(name string) ([]string, bool) {
 	p, ok := ps[name]
-	if !ok || !(p.hasArray || p.Array != nil) {
+	if !ok || (!p.hasArray && p.Array == nil) {
 		return nil, false
 	}
 	return slices.Clone(p.Array), true
@@ -193,7 +193,7 @@ func (ps Params) Array(name string) ([]string, bool) {
 // Map returns a map parameter's value.
 func (ps Params) Map(name string) (map[string]string, bool) {
 	p, ok := ps[name]
-	if !ok || !(p.hasMap || p.Map != nil) {
+	if !ok || (!p.hasMap && p.Map == nil) {
 		return nil, false
 	}
 	return p.Map, true

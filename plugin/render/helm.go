@@ -165,11 +165,11 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 			if name != "" {
 				n = name + "/" + e.Name()
 			}
-			real, err := b.resolve(p)
+			realPath, err := b.resolve(p)
 			if err != nil {
 				return err
 			}
-			fi, err := os.Stat(real)
+			fi, err := os.Stat(realPath)
 			if err != nil {
 				return &Error{File: b.rel(p), Err: fmt.Errorf("read chart: %w", unwrapPathError(err))}
 			}
@@ -177,10 +177,10 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 				continue
 			}
 			if fi.IsDir() {
-				if ancestors[real] {
-					return &Error{File: b.rel(p), Err: fmt.Errorf("read chart: symlink loop back to %s", b.rel(real))}
+				if ancestors[realPath] {
+					return &Error{File: b.rel(p), Err: fmt.Errorf("read chart: symlink loop back to %s", b.rel(realPath))}
 				}
-				if err := walk(real, n, depth+1); err != nil {
+				if err := walk(realPath, n, depth+1); err != nil {
 					return err
 				}
 				continue

@@ -78,11 +78,11 @@ type kustReplay struct {
 	active map[string]bool
 }
 
-// replayKustomize replays the build of the kustomization in dir (real and as given) from the
+// replayKustomize replays the build of the kustomization in dir (realPath and as given) from the
 // walker's nodes.
-func replayKustomize(b *bounds, nodes map[string]*kustNode, real, dir string) (*kustSources, error) {
+func replayKustomize(b *bounds, nodes map[string]*kustNode, realPath, dir string) (*kustSources, error) {
 	s := &kustReplay{b: b, nodes: nodes, files: map[string][]manifest.Object{}, active: map[string]bool{}}
-	ra, err := s.accumulate(real, dir, nil)
+	ra, err := s.accumulate(realPath, dir, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -148,19 +148,19 @@ func trimHashSuffix(name string) (string, bool) {
 	return name[:i], true
 }
 
-// accumulate replays KustTarget.accumulateTarget for the kustomization in real (logical is the
+// accumulate replays KustTarget.accumulateTarget for the kustomization in realPath (logical is the
 // same directory as reached from the app directory, which sources are named after): resources
 // and bases, generators, components, then the id-changing transformers over everything
 // gathered. ra holds the parent's resources when the kustomization is a component.
-func (s *kustReplay) accumulate(real, logical string, ra []*kustEntry) ([]*kustEntry, error) {
-	if s.active[real] {
-		return nil, noReplay("%s includes itself", s.b.rel(real))
+func (s *kustReplay) accumulate(realPath, logical string, ra []*kustEntry) ([]*kustEntry, error) {
+	if s.active[realPath] {
+		return nil, noReplay("%s includes itself", s.b.rel(realPath))
 	}
-	s.active[real] = true
-	defer delete(s.active, real)
-	n := s.nodes[real]
+	s.active[realPath] = true
+	defer delete(s.active, realPath)
+	n := s.nodes[realPath]
 	if n == nil || n.k == nil {
-		return nil, noReplay("no kustomization read in %s", s.b.rel(real))
+		return nil, noReplay("no kustomization read in %s", s.b.rel(realPath))
 	}
 	k := n.k
 	if err := s.check(n); err != nil {
@@ -168,7 +168,7 @@ func (s *kustReplay) accumulate(real, logical string, ra []*kustEntry) ([]*kustE
 	}
 
 	for _, ref := range append(slices.Clone(k.Resources), k.Bases...) {
-		p, lp, err := s.ref(real, logical, ref)
+		p, lp, err := s.ref(realPath, logical, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -210,7 +210,7 @@ func (s *kustReplay) accumulate(real, logical string, ra []*kustEntry) ([]*kustE
 	}
 
 	for _, c := range k.Components {
-		p, lp, err := s.ref(real, logical, c)
+		p, lp, err := s.ref(realPath, logical, c)
 		if err != nil {
 			return nil, err
 		}
@@ -253,11 +253,11 @@ func (s *kustReplay) accumulate(real, logical string, ra []*kustEntry) ([]*kustE
 
 // ref returns the path of a resource or component reference, on disk and as reached from the
 // app directory.
-func (s *kustReplay) ref(real, logical, ref string) (string, string, error) {
+func (s *kustReplay) ref(realPath, logical, ref string) (string, string, error) {
 	if isRemoteRef(ref) || filepath.IsAbs(ref) {
 		return "", "", noReplay("reference %q", ref)
 	}
-	return filepath.Join(real, filepath.FromSlash(ref)), filepath.Join(logical, filepath.FromSlash(ref)), nil
+	return filepath.Join(realPath, filepath.FromSlash(ref)), filepath.Join(logical, filepath.FromSlash(ref)), nil
 }
 
 // skipsNameAffix reports the kinds kustomize's prefix and suffix transformers leave alone.
@@ -273,20 +273,20 @@ func skipsNameAffix(e *kustEntry) bool {
 
 // file returns the resources of a resource file, decoded as the stream decoder does.
 func (s *kustReplay) file(p, logical string) ([]*kustEntry, error) {
-	real, err := s.b.resolve(p)
+	realPath, err := s.b.resolve(p)
 	if err != nil {
 		return nil, err
 	}
-	objs, ok := s.files[real]
+	objs, ok := s.files[realPath]
 	if !ok {
-		data, err := s.peek(real)
+		data, err := s.peek(realPath)
 		if err != nil {
 			return nil, err
 		}
-		if objs, err = decodeStream(data, s.b.rel(real), true); err != nil {
-			return nil, noReplay("decode %s: %v", s.b.rel(real), err)
+		if objs, err = decodeStream(data, s.b.rel(realPath), true); err != nil {
+			return nil, noReplay("decode %s: %v", s.b.rel(realPath), err)
 		}
-		s.files[real] = objs
+		s.files[realPath] = objs
 	}
 	if s.count += len(objs); s.count > maxReplayEntries {
 		return nil, noReplay("more than %d resources", maxReplayEntries)
@@ -387,7 +387,7 @@ func (s *kustReplay) check(n *kustNode) error {
 	}
 	for _, c := range k.Configurations {
 		var cfg map[string]any
-		data, err := s.peek(filepath.Join(n.real, filepath.FromSlash(c)))
+		data, err := s.peek(filepath.Join(n.realPath, filepath.FromSlash(c)))
 		if err != nil {
 			return err
 		}
@@ -419,7 +419,7 @@ func (s *kustReplay) checkPatch(n *kustNode, p types.Patch) error {
 	data := []byte(p.Patch)
 	if p.Path != "" {
 		var err error
-		if data, err = s.peek(filepath.Join(n.real, filepath.FromSlash(p.Path))); err != nil {
+		if data, err = s.peek(filepath.Join(n.realPath, filepath.FromSlash(p.Path))); err != nil {
 			return err
 		}
 	}

@@ -222,7 +222,7 @@ func TestDirectoryBadInput(t *testing.T) {
 		},
 		{
 			name: "symlink escaping the repo root",
-			setup: func(t *testing.T, root, app string) {
+			setup: func(t *testing.T, _, app string) {
 				outside := t.TempDir()
 				writeFile(t, filepath.Join(outside, "secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n")
 				if err := os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(app, "link.yaml")); err != nil {
@@ -234,7 +234,7 @@ func TestDirectoryBadInput(t *testing.T) {
 		},
 		{
 			name: "symlinked directory escaping the root, even when not recursing",
-			setup: func(t *testing.T, root, app string) {
+			setup: func(t *testing.T, _, app string) {
 				if err := os.Symlink("/etc", filepath.Join(app, "etc")); err != nil {
 					t.Fatal(err)
 				}

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/test/cluster"
@@ -212,7 +213,7 @@ func dig(v any, path ...string) any {
 func reportText(t *testing.T, rep *engine.Report) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := engine.WriteText(&b, rep); err != nil {
+	if err := (output.Text{}).Write(&b, rep); err != nil {
 		return "(report: " + err.Error() + ")"
 	}
 	return b.String()

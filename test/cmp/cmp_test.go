@@ -50,6 +50,8 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	log.SetLevel(log.WarnLevel)
+	// Read before the environment is cleaned below (it starts with WAVECHECK_).
+	prebuilt := os.Getenv("WAVECHECK_BIN")
 	// A developer's shell must not change the plugin's behaviour.
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -67,7 +69,7 @@ func setup(m *testing.M) int {
 	// as in the image. Default build flags, so the go build cache of `go test ./...` is reused.
 	bin := filepath.Join(tmp, "bin")
 	wavecheckBin = filepath.Join(bin, "wavecheck")
-	if prebuilt := os.Getenv("WAVECHECK_BIN"); prebuilt != "" {
+	if prebuilt != "" {
 		if err := copyFile(prebuilt, wavecheckBin); err != nil {
 			return fail("copy WAVECHECK_BIN: %v", err)
 		}
@@ -196,12 +198,18 @@ func appDir(app string) string { return filepath.Join(repo, "apps", app) }
 // generate streams the repo to the cmp-server and returns the manifests or the gRPC error.
 func generate(t *testing.T, app string, env []string) ([]string, error) {
 	t.Helper()
+	return generateExcluding(t, app, env, nil)
+}
+
+// generateExcluding is generate with the repo-server's --plugin-tar-exclude globs.
+func generateExcluding(t *testing.T, app string, env, exclude []string) ([]string, error) {
+	t.Helper()
 	c := ctx(t)
 	stream, err := client.GenerateManifest(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmp.SendRepoStream(c, appDir(app), repo, stream, env, nil); err != nil {
+	if err := cmp.SendRepoStream(c, appDir(app), repo, stream, env, exclude); err != nil {
 		t.Fatalf("send repo: %v", err)
 	}
 	resp, err := stream.CloseAndRecv()
@@ -251,6 +259,7 @@ func TestMatchRepository(t *testing.T) {
 		{"guestbook", true},
 		{"helm-guestbook", true},
 		{"kustomize-guestbook", true},
+		{"kustomize-overlay", true},
 		{"broken", true}, // policy errors are generation's business
 		{"jsonnet", false},
 		{"docs", false},
@@ -328,7 +337,7 @@ func TestGetParametersAnnouncement(t *testing.T) {
 }
 
 func TestGenerateCleanApps(t *testing.T) {
-	for _, app := range []string{"guestbook", "helm-guestbook", "kustomize-guestbook"} {
+	for _, app := range []string{"guestbook", "helm-guestbook", "kustomize-guestbook", "kustomize-overlay"} {
 		t.Run(app, func(t *testing.T) {
 			got, err := generate(t, app, appEnv(app))
 			if err != nil {
@@ -451,6 +460,62 @@ func TestGenerateFailures(t *testing.T) {
 	}
 }
 
+// Regression test (issue 11, item 10): a repo-server run with --plugin-tar-exclude .git streams
+// the checkout without .git, so wavecheck cannot find the repository root by looking for it;
+// ARGOCD_APP_SOURCE_PATH gives it, and an overlay whose base lies outside the app directory
+// renders, is discovered, and equals `wavecheck render` of the full checkout.
+func TestWithoutGit(t *testing.T) {
+	const app = "kustomize-overlay"
+	exclude := []string{".git"}
+	withoutSourcePath := func() []string {
+		var env []string
+		for _, kv := range appEnv(app) {
+			if !strings.HasPrefix(kv, "ARGOCD_APP_SOURCE_PATH=") {
+				env = append(env, kv)
+			}
+		}
+		return env
+	}
+
+	t.Run("generate", func(t *testing.T) {
+		got, err := generateExcluding(t, app, appEnv(app), exclude)
+		if err != nil {
+			t.Fatalf("GenerateManifest: %v", err)
+		}
+		if diff := gocmp.Diff(render(t, app), got); diff != "" {
+			t.Errorf("manifests differ from wavecheck render (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("discover", func(t *testing.T) {
+		c := ctx(t)
+		stream, err := client.MatchRepository(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmp.SendRepoStream(c, appDir(app), repo, stream, appEnv(app), exclude); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := stream.CloseAndRecv()
+		if err != nil {
+			t.Fatalf("MatchRepository: %v", err)
+		}
+		if !resp.IsSupported {
+			t.Errorf("MatchRepository = not supported, want the overlay claimed")
+		}
+	})
+	// Without the variable the stream's missing .git shows: the base is outside the only root
+	// wavecheck can infer (the app directory). This also proves the exclusion took effect.
+	t.Run("no source path", func(t *testing.T) {
+		got, err := generateExcluding(t, app, withoutSourcePath(), exclude)
+		if err == nil {
+			t.Fatalf("GenerateManifest succeeded with %d manifests, want the base refused", len(got))
+		}
+		if msg := status.Convert(err).Message(); !strings.Contains(msg, "escapes the repository root") {
+			t.Errorf("error = %q, want the base refused as outside the repository root", msg)
+		}
+	})
+}
+
 // Guard against a testdata app silently disappearing from the list above.
 func TestTestdataApps(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Join(repo, "apps"))
@@ -462,7 +527,7 @@ func TestTestdataApps(t *testing.T) {
 		got = append(got, e.Name())
 	}
 	sort.Strings(got)
-	want := []string{"broken", "docs", "guestbook", "helm-guestbook", "jsonnet", "kustomize-guestbook"}
+	want := []string{"broken", "docs", "guestbook", "helm-guestbook", "jsonnet", "kustomize-guestbook", "kustomize-overlay"}
 	if diff := gocmp.Diff(want, got); diff != "" {
 		t.Errorf("apps mismatch (-want +got):\n%s", diff)
 	}

@@ -7,12 +7,14 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -47,25 +49,19 @@ type Options struct {
 	Durations map[string]time.Duration
 	// Fault says what happens to an object (nil: nothing).
 	Fault func(kind, name string) Fault
-	// Known are objects that may be applied: their kinds are served (a CRD of the set defines
-	// its kinds, served once the CRD exists; any other unknown kind is assumed installed).
+	// Known are objects that may be applied: a CRD among them defines its kinds, served once the
+	// CRD exists. A kind that is neither built in, nor defined by a CRD of Known or of the seeded
+	// live objects, nor the kind of a live object, is not served: its objects fail as on a real
+	// API server ("the server could not find the requested resource", "no matches for kind").
 	Known []*unstructured.Unstructured
-}
-
-// DefaultDurations are the simulated times to health, per lower-case kind.
-var DefaultDurations = map[string]time.Duration{
-	"job":                     10 * time.Second,
-	"pod":                     10 * time.Second,
-	"workflow":                10 * time.Second,
-	"deployment":              5 * time.Second,
-	"statefulset":             5 * time.Second,
-	"daemonset":               5 * time.Second,
-	"replicaset":              5 * time.Second,
-	"persistentvolumeclaim":   2 * time.Second,
-	"service":                 2 * time.Second,
-	"ingress":                 2 * time.Second,
-	"apiservice":              2 * time.Second,
-	"horizontalpodautoscaler": 2 * time.Second,
+	// LoadBalancer is the model of the cluster's load balancer (default LoadBalancerCloud).
+	LoadBalancer LoadBalancer
+	// ServeUnknownKinds serves every kind of Known as if its CRD were installed (for ordering
+	// without health, where a missing CRD does not matter).
+	ServeUnknownKinds bool
+	// ArgoCD installs Argo CD's CRDs (Application, ApplicationSet, AppProject) and its
+	// namespace, as in a cluster where Argo CD runs (app-of-apps).
+	ArgoCD bool
 }
 
 type entry struct {
@@ -75,24 +71,34 @@ type entry struct {
 	readyAt time.Duration
 	pending bool
 	fault   Fault
+	// blocked says why the object's pods cannot start (pods.go); deadline is when it fails
+	// if they still cannot (activeDeadlineSeconds, progressDeadlineSeconds; 0: never).
+	blocked  block
+	deadline time.Duration
 }
 
 // Cluster is a simulated cluster. It is safe for concurrent use (gitops-engine applies in
 // parallel goroutines).
 type Cluster struct {
-	mu    sync.Mutex
-	opts  Options
-	reg   *registry
-	objs  map[kube.ResourceKey]*entry
-	now   time.Duration
-	rv    int64
-	uid   int64
-	start time.Time
+	mu   sync.Mutex
+	opts Options
+	reg  *registry
+	objs map[kube.ResourceKey]*entry
+	now  time.Duration
+	rv   int64
+	// version counts every change of an object or of the clock
+	version uint64
+	// blocked are the pending objects whose pods cannot start
+	blocked map[kube.ResourceKey]bool
+	// seeding is set while live objects are stored at their health
+	seeding bool
+	uid     int64
+	start   time.Time
 }
 
 // New returns a simulated cluster with opts.Namespaces created.
 func New(opts Options) *Cluster {
-	c := &Cluster{opts: opts, reg: newRegistry(), objs: map[kube.ResourceKey]*entry{}, start: opts.Start}
+	c := &Cluster{opts: opts, reg: newRegistry(), objs: map[kube.ResourceKey]*entry{}, blocked: map[kube.ResourceKey]bool{}, start: opts.Start}
 	if c.start.IsZero() {
 		c.start = time.Unix(0, 0).UTC()
 	}
@@ -101,14 +107,19 @@ func New(opts Options) *Cluster {
 			c.reg.addCRD(o)
 		}
 	}
-	for _, o := range opts.Known {
-		if isCRD(o) {
-			continue
+	if opts.ServeUnknownKinds {
+		for _, o := range opts.Known {
+			if !isCRD(o) {
+				c.reg.addGuess(o.GroupVersionKind(), true)
+			}
 		}
-		c.reg.addGuess(o.GroupVersionKind(), true)
 	}
-	for _, ns := range opts.Namespaces {
-		if ns == "" {
+	namespaces := opts.Namespaces
+	if opts.ArgoCD {
+		namespaces = append(slices.Clone(namespaces), ArgoCDNamespace)
+	}
+	for _, ns := range namespaces {
+		if ns == "" || c.objs[kube.ResourceKey{Kind: "Namespace", Name: ns}] != nil {
 			continue
 		}
 		obj := &unstructured.Unstructured{}
@@ -116,6 +127,12 @@ func New(opts Options) *Cluster {
 		obj.SetKind("Namespace")
 		obj.SetName(ns)
 		c.store(obj, nil)
+	}
+	if opts.ArgoCD {
+		for _, crd := range argoCDCRDs() {
+			c.reg.addCRD(crd)
+			c.store(crd, nil)
+		}
 	}
 	return c
 }
@@ -131,11 +148,11 @@ func (c *Cluster) Now() time.Duration {
 	return c.now
 }
 
-// Version changes whenever an object or the clock changes.
+// Version changes whenever an object or the clock changes: a counter that only goes up.
 func (c *Cluster) Version() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return uint64(c.rv)<<20 ^ uint64(c.now)
+	return c.version
 }
 
 // Advance moves the clock forward by d and lets the controller act.
@@ -144,6 +161,7 @@ func (c *Cluster) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	if d > 0 {
 		c.now += d
+		c.version++
 	}
 	c.reconcile()
 }
@@ -155,8 +173,9 @@ func (c *Cluster) NextEvent() (time.Duration, bool) {
 	var next time.Duration
 	found := false
 	for _, e := range c.objs {
-		if e.pending && e.fault != FaultHang && (!found || e.readyAt < next) {
-			next, found = e.readyAt, true
+		at, ok := e.nextEvent()
+		if ok && (!found || at < next) {
+			next, found = at, true
 		}
 	}
 	return next, found
@@ -172,7 +191,21 @@ func (c *Cluster) Settling(key kube.ResourceKey) (settling, failed bool) {
 	if !ok {
 		return false, false
 	}
-	return e.pending && e.fault != FaultHang && e.readyAt > c.now, !e.pending && e.fault == FaultFail
+	at, will := e.nextEvent()
+	return will && at > c.now, !e.pending && e.fault == FaultFail
+}
+
+// nextEvent is when the controller will next change the entry, if ever.
+func (e *entry) nextEvent() (time.Duration, bool) {
+	switch {
+	case !e.pending:
+		return 0, false
+	case e.blocked.kind != blockNone:
+		return e.deadline, e.deadline > 0
+	case e.fault == FaultHang:
+		return 0, false
+	}
+	return e.readyAt, true
 }
 
 // IsNamespaced implements kube.ResourceInfoProvider.
@@ -247,6 +280,7 @@ func (c *Cluster) key(res *apiResource, namespace, name string) kube.ResourceKey
 
 func (c *Cluster) nextRV() string {
 	c.rv++
+	c.version++
 	return strconv.FormatInt(c.rv, 10)
 }
 
@@ -273,26 +307,48 @@ func (c *Cluster) store(obj *unstructured.Unstructured, res *apiResource) *unstr
 	if c.opts.Fault != nil {
 		e.fault = c.opts.Fault(obj.GetKind(), obj.GetName())
 	}
-	c.initStatus(e)
 	c.objs[key] = e
+	c.initStatus(key, e)
 	if isCRD(obj) {
 		c.reg.addCRD(obj)
 	}
+	c.recheck()
 	return obj
 }
 
-func (c *Cluster) duration(kind string) time.Duration {
-	k := strings.ToLower(kind)
-	if d, ok := c.opts.Durations[k]; ok {
+// Duration is how long an object of kind takes to reach its health (--duration, else the
+// kind's default; 0 for kinds without a health check).
+func (c *Cluster) Duration(kind string) time.Duration {
+	if d, ok := c.opts.Durations[strings.ToLower(kind)]; ok {
 		return d
 	}
-	return DefaultDurations[k]
+	for gk, k := range kinds {
+		if strings.EqualFold(gk.Kind, kind) {
+			return k.duration
+		}
+	}
+	return 0
+}
+
+// duration is how long an object takes to reach its health (--duration, else its kind's).
+func (c *Cluster) duration(o *unstructured.Unstructured) time.Duration {
+	if d, ok := c.opts.Durations[strings.ToLower(o.GetKind())]; ok {
+		return d
+	}
+	k, _ := kindOf(o)
+	return k.duration
 }
 
 // reconcile runs the controller: objects whose time has come reach their final state.
 func (c *Cluster) reconcile() {
-	for _, e := range c.objs {
-		if e.pending && e.fault != FaultHang && c.now >= e.readyAt {
+	for key, e := range c.objs {
+		switch {
+		case !e.pending:
+		case e.blocked.kind != blockNone:
+			if e.deadline > 0 && c.now >= e.deadline {
+				c.expire(key, e)
+			}
+		case e.fault != FaultHang && c.now >= e.readyAt:
 			c.finishStatus(e)
 		}
 	}
@@ -344,7 +400,7 @@ func (c *Cluster) write(obj *unstructured.Unstructured, dry bool, mode applyMode
 			return "", apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, ns)
 		}
 	}
-	if c.opts.Fault != nil && c.opts.Fault(gvk.Kind, name) == FaultFail && !failsByHealth(gvk.Kind) {
+	if c.opts.Fault != nil && c.opts.Fault(gvk.Kind, name) == FaultFail && !failsByHealth(gvk.GroupKind()) {
 		return "", &Refused{Ref: gvk.Kind + "/" + name}
 	}
 	key := c.key(res, ns, name)
@@ -355,6 +411,9 @@ func (c *Cluster) write(obj *unstructured.Unstructured, dry bool, mode applyMode
 	if !exists {
 		o := obj.DeepCopy()
 		o.SetNamespace(ns)
+		if err := c.admit(o); err != nil {
+			return "", err
+		}
 		c.store(o, res)
 		return ref + " created", nil
 	}
@@ -395,7 +454,7 @@ func (c *Cluster) write(obj *unstructured.Unstructured, dry bool, mode applyMode
 		if c.opts.Fault != nil {
 			cur.fault = c.opts.Fault(gvk.Kind, name)
 		}
-		c.initStatus(cur)
+		c.initStatus(key, cur)
 	}
 	return ref + " configured", nil
 }
@@ -512,16 +571,19 @@ func (c *Cluster) Seed(objs []*unstructured.Unstructured) error {
 			return fmt.Errorf("seed %s/%s: defined twice", o.GetKind(), o.GetName())
 		}
 		fault := c.opts.Fault
-		c.opts.Fault = nil
+		c.opts.Fault, c.seeding = nil, true
 		stored := c.store(cp, res)
-		c.opts.Fault = fault
+		c.opts.Fault, c.seeding = fault, false
 		if e := c.objs[key]; e != nil && stored != nil {
 			c.finishStatus(e)
 		}
 	}
+	c.recheck()
 	return nil
 }
 
+// equalJSON compares two JSON values of unstructured objects semantically (apimachinery's
+// equality.Semantic: ["a b"] and ["a","b"] differ; nil and empty maps and lists are equal).
 func equalJSON(a, b any) bool {
-	return fmt.Sprint(a) == fmt.Sprint(b)
+	return equality.Semantic.DeepEqual(a, b)
 }

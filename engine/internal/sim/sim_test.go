@@ -194,6 +194,12 @@ func TestControllerMovesObjectsToHealth(t *testing.T) {
 		{name: "pod Never succeeds", obj: obj("v1", "Pod", "default", "p", map[string]any{"spec": map[string]any{"restartPolicy": "Never"}}), before: "Progressing", after: "Healthy", at: 10 * time.Second},
 		{name: "pod Always ready", obj: obj("v1", "Pod", "default", "p", map[string]any{"spec": map[string]any{}}), before: "Progressing", after: "Healthy", at: 10 * time.Second},
 		{name: "pvc bound", obj: obj("v1", "PersistentVolumeClaim", "default", "pvc", nil), before: "Progressing", after: "Healthy", at: 2 * time.Second},
+		{name: "loadbalancer service gets an address", obj: obj("v1", "Service", "default", "lb", map[string]any{"spec": map[string]any{"type": "LoadBalancer"}}), before: "Progressing", after: "Healthy", at: 2 * time.Second},
+		{name: "clusterip service healthy at once", obj: obj("v1", "Service", "default", "svc", map[string]any{"spec": map[string]any{}}), before: "Healthy", after: "Healthy"},
+		{name: "ingress gets an address", obj: obj("networking.k8s.io/v1", "Ingress", "default", "in", map[string]any{"spec": map[string]any{}}), before: "Progressing", after: "Healthy", at: 2 * time.Second},
+		{name: "apiservice available", obj: obj("apiregistration.k8s.io/v1", "APIService", "", "v1.example.com", map[string]any{"spec": map[string]any{}}), before: "Progressing", after: "Healthy", at: 2 * time.Second},
+		{name: "hpa scaling", obj: obj("autoscaling/v2", "HorizontalPodAutoscaler", "default", "h", map[string]any{"spec": map[string]any{}}), before: "Progressing", after: "Healthy", at: 2 * time.Second},
+		{name: "pvc lost", obj: obj("v1", "PersistentVolumeClaim", "default", "pvc", nil), fault: FaultFail, before: "Progressing", after: "Degraded", at: 2 * time.Second},
 		{name: "configmap has no health", obj: obj("v1", "ConfigMap", "default", "cm", nil), before: "none", after: "none"},
 	}
 	for _, tc := range tests {
@@ -241,5 +247,79 @@ func TestDurationsAndFaultMatcher(t *testing.T) {
 		if got := m(tc.kind, tc.name); got != tc.want {
 			t.Errorf("fault(%s/%s) = %v, want %v", tc.kind, tc.name, got, tc.want)
 		}
+	}
+}
+
+// Regression: objects were compared with fmt.Sprint, so ["a b"] equalled ["a","b"]: a changed
+// Job template was accepted and a changed Deployment spec did not roll out again.
+func TestSemanticEquality(t *testing.T) {
+	withArgs := func(o *unstructured.Unstructured, path []string, args ...any) *unstructured.Unstructured {
+		c := o.DeepCopy()
+		if err := unstructured.SetNestedSlice(c.Object, []any{map[string]any{"name": "c", "image": "busybox", "args": args}}, path...); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tests := []struct {
+		a, b []any
+		want bool
+	}{
+		{a: []any{"a b"}, b: []any{"a", "b"}, want: false},
+		{a: []any{"a", "b"}, b: []any{"a", "b"}, want: true},
+		{a: []any{int64(1)}, b: []any{"1"}, want: false},
+	}
+	for _, tc := range tests {
+		if got := equalJSON(map[string]any{"args": tc.a}, map[string]any{"args": tc.b}); got != tc.want {
+			t.Errorf("equalJSON(%#v, %#v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+	if !equalJSON(map[string]any{"x": []any{}}, map[string]any{"x": []any(nil)}) {
+		t.Error("an empty and a nil list differ")
+	}
+	c := New(Options{Namespaces: []string{"default"}})
+	ops, _, _ := c.Kubectl().ManageResources(nil)
+	ctx := context.Background()
+	jobPath := []string{"spec", "template", "spec", "containers"}
+	if _, err := ops.ApplyResource(ctx, withArgs(job("j"), jobPath, "a b"), cmdutil.DryRunNone, false, true, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.ApplyResource(ctx, withArgs(job("j"), jobPath, "a", "b"), cmdutil.DryRunNone, false, true, false, ""); err == nil || !strings.Contains(err.Error(), "field is immutable") {
+		t.Errorf("Job template args [a b] -> [a, b]: err = %v, want field is immutable", err)
+	}
+	depPath := []string{"spec", "template", "spec", "containers"}
+	if _, err := ops.ApplyResource(ctx, withArgs(deployment("d"), depPath, "a b"), cmdutil.DryRunNone, false, true, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.ApplyResource(ctx, withArgs(deployment("d"), depPath, "a", "b"), cmdutil.DryRunNone, false, true, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.get(kube.ResourceKey{Group: "apps", Kind: "Deployment", Namespace: "default", Name: "d"}); got.GetGeneration() != 2 {
+		t.Errorf("generation = %d after args [a b] -> [a, b], want 2", got.GetGeneration())
+	}
+}
+
+// Regression: the version was rv<<20 ^ clock, so a write plus a clock move of exactly the
+// right length gave the version of before, and the replay believed nothing had changed.
+func TestVersionIsMonotonic(t *testing.T) {
+	c := New(Options{Namespaces: []string{"default"}})
+	ops, _, _ := c.Kubectl().ManageResources(nil)
+	rv0 := uint64(c.rv)
+	before := c.Version()
+	if _, err := ops.ApplyResource(context.Background(), obj("v1", "ConfigMap", "default", "cm", nil), cmdutil.DryRunNone, false, true, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	// the clock move that made the old hash collide: (rv0+1)<<20 ^ d == rv0<<20
+	c.Advance(time.Duration(((rv0 + 1) << 20) ^ (rv0 << 20)))
+	after := c.Version()
+	if after <= before {
+		t.Errorf("version %d after a write and a clock move, %d before: want it to grow", after, before)
+	}
+	c.Advance(0)
+	if c.Version() != after {
+		t.Errorf("version moved without a change: %d -> %d", after, c.Version())
+	}
+	c.Advance(time.Second)
+	if c.Version() <= after {
+		t.Errorf("version did not grow with the clock")
 	}
 }

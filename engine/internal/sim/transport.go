@@ -86,7 +86,7 @@ func (c *Cluster) serve(req *http.Request) (int, any) {
 		list, ok := c.reg.resourceList(gv, c.served)
 		c.mu.Unlock()
 		if !ok {
-			return statusOf(apierrors.NewNotFound(schema.GroupResource{Group: gv.Group}, gv.Version))
+			return notServed()
 		}
 		return 200, list
 	}
@@ -113,7 +113,7 @@ func (c *Cluster) serve(req *http.Request) (int, any) {
 	}
 	c.mu.Unlock()
 	if !ok {
-		return statusOf(apierrors.NewNotFound(gv.WithResource(plural).GroupResource(), name))
+		return notServed()
 	}
 	key := c.key(res, ns, name)
 	dry := isDryRun(req.URL.Query())
@@ -164,6 +164,15 @@ func (c *Cluster) serve(req *http.Request) (int, any) {
 		return 200, st
 	}
 	return statusOf(apierrors.NewMethodNotSupported(schema.GroupResource{Group: gv.Group, Resource: plural}, req.Method))
+}
+
+// notServed is the API server's answer for a group, version or resource it does not serve (a
+// plain 404, which client-go reports as "the server could not find the requested resource").
+func notServed() (int, any) {
+	return statusOf(&apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure, Code: 404, Reason: metav1.StatusReasonNotFound,
+		Message: "the server could not find the requested resource",
+	}})
 }
 
 func isDryRun(q url.Values) bool {

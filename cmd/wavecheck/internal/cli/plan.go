@@ -1,12 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -15,7 +16,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 		rf     renderFlags
 		live   string
 		prune  bool
-		output string
+		format string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan DIR",
@@ -26,8 +27,9 @@ name, hook type and delete policy. PreDelete/PostDelete-only hooks are listed ap
 strips them from syncs.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "table" && output != "json" {
-				return usageError("invalid --output %q: want table or json", output)
+			w, err := output.NewPlanWriter(format)
+			if err != nil {
+				return usageError("invalid --output %q: want %s", format, strings.Join(output.PlanFormats(), ", "))
 			}
 			ro, err := rf.options()
 			if err != nil {
@@ -51,17 +53,15 @@ strips them from syncs.`,
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			if output == "json" {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(p)
+			if err := w.Write(g.stdout, p); err != nil {
+				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			return engine.WritePlan(g.stdout, p)
+			return nil
 		},
 	}
 	rf.register(cmd.Flags())
 	cmd.Flags().StringVar(&live, "live", "", "YAML file or directory of objects that already exist (shows prune tasks)")
 	cmd.Flags().BoolVar(&prune, "prune", false, "plan with pruning enabled")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	cmd.Flags().StringVarP(&format, "output", "o", "table", "table or json")
 	return cmd
 }

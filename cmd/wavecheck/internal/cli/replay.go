@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/wavecheck/wavecheck/engine"
+	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
@@ -30,6 +33,7 @@ type replayFlags struct {
 	kubectx    string
 	dryRun     bool
 	expect     string
+	lb         string
 }
 
 func newReplayCmd(g *globals) *cobra.Command {
@@ -42,7 +46,12 @@ exactly as Argo CD's controller does, on an embedded simulated cluster (default)
 (--kubeconfig), and prints every step with its phase and effective wave.
 
 The simulated cluster completes Jobs and Pods, makes Deployments, StatefulSets and DaemonSets
-available, on a simulated clock (--duration, --wave-delay). --fail and --hang inject faults.
+available, on a simulated clock (--duration, --wave-delay). Like a real cluster, it refuses pods
+whose ServiceAccount does not exist yet, never starts containers whose Secret, ConfigMap or PVC
+is missing (they start once it is created), serves a custom resource only when its CRD is in the
+app or --live, and runs Argo CD (the argocd namespace and its CRDs exist). LoadBalancer Services
+get an address after a delay (--load-balancer cloud) or never (--load-balancer none); the report
+says which was assumed. --fail and --hang inject faults on objects of the app.
 --expect FILE asserts the order and final phase (exit 1 with a diff when they differ); without
 --expect, a sync that does not succeed exits 1.`,
 		Args: exactArgs(1),
@@ -58,6 +67,7 @@ available, on a simulated clock (--duration, --wave-delay). --fail and --hang in
 	fs.DurationVar(&f.timeout, "timeout", engine.DefaultTimeout, "terminate a sync still running after this long")
 	fs.StringArrayVar(&f.fail, "fail", nil, "simulated: KIND/NAME fails (Job/Pod fail, Deployment degrades, other kinds: apply rejected) (repeatable)")
 	fs.StringArrayVar(&f.hang, "hang", nil, "simulated: KIND/NAME never becomes healthy (repeatable)")
+	fs.StringVar(&f.lb, "load-balancer", engine.LoadBalancerCloud, "simulated: the cluster's load balancer for LoadBalancer Services: cloud (an address after --duration Service=, default 2s) or none (never: Argo CD keeps them Progressing)")
 	fs.StringVar(&f.live, "live", "", "simulated: YAML file or directory of objects that already exist (managed by the app)")
 	fs.BoolVar(&f.prune, "prune", false, "prune managed live objects that are not in the app")
 	fs.BoolVar(&f.del, "delete", false, "replay the app deletion (PreDelete hooks, deletion, PostDelete hooks) instead of a sync")
@@ -114,14 +124,20 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 	if f.waveDelay < 0 {
 		return opts, usageError("--wave-delay must not be negative")
 	}
+	if f.timeout < 0 {
+		return opts, usageError("--timeout must not be negative")
+	}
+	if !slices.Contains(engine.LoadBalancers(), f.lb) {
+		return opts, usageError("invalid --load-balancer %q: want %s", f.lb, strings.Join(engine.LoadBalancers(), " or "))
+	}
 	for _, r := range append(append([]string{}, f.fail...), f.hang...) {
 		if _, _, err := engine.ParseRef(r); err != nil {
 			return opts, usageError("%v", err)
 		}
 	}
 	if f.kubeconfig != "" {
-		if len(f.fail) > 0 || len(f.hang) > 0 || f.live != "" || len(f.durations) > 0 {
-			return opts, usageError("--fail, --hang, --live and --duration only apply to the simulated cluster (not with --kubeconfig)")
+		if len(f.fail) > 0 || len(f.hang) > 0 || f.live != "" || len(f.durations) > 0 || f.lb != engine.LoadBalancerCloud {
+			return opts, usageError("--fail, --hang, --live, --duration and --load-balancer only apply to the simulated cluster (not with --kubeconfig)")
 		}
 		rules := &clientcmd.ClientConfigLoadingRules{ExplicitPath: f.kubeconfig}
 		cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: f.kubectx})
@@ -146,7 +162,7 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 	if err != nil {
 		return opts, err
 	}
-	sim := engine.SimOptions{Durations: durations, Fail: f.fail, Hang: f.hang}
+	sim := engine.SimOptions{Durations: durations, Fail: f.fail, Hang: f.hang, LoadBalancer: f.lb}
 	if f.live != "" {
 		live, err := renderPath(ctx, f.live, ro)
 		if err != nil {
@@ -159,10 +175,9 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 }
 
 func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) error {
-	switch f.output {
-	case "text", "json", "mermaid", "expect":
-	default:
-		return usageError("invalid --output %q: want text, json, mermaid or expect", f.output)
+	w, err := output.NewWriter(f.output)
+	if err != nil {
+		return usageError("invalid --output %q: want %s", f.output, strings.Join(output.Formats(), ", "))
 	}
 	var want *engine.Expectation
 	if f.expect != "" {
@@ -192,22 +207,12 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	}
 	rep, err := replay(ctx, res.Objects, opts)
 	if err != nil {
+		if ue := (*engine.UnknownRefError)(nil); errors.As(err, &ue) {
+			return usageError("%v", ue)
+		}
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	switch f.output {
-	case "json":
-		err = engine.WriteJSON(g.stdout, rep)
-	case "mermaid":
-		err = engine.WriteMermaid(g.stdout, rep)
-	case "expect":
-		var data []byte
-		if data, err = engine.ExpectationOf(rep).Marshal(); err == nil {
-			_, err = g.stdout.Write(data)
-		}
-	default:
-		err = engine.WriteText(g.stdout, rep)
-	}
-	if err != nil {
+	if err := w.Write(g.stdout, rep); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	if want != nil {

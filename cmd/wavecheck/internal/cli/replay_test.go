@@ -84,10 +84,53 @@ func TestReplayUsageErrors(t *testing.T) {
 		{"replay", app, "--context", "x"},
 		{"replay", app, "--kubeconfig", "k", "--fail", "Job/x"},
 		{"plan", app, "-o", "yaml"},
+		{"replay", app, "--timeout", "-1s"},
+		{"replay", app, "--load-balancer", "metallb"},
+		{"replay", app, "--kubeconfig", "k", "--load-balancer", "none"},
 	} {
 		if _, stderr, code := runWavecheck(t, args...); code != ExitFailure || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, stderr)
 		}
+	}
+}
+
+// Regression: --fail with a typo ran a green replay, so a CI check that "a failing migration
+// runs the SyncFail hook" passed by accident.
+func TestReplayUnknownFaultTarget(t *testing.T) {
+	app := filepath.Join(replayApps, "syncfail")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fail", "Job/migrat"}, "--fail Job/migrat: no object of the app is Job/migrat (did you mean Job/migrate?)"},
+		{[]string{"--hang", "Deployment/apu"}, "(did you mean Deployment/api?)"},
+		{[]string{"--fail", "Job/nothing-like-it"}, "want KIND/NAME of an object of the app"},
+		{[]string{"--delete", "--fail", "Job/migrat"}, "did you mean Job/migrate?"},
+	}
+	for _, tc := range tests {
+		stdout, stderr, code := runWavecheck(t, append([]string{"replay", app}, tc.args...)...)
+		if code != ExitFailure || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d naming %q", tc.args, code, stdout, stderr, ExitFailure, tc.want)
+		}
+	}
+	// a generateName prefix and the name generated from it both name the SyncFail hook (which
+	// does not run: the sync succeeds)
+	for _, ref := range []string{"Job/notify-failure-", "Job/notify-failure-0000000-syncfail-1767225600"} {
+		if _, stderr, code := runWavecheck(t, "replay", app, "--fail", ref); code != ExitOK {
+			t.Errorf("--fail %s: exit %d, stderr %q; want a replay (exit %d)", ref, code, stderr, ExitOK)
+		}
+	}
+}
+
+func TestReplayLoadBalancerModel(t *testing.T) {
+	app := filepath.Join(replayApps, "loadbalancer")
+	stdout, _, code := runWavecheck(t, "replay", app, "-o", "json")
+	if code != ExitOK || !strings.Contains(stdout, `"about": "loadBalancer"`) || !strings.Contains(stdout, `"model": "cloud"`) {
+		t.Errorf("default model: exit %d\n%s", code, stdout)
+	}
+	stdout, _, code = runWavecheck(t, "replay", app, "--load-balancer", "none", "--timeout", "1m")
+	if code != ExitFindings || !strings.Contains(stdout, "loadBalancer: none") || !strings.Contains(stdout, "timed out") {
+		t.Errorf("--load-balancer none: exit %d\n%s", code, stdout)
 	}
 }
 

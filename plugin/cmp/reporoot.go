@@ -1,0 +1,82 @@
+package cmp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+// envSourcePath is the app's path inside its repository, as the Application names it.
+const envSourcePath = "ARGOCD_APP_SOURCE_PATH"
+
+// SourceRoot derives the root of the repository holding the app in dir from sourcePath, the
+// value of ARGOCD_APP_SOURCE_PATH (the Application's spec.source.path).
+//
+// Argo CD's repo-server joins that path to its checkout (util/app/path.Path: relative, cleaned,
+// inside the root) and streams the checkout to the cmp-server with the app directory relative to
+// it (util/cmp.SendRepoStream, util/io/files.RelativePath); the cmp-server unpacks it into a
+// fresh work directory and runs the plugin's commands in <workdir>/<app path>
+// (cmpserver/plugin.Service.generateManifest, runCommand). So the repository root is dir with
+// the cleaned source path stripped from its end. When the checkout is streamed without .git
+// (--plugin-tar-exclude) this is the only way to find it.
+//
+// It fails when sourcePath is absolute, leaves the repository (..), or is not the end of dir's
+// path; the last also happens when the repo-server sends only the common root of the
+// manifest-generate-paths (reposerver/repository.getApplicationRootPath), in which case the
+// stream's root is not the repository's.
+func SourceRoot(dir, sourcePath string) (string, error) {
+	sp := filepath.FromSlash(sourcePath)
+	if filepath.IsAbs(sp) {
+		return "", fmt.Errorf("%s=%q is absolute; Argo CD only accepts a path relative to the repository", envSourcePath, sourcePath)
+	}
+	clean := filepath.Clean(sp)
+	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s=%q leaves the repository", envSourcePath, sourcePath)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("resolve app dir: %w", err)
+	}
+	if clean == "." {
+		return abs, nil
+	}
+	candidates := []string{abs}
+	// The working directory may be reported through a symlink (or without one) above the
+	// work directory; the suffix itself is plain directories in the unpacked stream.
+	if realPath, err := filepath.EvalSymlinks(abs); err == nil && realPath != abs {
+		candidates = append(candidates, realPath)
+	}
+	suffix := string(filepath.Separator) + clean
+	for _, c := range candidates {
+		if root, ok := strings.CutSuffix(c, suffix); ok {
+			if root == "" {
+				root = string(filepath.Separator)
+			}
+			return root, nil
+		}
+	}
+	return "", fmt.Errorf("%s=%q is not the end of the app directory %s", envSourcePath, sourcePath, abs)
+}
+
+// renderOptions returns the render options for the app in dir: c.Render, with the repository
+// root derived from ARGOCD_APP_SOURCE_PATH (SourceRoot) unless a root is set already. When the
+// variable is set but cannot give the root, it says why on stderr and keeps the renderer's own
+// default (the nearest parent holding .git, else the app directory).
+func (c Config) renderOptions(ctx context.Context, dir string) render.Options {
+	opts := c.Render
+	if opts.RepoRoot != "" || c.SourcePath == "" {
+		return opts
+	}
+	root, err := SourceRoot(dir, c.SourcePath)
+	if err != nil {
+		slog.WarnContext(ctx, "wavecheck: repository root not derived from "+envSourcePath+
+			"; file reads are bounded by the nearest parent holding .git, else the app directory", "reason", err.Error())
+		return opts
+	}
+	opts.RepoRoot = root
+	return opts
+}

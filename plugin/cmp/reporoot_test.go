@@ -1,0 +1,149 @@
+package cmp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
+)
+
+func TestSourceRoot(t *testing.T) {
+	root := writeApp(t, map[string]string{"overlays/prod/kustomization.yaml": "resources: []\n"})
+	dir := filepath.Join(root, "overlays", "prod")
+	// A symlink to the app directory: the working directory the process sees may go through one.
+	link := filepath.Join(t.TempDir(), "prod")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, dir, sourcePath string
+		want                  string // the root; empty when an error is expected
+		wantErr               string
+	}{
+		{name: "app path", dir: dir, sourcePath: "overlays/prod", want: root},
+		{name: "leading ./ and trailing slash", dir: dir, sourcePath: "./overlays/prod/", want: root},
+		{name: "dot-dot inside the repository", dir: dir, sourcePath: "overlays/x/../prod", want: root},
+		{name: "repository root itself", dir: dir, sourcePath: ".", want: dir},
+		{name: "through a symlink", dir: link, sourcePath: "overlays/prod", want: realRoot},
+		{name: "absolute", dir: dir, sourcePath: "/overlays/prod", wantErr: "is absolute"},
+		{name: "leaves the repository", dir: dir, sourcePath: "../prod", wantErr: "leaves the repository"},
+		{name: "climbs out through dot-dot", dir: dir, sourcePath: "overlays/../../prod", wantErr: "leaves the repository"},
+		{name: "other path", dir: dir, sourcePath: "apps/prod", wantErr: "is not the end of the app directory"},
+		{name: "partial component", dir: dir, sourcePath: "lays/prod", wantErr: "is not the end of the app directory"},
+		{name: "longer than the directory", dir: dir, sourcePath: strings.Repeat("a/", 64) + "overlays/prod", wantErr: "is not the end of the app directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SourceRoot(tt.dir, tt.sourcePath)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("SourceRoot(%q) = %q, %v; want an error containing %q", tt.sourcePath, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("SourceRoot(%q) = %q, %v; want %q", tt.sourcePath, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// captureLog sends the default logger (stderr in the CLI) to a buffer for the test.
+func captureLog(t *testing.T) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return &buf
+}
+
+// Regression test (issue 11, item 10): the cmp-server unpacks a repository streamed without .git
+// (--plugin-tar-exclude) and runs generate and discover in the app directory; an overlay whose
+// base lies outside the app directory rendered only when .git marked the repository root.
+// ARGOCD_APP_SOURCE_PATH now gives the root.
+func TestRepoRootFromSourcePath(t *testing.T) {
+	root := writeApp(t, map[string]string{
+		".wavecheck/team.rego":             "package main\n",
+		"base/kustomization.yaml":          "resources:\n- cm.yaml\n",
+		"base/cm.yaml":                     cmYAML,
+		"overlays/prod/kustomization.yaml": "resources:\n- ../../base\nnameSuffix: -prod\n",
+	})
+	for d := root; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			t.Skipf("the temp dir lies inside a git checkout (%s): the test needs a tree without .git", d)
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	dir := filepath.Join(root, "overlays", "prod")
+	const wantManifests = "apiVersion: v1\ndata:\n  a: \"1\"\nkind: ConfigMap\nmetadata:\n  name: cfg-prod\n"
+	tests := []struct {
+		name       string
+		sourcePath string // ARGOCD_APP_SOURCE_PATH; "-" leaves it unset
+		wantOK     bool
+		wantLog    string // substring of the warning on stderr; empty: no warning
+	}{
+		{name: "source path gives the root", sourcePath: "overlays/prod", wantOK: true},
+		{name: "unset: bounded by the app directory", sourcePath: "-"},
+		{name: "mismatch falls back and says why", sourcePath: "apps/prod", wantLog: `is not the end of the app directory`},
+		{name: "escape falls back and says why", sourcePath: "../../prod", wantLog: "leaves the repository"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := captureLog(t)
+			env := []string{"ARGOCD_APP_NAME=shop", "WAVECHECK_REPO_POLICIES=true"}
+			if tt.sourcePath != "-" {
+				env = append(env, "ARGOCD_APP_SOURCE_PATH="+tt.sourcePath)
+			}
+			cfg, err := Resolve(ParseEnv(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			var l fakeLinter
+			out, err := Generate(context.Background(), dir, cfg, l.lint)
+			d := Discover(context.Background(), dir, cfg)
+			if tt.wantOK {
+				if err != nil {
+					t.Fatalf("Generate: %v", err)
+				}
+				if string(out.Manifests) != wantManifests {
+					t.Errorf("manifests = %q, want %q", out.Manifests, wantManifests)
+				}
+				// The repository's policies are found at the derived root too.
+				if want := filepath.Join(root, RepoPolicyDir); l.got.RepoDir != want {
+					t.Errorf("repo policy dir = %q, want %q", l.got.RepoDir, want)
+				}
+				if !d.Match || d.Type != render.Kustomize {
+					t.Errorf("Discover = %+v, want a Kustomize match", d)
+				}
+			} else {
+				if !errors.Is(err, render.ErrOutsideRoot) {
+					t.Errorf("Generate error = %v, want the base refused as outside the root (%v)", err, render.ErrOutsideRoot)
+				}
+				if d.Match {
+					t.Errorf("Discover matched an app it cannot render: %+v", d)
+				}
+			}
+			got := logs.String()
+			switch {
+			case tt.wantLog == "" && got != "":
+				t.Errorf("unexpected log on stderr:\n%s", got)
+			case tt.wantLog != "" && (!strings.Contains(got, tt.wantLog) || !strings.Contains(got, "level=WARN") || !strings.Contains(got, "ARGOCD_APP_SOURCE_PATH")):
+				t.Errorf("log = %q, want a warning naming ARGOCD_APP_SOURCE_PATH and %q", got, tt.wantLog)
+			}
+		})
+	}
+}
