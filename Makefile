@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint e2e e2e-cmp e2e-cluster tools bench example clean
+.PHONY: build test unit lint e2e e2e-cmp e2e-conformance e2e-cluster tools bench example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -30,20 +30,25 @@ unit: tools
 # lint: gofmt, go vet, then golangci-lint (.golangci.yml: staticcheck, revive, errorlint, unparam,
 # gosec, and depguard rules for the package arrows), built once per machine from the module
 # proxy by test/lint-tools/build.sh (cached; ~30 min cold on a loaded 2-core machine, ~400 CPU
-# seconds). The nested test module test/cmp gets go vet only: golangci-lint would have to
+# seconds). The nested test modules test/cmp and test/conformance get go vet only: golangci-lint would have to
 # type-check all of Argo CD for a few hundred lines of test code.
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	cd test/cmp && go vet ./...
+	cd test/conformance && go vet ./...
 	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./...
 
-# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin.
-e2e: e2e-cmp
+# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, and
+# the differential tests of wavecheck's Argo CD semantics against Argo CD's own code.
+e2e: e2e-cmp e2e-conformance
 
 e2e-cmp:
 	cd test/cmp && go test -count=1 -timeout 30m ./...
+
+e2e-conformance:
+	cd test/conformance && go test -count=1 -timeout 30m ./...
 
 e2e-cluster: tools
 	WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" go test -count=1 -timeout 30m ./test/cluster/...

@@ -16,6 +16,7 @@ import (
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
 	resourceutil "github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/resource"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
@@ -60,13 +61,19 @@ func ReplayDelete(ctx context.Context, objs []manifest.Object, opts Options) (*R
 	d.rep.Simulated = b.simulated()
 	var pre, post []*unstructured.Unstructured
 	// Argo CD's executeHooks creates every target that isHookOfType, including a hook that also
-	// runs in a sync phase ("PostSync,PostDelete").
+	// runs in a sync phase ("PostSync,PostDelete"), but only for a stage whose finalizer the
+	// controller put on the Application (see argocd.Facts.FinalizerHookTypes).
+	finalizers := map[string]bool{}
 	for _, o := range append(slices.Clip(delHooks), syncObjs...) {
+		f := argocd.Analyze(o.u.Object, argocd.Options{})
+		for _, t := range f.FinalizerHookTypes {
+			finalizers[t] = true
+		}
 		u := o.u.DeepCopy()
 		if u.GetNamespace() == "" {
 			u.SetNamespace(opts.Namespace)
 		}
-		for _, t := range deletionHookTypes(u) {
+		for _, t := range f.DeleteHookTypes {
 			if t == PhasePreDelete {
 				pre = append(pre, u)
 			} else {
@@ -74,8 +81,20 @@ func ReplayDelete(ctx context.Context, objs []manifest.Object, opts Options) (*R
 			}
 		}
 	}
+	if !finalizers[PhasePreDelete] {
+		pre = nil
+	}
+	var unflagged []*unstructured.Unstructured
+	if !finalizers[PhasePostDelete] {
+		unflagged, post = post, nil
+	}
 	if err := d.run(ctx, pre, post); err != nil {
 		return nil, err
+	}
+	sortObjs(unflagged)
+	for _, u := range unflagged {
+		d.step(PhasePostDelete, "skip", u, PhasePostDelete, "Skipped",
+			"never runs: no hook of the app makes Argo CD add the post-delete finalizer (a PreDelete,PostDelete hook does not)")
 	}
 	d.rep.SimulatedSeconds = b.elapsed().Seconds()
 	return d.rep, nil

@@ -281,6 +281,18 @@ func replayCases() []replayCase {
 				t.Errorf("phase = %s, want Succeeded", rep.Phase)
 			}
 		}},
+		{name: "deletion-pre-post", dir: "testdata/apps/deletion-pre-post", delete: true, check: func(t *testing.T, rep *engine.Report) {
+			var got []string
+			for _, s := range rep.Steps {
+				if s.Kind == "Job" {
+					got = append(got, s.SyncPhase+" "+s.Action+" "+s.Result)
+				}
+			}
+			want := []string{"PreDelete apply Succeeded", "PreDelete delete Deleted", "PostDelete skip Skipped"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Job steps (-want +got):\n%s", diff)
+			}
+		}},
 		{name: "deletion-prehook-fails", dir: "testdata/apps/deletion", delete: true, sim: engine.SimOptions{Fail: []string{"Job/backup"}}, check: func(t *testing.T, rep *engine.Report) {
 			if rep.Phase != "Failed" {
 				t.Errorf("phase = %s, want Failed", rep.Phase)

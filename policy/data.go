@@ -48,6 +48,7 @@ func factsValue(f argocd.Facts) *ast.Term {
 		item("deleteHookTypes", strs(f.DeleteHookTypes)),
 		item("ignoredDeleteHooks", ignoredDeleteHooks(f.IgnoredDeleteHooks)),
 		item("deletionOnly", ast.BooleanTerm(f.DeletionOnly)),
+		item("finalizerHookTypes", strs(f.FinalizerHookTypes)),
 		item("syncDroppedPhases", strs(f.SyncDroppedPhases)),
 		item("syncPhases", strs(f.SyncPhases)),
 		item("wave", ast.IntNumberTerm(f.Wave)),

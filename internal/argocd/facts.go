@@ -148,6 +148,13 @@ type Facts struct {
 	// DeletionOnly is set when the controller keeps the object out of syncs and runs it only
 	// when the Application is deleted.
 	DeletionOnly bool `json:"deletionOnly"`
+	// FinalizerHookTypes are the deletion hook types for which this object makes the
+	// controller put its pre-/post-delete finalizer on the Application; a stage runs only when
+	// some object of the app sets it. controller/state.go partitionTargetObjsForSync checks
+	// isPreDeleteHook first and, for a PreDelete hook it keeps out of syncs, skips the
+	// PostDelete check (`continue`), so a deletion-only "PreDelete,PostDelete" hook sets only
+	// PreDelete (from v3.3.0; before, PostDelete was checked on every object).
+	FinalizerHookTypes []string `json:"finalizerHookTypes"`
 	// SyncDroppedPhases are the sync phases gitops-engine would run a deletion hook in, which
 	// the target version's controller drops (v3.3.0 to v3.3.4 keep every deletion hook out of
 	// syncs; see DeleteHookSyncKeptSince).
@@ -204,8 +211,9 @@ func (o Options) version() Version {
 	return o.Version
 }
 
-// Annotations returns the annotations as Argo CD sees them and the keys of non-string values.
-// When any value is not a string the map is nil, as unstructured.GetAnnotations returns.
+// Annotations returns the annotations as Argo CD sees them and the keys of non-string values,
+// as unstructured.GetAnnotations (apimachinery v0.37 NestedNullCoercingStringMap) reads them:
+// a null value is the empty string, and when any other value is not a string the map is nil.
 func Annotations(obj map[string]any) (map[string]string, []string) {
 	md, _ := obj["metadata"].(map[string]any)
 	raw, ok := md["annotations"]
@@ -220,7 +228,7 @@ func Annotations(obj map[string]any) (map[string]string, []string) {
 	var bad []string
 	for k, v := range m {
 		s, ok := v.(string)
-		if !ok {
+		if !ok && v != nil {
 			bad = append(bad, k)
 			continue
 		}
@@ -307,6 +315,12 @@ func Analyze(obj map[string]any, opts Options) Facts {
 	default:
 		f.SyncPhases = []string{PhaseSync}
 	}
+	f.FinalizerHookTypes = f.DeleteHookTypes
+	engineSyncPhase := slices.ContainsFunc(f.HookTypes, func(t string) bool { return t != HookSkip })
+	if slices.Contains(f.DeleteHookTypes, HookPreDelete) && slices.Contains(f.DeleteHookTypes, HookPostDelete) &&
+		ver.AtLeast(DeleteHooksOutOfSyncSince) && (!ver.AtLeast(DeleteHookSyncKeptSince) || !engineSyncPhase) {
+		f.FinalizerHookTypes = []string{HookPreDelete}
+	}
 	if len(f.DeleteHookTypes) > 0 && len(f.SyncPhases) > 0 &&
 		ver.AtLeast(DeleteHooksOutOfSyncSince) && !ver.AtLeast(DeleteHookSyncKeptSince) {
 		// v3.3.0-v3.3.4 controller/state.go CompareAppState skips every isPreDeleteHook or
@@ -348,16 +362,46 @@ func Analyze(obj map[string]any, opts Options) Facts {
 
 	md, _ := obj["metadata"].(map[string]any)
 	raw, _ := md["annotations"].(map[string]any)
-	if v, ok := raw[AnnotationSyncWave].(string); ok {
-		_, valid := Atoi(v)
-		f.SyncWaveInvalid = !valid
-	}
-	if v, ok := raw[AnnotationHelmWeight].(string); ok {
-		_, valid := Atoi(v)
-		f.HookWeightInvalid = !valid
-	}
+	f.SyncWaveInvalid = invalidInt(raw, AnnotationSyncWave)
+	f.HookWeightInvalid = invalidInt(raw, AnnotationHelmWeight)
 
 	f.SyncOptions = CSV(ann[AnnotationSyncOptions])
 	f.CompareOptions = CSV(ann[AnnotationCompareOptions])
 	return f
 }
+
+// invalidInt reports whether the raw annotation key is a string (or null, read as "") that
+// strconv.Atoi rejects.
+func invalidInt(raw map[string]any, key string) bool {
+	v, ok := raw[key]
+	if !ok {
+		return false
+	}
+	s, isString := v.(string)
+	if !isString && v != nil {
+		return false
+	}
+	_, valid := Atoi(s)
+	return !valid
+}
+
+// HasSyncOption reports whether the sync-options annotation lists opt, as gitops-engine's
+// resourceutil.HasAnnotationOption(obj, "argocd.argoproj.io/sync-options", opt) does
+// (e.g. "PruneLast=true", "Replace=true", "ServerSideApply=true", "Validate=false").
+func (f Facts) HasSyncOption(opt string) bool { return slices.Contains(f.SyncOptions, opt) }
+
+// SyncOptionValue returns the value of the first "key=value" item of the sync-options
+// annotation, as resourceutil.GetAnnotationOptionValue does (the controller reads Prune and
+// Delete this way: "Prune=false", "Delete=confirm").
+func (f Facts) SyncOptionValue(key string) (string, bool) {
+	for _, item := range f.SyncOptions {
+		if v, ok := strings.CutPrefix(item, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// HasCompareOption reports whether the compare-options annotation lists opt (e.g.
+// "IgnoreExtraneous", "ServerSideDiff=true"), as resourceutil.HasAnnotationOption does.
+func (f Facts) HasCompareOption(opt string) bool { return slices.Contains(f.CompareOptions, opt) }

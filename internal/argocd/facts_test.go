@@ -55,6 +55,14 @@ func TestAnalyze(t *testing.T) {
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
 		{
+			// Found by the differential test: GetAnnotations coerces a null value to "" (the
+			// helm.sh/hook key is present, so the object is a hook).
+			name: "null value is an empty string",
+			ann:  map[string]any{AnnotationHelmHook: nil, "example.com/x": "y"},
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "", "example.com/x": "y"}, Hook: true, GitOpsEngineHook: true,
+				WaveSource: "default", DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
+		},
+		{
 			name: "hook types trimmed, de-duplicated, ordered by phase",
 			ann:  map[string]any{AnnotationHook: " PostSync, PreSync,PostSync"},
 			want: Facts{Annotations: map[string]string{AnnotationHook: " PostSync, PreSync,PostSync"}, Hook: true, GitOpsEngineHook: true,
@@ -121,7 +129,7 @@ func TestAnalyze(t *testing.T) {
 			ann:  map[string]any{AnnotationHook: "PostDelete"},
 			ver:  Version{Major: 2, Minor: 10},
 			want: Facts{Annotations: map[string]string{AnnotationHook: "PostDelete"}, Hook: true, GitOpsEngineHook: true,
-				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, DeletionOnly: true, WaveSource: "default",
+				ArgoCDHookValues: []string{"PostDelete"}, DeleteHookTypes: []string{"PostDelete"}, FinalizerHookTypes: []string{"PostDelete"}, DeletionOnly: true, WaveSource: "default",
 				DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
 		{
@@ -194,6 +202,26 @@ func TestDeleteHookVersions(t *testing.T) {
 		{"helm sync type with exact PostDelete on latest", helmMixed, "", got{Delete: []string{"PostDelete"}, Phases: []string{"PreSync"}}},
 		{"exact value found by the other key", map[string]any{AnnotationHook: "PostDelete", AnnotationHelmHook: "post-delete,pre-install"}, "3.3.2",
 			got{Delete: []string{"PostDelete"}, Dropped: []string{"PreSync"}, Only: true}},
+	}
+	// A deletion-only PreDelete,PostDelete hook sets only the pre-delete finalizer from 3.3.0.
+	for _, tc := range []struct {
+		ver  string
+		ann  map[string]any
+		want []string
+	}{
+		{"", both, []string{"PreDelete"}},
+		{"3.3.0", map[string]any{AnnotationHook: "PreDelete", AnnotationHelmHook: "post-delete"}, []string{"PreDelete"}},
+		{"3.2", map[string]any{AnnotationHook: "PostDelete", AnnotationHelmHook: "pre-delete"}, []string{"PostDelete"}},
+		{"", map[string]any{AnnotationHook: "PreDelete,PostDelete,PostSync"}, []string{"PreDelete", "PostDelete"}},
+		{"3.3.4", map[string]any{AnnotationHook: "PreDelete,PostDelete,PostSync"}, []string{"PreDelete"}},
+	} {
+		var ver Version
+		if tc.ver != "" {
+			ver = v(tc.ver)
+		}
+		if got := Analyze(obj("Job", "j", tc.ann), Options{Version: ver}).FinalizerHookTypes; !cmp.Equal(got, tc.want) {
+			t.Errorf("FinalizerHookTypes of %v at %q = %v, want %v", tc.ann, tc.ver, got, tc.want)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,18 +23,25 @@ test_fires_on_helm_list if {
 }
 
 test_fires_on_dropped_sync_phase if {
-	o := job({"argocd.argoproj.io/hook": "PostSync,PostDelete"}, {"deleteHookTypes": ["PostDelete"], "syncDroppedPhases": ["PostSync"], "syncPhases": [], "steps": []})
+	o := job({"argocd.argoproj.io/hook": "PostSync,PostDelete"}, {"deleteHookTypes": ["PostDelete"], "finalizerHookTypes": ["PostDelete"], "syncDroppedPhases": ["PostSync"], "syncPhases": [], "steps": []})
 	f := rule.findings with data.wavecheck.objects as fixtures.objects([o])
 		with data.wavecheck.argocd_version as {"major": 3, "minor": 3, "patch": 4, "string": "3.3.4"}
 	f == {{"index": 0, "msg": "PostDelete hook is also a PostSync hook: Argo CD 3.3.4 keeps deletion hooks out of syncs, so it never runs in PostSync (kept from 3.3.5)"}}
 }
 
-# Argo CD >= 3.3.5 reads the list and runs both: the facts carry neither issue.
-test_silent_when_read_as_list if {
-	o := job({"argocd.argoproj.io/hook": "PreDelete,PostDelete"}, {"deleteHookTypes": ["PreDelete", "PostDelete"], "deletionOnly": true, "syncPhases": [], "steps": []})
-	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([o])
+both := job({"argocd.argoproj.io/hook": "PreDelete,PostDelete"}, {"deleteHookTypes": ["PreDelete", "PostDelete"], "finalizerHookTypes": ["PreDelete"], "deletionOnly": true, "syncPhases": [], "steps": []})
+
+test_fires_on_pre_and_post_delete_alone if {
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([both])
+	f == {{"index": 0, "msg": "a hook that is both PreDelete and PostDelete does not make Argo CD 3.6 add the post-delete finalizer, and no other PostDelete hook does: it runs before the deletion only"}}
+}
+
+# Another PostDelete hook makes the controller add the finalizer: both run.
+test_silent_on_pre_and_post_delete_with_another_post_delete if {
+	other := fixtures.obj({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"argocd.argoproj.io/hook": "PostDelete"}}}, {"hook": true, "deleteHookTypes": ["PostDelete"], "finalizerHookTypes": ["PostDelete"]})
+	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([both, other])
 }
 
 test_silent_on_exact if {
-	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([job({"argocd.argoproj.io/hook": "PostDelete"}, {"deleteHookTypes": ["PostDelete"]})])
+	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([job({"argocd.argoproj.io/hook": "PostDelete"}, {"deleteHookTypes": ["PostDelete"], "finalizerHookTypes": ["PostDelete"]})])
 }

@@ -16,6 +16,7 @@ default_facts := {
 	"deleteHookTypes": [],
 	"ignoredDeleteHooks": [],
 	"deletionOnly": false,
+	"finalizerHookTypes": [],
 	"syncDroppedPhases": [],
 	"syncPhases": ["Sync"],
 	"wave": 0,
