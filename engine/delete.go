@@ -118,15 +118,11 @@ func (d *deletion) step(phase, action string, u *unstructured.Unstructured, hook
 
 func (d *deletion) fail(msg string) {
 	d.rep.Phase, d.rep.Message = string(common.OperationFailed), msg
-	if d.opts.Progress != nil {
-		fmt.Fprintf(d.opts.Progress, "[%6.1fs] Failed: %s\n", d.b.elapsed().Seconds(), msg)
-	}
+	d.opts.progressf("[%6.1fs] Failed: %s\n", d.b.elapsed().Seconds(), msg)
 }
 
 func (d *deletion) progress(msg string) {
-	if d.opts.Progress != nil {
-		fmt.Fprintf(d.opts.Progress, "[%6.1fs] %s\n", d.b.elapsed().Seconds(), msg)
-	}
+	d.opts.progressf("[%6.1fs] %s\n", d.b.elapsed().Seconds(), msg)
 }
 
 func sortObjs(objs []*unstructured.Unstructured) {

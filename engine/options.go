@@ -66,6 +66,15 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// progressf writes one progress line to o.Progress, if set. The write error is dropped on
+// purpose: progress is a diagnostic for stderr, and a closed stderr must not change a replay
+// whose result is the report.
+func (o Options) progressf(format string, a ...any) {
+	if o.Progress != nil {
+		_, _ = fmt.Fprintf(o.Progress, format, a...)
+	}
+}
+
 func (o Options) withDefaults() Options {
 	if o.Cluster == nil {
 		o.Cluster = Simulated(SimOptions{})

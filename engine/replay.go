@@ -245,7 +245,7 @@ func (r *run) progress() {
 		return
 	}
 	r.lastMsg = line
-	fmt.Fprintf(r.opts.Progress, "[%6.1fs] %s\n", r.b.elapsed().Seconds(), line)
+	r.opts.progressf("[%6.1fs] %s\n", r.b.elapsed().Seconds(), line)
 }
 
 func sameResults(a, b []common.ResourceSyncResult) bool {

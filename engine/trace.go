@@ -242,10 +242,16 @@ func (t *tracer) check() error {
 var errScrape = errors.New("replay: cannot follow gitops-engine (its log format changed?)")
 
 func describe(v any) string {
-	if s, ok := v.(fmt.Stringer); ok && v != nil && !(reflect.ValueOf(v).Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil()) {
+	if s, ok := v.(fmt.Stringer); ok && v != nil && !isNilPointer(v) {
 		return fmt.Sprintf("%q (%T)", s.String(), v)
 	}
 	return fmt.Sprintf("%v (%T)", v, v)
+}
+
+// isNilPointer reports whether v holds a nil pointer, whose String method may panic.
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 type sink struct {

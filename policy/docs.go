@@ -5,9 +5,11 @@ package policy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 )
 
@@ -17,6 +19,16 @@ func RulesDoc(ctx context.Context, e2eDir string) ([]byte, error) {
 	e, err := New(ctx, Options{})
 	if err != nil {
 		return nil, err
+	}
+	// The examples are read through an os.Root: every path stays inside e2eDir.
+	var examples fs.FS
+	if e2eDir != "" {
+		root, err := os.OpenRoot(e2eDir)
+		if err != nil {
+			return nil, fmt.Errorf("read examples: %w", err)
+		}
+		defer func() { _ = root.Close() }() // read-only: a close error cannot lose data
+		examples = root.FS()
 	}
 	var b bytes.Buffer
 	b.WriteString("# Built-in rules\n\n")
@@ -33,19 +45,22 @@ func RulesDoc(ctx context.Context, e2eDir string) ([]byte, error) {
 		fmt.Fprintf(&b, "%s\n\n", r.Description)
 		fmt.Fprintf(&b, "**Fix:** %s\n\n", r.Hint)
 		fmt.Fprintf(&b, "**Reference:** <%s>\n", r.Link)
-		if e2eDir == "" {
+		if examples == nil {
 			continue
 		}
-		files, err := filepath.Glob(filepath.Join(e2eDir, r.ID, "bad", "*.yaml"))
+		files, err := fs.Glob(examples, path.Join(r.ID, "bad", "*.yaml"))
 		if err != nil {
 			return nil, fmt.Errorf("read examples: %w", err)
 		}
 		for _, f := range files {
-			src, err := os.ReadFile(f)
+			src, err := fs.ReadFile(examples, f)
 			if err != nil {
 				return nil, fmt.Errorf("read examples: %w", err)
 			}
-			flags, _ := os.ReadFile(filepath.Join(e2eDir, r.ID, "flags"))
+			flags, err := fs.ReadFile(examples, path.Join(r.ID, "flags"))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("read examples: %w", err)
+			}
 			b.WriteString("\nExample that triggers it")
 			if fl := strings.TrimSpace(string(flags)); fl != "" {
 				fmt.Fprintf(&b, " (with `%s`)", strings.ReplaceAll(fl, "\n", " "))

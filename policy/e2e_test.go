@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -22,15 +23,14 @@ const e2eDir = "testdata/e2e"
 func e2eFlags(t *testing.T, dir string) policy.Options {
 	t.Helper()
 	var opts policy.Options
-	f, err := os.Open(filepath.Join(dir, "flags"))
+	data, err := os.ReadFile(filepath.Join(dir, "flags"))
 	if os.IsNotExist(err) {
 		return opts
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {

@@ -1,9 +1,12 @@
 package output
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wavecheck/wavecheck/engine"
 )
 
 func TestNewWriter(t *testing.T) {
@@ -44,5 +47,30 @@ func TestNewWriter(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"table", "json"}, PlanFormats()); diff != "" {
 		t.Errorf("plan formats (-want +got):\n%s", diff)
+	}
+}
+
+// failingWriter fails every write, like a closed pipe.
+type failingWriter struct{}
+
+var errClosed = errors.New("write on closed pipe")
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errClosed }
+
+// The table writers keep the first error of their fmt.Fprintf and tabwriter.Flush calls
+// (sticky): every writer must return the error of its destination, not drop it.
+func TestWritersReturnWriteErrors(t *testing.T) {
+	rep := &engine.Report{Phase: "Succeeded", Target: "simulated cluster",
+		Steps: []engine.Step{{Seq: 1, SyncPhase: "Sync", Action: "apply", Kind: "ConfigMap", Namespace: "default", Name: "cfg", Result: "Synced"}}}
+	plan := &engine.PlanResult{Tasks: []engine.Task{{Phase: "Sync", Action: "apply", Kind: "ConfigMap", Namespace: "default", Name: "cfg"}}}
+	for _, w := range writers {
+		if err := w.Write(failingWriter{}, rep); !errors.Is(err, errClosed) {
+			t.Errorf("%s writer: error %v, want %v", w.Format(), err, errClosed)
+		}
+	}
+	for _, w := range planWriters {
+		if err := w.Write(failingWriter{}, plan); !errors.Is(err, errClosed) {
+			t.Errorf("%s plan writer: error %v, want %v", w.Format(), err, errClosed)
+		}
 	}
 }

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -23,7 +21,7 @@ func (GitHub) Format() string { return "github" }
 
 // Write implements Writer.
 func (GitHub) Write(w io.Writer, r *Report) error {
-	bw := bufio.NewWriter(w)
+	bw := newBufWriter(w)
 	for _, f := range r.Findings {
 		var props []string
 		if f.File != "" {
@@ -41,10 +39,10 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 		if f.Hint != "" {
 			msg += "\nFix: " + f.Hint
 		}
-		fmt.Fprintf(bw, "::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), escapeData(msg))
+		bw.printf("::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), escapeData(msg))
 	}
 	// A plain line shows in the job log; it is not a command.
-	fmt.Fprintf(bw, "wavecheck: %s\n", summaryLine(r))
+	bw.printf("wavecheck: %s\n", summaryLine(r))
 	return bw.Flush()
 }
 

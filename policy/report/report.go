@@ -106,13 +106,13 @@ func (r *Report) SetRules(rules []policy.Rule) {
 	}
 }
 
-// Filter drops findings (and suppressed findings) less severe than min and recomputes the
-// summary. An empty min keeps everything.
-func (r *Report) Filter(min policy.Severity) {
-	if min == "" {
+// Filter drops findings (and suppressed findings) less severe than least and recomputes the
+// summary. An empty least keeps everything.
+func (r *Report) Filter(least policy.Severity) {
+	if least == "" {
 		return
 	}
-	keep := func(f policy.Finding) bool { return f.Severity.Rank() >= min.Rank() }
+	keep := func(f policy.Finding) bool { return f.Severity.Rank() >= least.Rank() }
 	r.Findings = slices.DeleteFunc(r.Findings, func(f policy.Finding) bool { return !keep(f) })
 	r.Suppressed = slices.DeleteFunc(r.Suppressed, func(s Suppressed) bool { return !keep(s.Finding) })
 	r.summarize()

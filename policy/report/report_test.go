@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -311,5 +312,26 @@ func TestSARIFLocations(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantIDs, ids); diff != "" {
 		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+}
+
+// failingWriter fails every write, like a closed pipe.
+type failingWriter struct{}
+
+var errClosed = errors.New("write on closed pipe")
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errClosed }
+
+// The line writers (text, github) print through a bufio.Writer whose first error is sticky:
+// every format must return the error of its destination, not drop it.
+func TestWritersReturnWriteErrors(t *testing.T) {
+	for _, f := range Formats() {
+		w, err := NewWriter(f, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(failingWriter{}, sample()); !errors.Is(err, errClosed) {
+			t.Errorf("%s writer: error %v, want %v", f, err, errClosed)
+		}
 	}
 }

@@ -18,12 +18,11 @@ const sarifSchemaFile = "testdata/sarif-2.1.0-github-subset.schema.json"
 
 func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(sarifSchemaFile)
+	data, err := os.ReadFile(sarifSchemaFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("parse schema: %v", err)
 	}

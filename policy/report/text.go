@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -51,7 +50,7 @@ func (t *Text) severity(s policy.Severity) string {
 
 // Write implements Writer.
 func (t *Text) Write(w io.Writer, r *Report) error {
-	bw := bufio.NewWriter(w)
+	bw := newBufWriter(w)
 	width := 0
 	for _, f := range r.Findings {
 		width = max(width, len(f.Rule))
@@ -61,17 +60,17 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 		if loc := location(g.file, g.line); loc != "" {
 			header = loc + ": " + header
 		}
-		fmt.Fprintln(bw, t.paint(ansiBold, header))
+		bw.println(t.paint(ansiBold, header))
 		for _, f := range g.findings {
-			fmt.Fprintf(bw, "  %s %s  %s\n", t.severity(f.Severity), t.paint(ansiDim, fmt.Sprintf("%-*s", width, f.Rule)), oneLine(f.Message))
+			bw.printf("  %s %s  %s\n", t.severity(f.Severity), t.paint(ansiDim, fmt.Sprintf("%-*s", width, f.Rule)), oneLine(f.Message))
 			if f.Hint != "" {
-				fmt.Fprintf(bw, "  %s %s  %s %s\n", strings.Repeat(" ", 7), strings.Repeat(" ", width), t.paint(ansiGreen, "fix:"), oneLine(f.Hint))
+				bw.printf("  %s %s  %s %s\n", strings.Repeat(" ", 7), strings.Repeat(" ", width), t.paint(ansiGreen, "fix:"), oneLine(f.Hint))
 			}
 		}
-		fmt.Fprintln(bw)
+		bw.println("")
 	}
 	if len(r.Suppressed) > 0 {
-		fmt.Fprintln(bw, t.paint(ansiBold, "suppressed:"))
+		bw.println(t.paint(ansiBold, "suppressed:"))
 		for _, s := range r.Suppressed {
 			line := fmt.Sprintf("  %s %s", s.Rule, objectLabel(s.Object))
 			if loc := location(s.File, s.Line); loc != "" {
@@ -80,9 +79,9 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 			if s.Reason != "" {
 				line += ": " + oneLine(s.Reason)
 			}
-			fmt.Fprintln(bw, t.paint(ansiDim, line))
+			bw.println(t.paint(ansiDim, line))
 		}
-		fmt.Fprintln(bw)
+		bw.println("")
 	}
 	sum := summaryLine(r)
 	switch {
@@ -93,7 +92,7 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 	default:
 		sum = t.paint(ansiGreen, sum)
 	}
-	fmt.Fprintln(bw, sum)
+	bw.println(sum)
 	return bw.Flush()
 }
 

@@ -39,8 +39,8 @@ const (
 	// test/k8s-tools/build.sh printed.
 	EnvBinDir = "WAVECHECK_K8S_BIN"
 
-	// FailAnnotation, set to "true" on a pod (for a Job, on its pod
-	// template), makes kwok fail the pod once it runs: its containers
+	// FailAnnotation is the annotation that, set to "true" on a pod (for a
+	// Job, on its pod template), makes kwok fail the pod once it runs: its containers
 	// terminate with exit code 1 and the pod's phase becomes Failed. A Job
 	// with backoffLimit 0 then fails at once with BackoffLimitExceeded
 	// (with a higher limit the Job controller retries with its own
@@ -378,7 +378,10 @@ func (c *Cluster) exited() error {
 	for _, p := range c.procs {
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited: %v (log: %s)", p.name, p.err, p.log.Name())
+			if p.err == nil {
+				return fmt.Errorf("%s exited with status 0 (log: %s)", p.name, p.log.Name())
+			}
+			return fmt.Errorf("%s exited: %w (log: %s)", p.name, p.err, p.log.Name())
 		default:
 		}
 	}
@@ -404,8 +407,11 @@ func (c *Cluster) run(name, path string, args ...string) error {
 	cmd.Env = componentEnv()
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
-		log.Close()
-		return fmt.Errorf("start %s: %w", name, err)
+		err = fmt.Errorf("start %s: %w", name, err)
+		if cerr := log.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close log of %s: %w", name, cerr))
+		}
+		return err
 	}
 	p := &process{name: name, cmd: cmd, log: log, done: make(chan struct{})}
 	go func() {
@@ -460,8 +466,12 @@ func (c *Cluster) Stop() error {
 }
 
 // stop sends SIGTERM, then SIGKILL after the grace period.
-func (p *process) stop(grace time.Duration) error {
-	defer p.log.Close()
+func (p *process) stop(grace time.Duration) (err error) {
+	defer func() {
+		if cerr := p.log.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close log of %s: %w", p.name, cerr))
+		}
+	}()
 	select {
 	case <-p.done:
 		return nil // already gone; Start reported why

@@ -289,7 +289,7 @@ func wavecheckBin(t *testing.T) string {
 		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", buildBin, "github.com/wavecheck/wavecheck/cmd/wavecheck")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build cmd/wavecheck: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build cmd/wavecheck: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
@@ -307,7 +307,10 @@ func TestMain(m *testing.M) {
 	}
 	buildDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	if err := os.RemoveAll(dir); err != nil {
+		// a leftover temporary folder is worth a warning, not a failed run
+		fmt.Fprintf(os.Stderr, "warning: remove the build folder: %v\n", err)
+	}
 	os.Exit(code)
 }
 

@@ -309,7 +309,8 @@ func (c *Cluster) blockOrStart(key kube.ResourceKey, e *entry) bool {
 		if was.kind == blockNone {
 			e.deadline = 0
 			// an unscheduled pod has not started: its activeDeadlineSeconds does not run
-			if d := deadlineOf(o); d > 0 && !(b.kind == blockSchedule && o.GetKind() == "Pod") {
+			unscheduledPod := b.kind == blockSchedule && o.GetKind() == "Pod"
+			if d := deadlineOf(o); d > 0 && !unscheduledPod {
 				e.deadline = c.now + d
 			}
 		}

@@ -303,7 +303,7 @@ func TestSemanticEquality(t *testing.T) {
 func TestVersionIsMonotonic(t *testing.T) {
 	c := New(Options{Namespaces: []string{"default"}})
 	ops, _, _ := c.Kubectl().ManageResources(nil)
-	rv0 := uint64(c.rv)
+	rv0 := c.rv // a small non-negative counter: the shifts below stay in int64
 	before := c.Version()
 	if _, err := ops.ApplyResource(context.Background(), obj("v1", "ConfigMap", "default", "cm", nil), cmdutil.DryRunNone, false, true, false, ""); err != nil {
 		t.Fatal(err)

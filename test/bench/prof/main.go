@@ -44,7 +44,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, what, dir, repoRoot string, n int, cpuFile, memFile string) error {
+func run(ctx context.Context, what, dir, repoRoot string, n int, cpuFile, memFile string) (err error) {
 	step, err := stepFor(what, dir, repoRoot)
 	if err != nil {
 		return err
@@ -53,11 +53,16 @@ func run(ctx context.Context, what, dir, repoRoot string, n int, cpuFile, memFil
 		return err
 	}
 	if cpuFile != "" {
-		f, err := os.Create(cpuFile)
-		if err != nil {
-			return fmt.Errorf("create cpu profile: %w", err)
+		f, cerr := os.Create(cpuFile)
+		if cerr != nil {
+			return fmt.Errorf("create cpu profile: %w", cerr)
 		}
-		defer f.Close()
+		// after StopCPUProfile (deferred below, so run first) has written the profile's end
+		defer func() {
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("write cpu profile: %w", cerr)
+			}
+		}()
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return fmt.Errorf("start cpu profile: %w", err)
 		}
@@ -75,9 +80,12 @@ func run(ctx context.Context, what, dir, repoRoot string, n int, cpuFile, memFil
 		if err != nil {
 			return fmt.Errorf("create memory profile: %w", err)
 		}
-		defer f.Close()
 		runtime.GC()
 		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			_ = f.Close() // the write error above is the one to report
+			return fmt.Errorf("write memory profile: %w", err)
+		}
+		if err := f.Close(); err != nil {
 			return fmt.Errorf("write memory profile: %w", err)
 		}
 	}

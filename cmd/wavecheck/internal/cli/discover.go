@@ -33,7 +33,7 @@ directory, a directory without manifests).`,
 			}
 			d := cmp.Discover(cmd.Context(), dir, cfg)
 			if !d.Match {
-				fmt.Fprintf(g.stderr, "wavecheck: no match: %s\n", d.Reason)
+				diagf(g.stderr, "wavecheck: no match: %s\n", d.Reason)
 				return nil
 			}
 			_, err = fmt.Fprintln(g.stdout, d.Type)

@@ -36,13 +36,13 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 			out, err := cmp.Generate(cmd.Context(), dir, cfg, nil)
 			var pe *cmp.PolicyError
 			if errors.As(err, &pe) {
-				fmt.Fprintln(g.stderr, pe.Error())
+				diagf(g.stderr, "%s\n", pe.Error())
 				return &ExitError{Code: ExitFindings}
 			}
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			fmt.Fprint(g.stderr, cmp.Report(out, cfg))
+			diagf(g.stderr, "%s", cmp.Report(out, cfg))
 			if _, err := g.stdout.Write(out.Manifests); err != nil {
 				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write manifests: %w", err)}
 			}

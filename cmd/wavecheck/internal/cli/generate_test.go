@@ -76,8 +76,10 @@ func clearWavecheckEnv(t *testing.T) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "WAVECHECK_") || strings.HasPrefix(k, "ARGOCD_") || strings.HasPrefix(k, "PARAM_") || strings.HasPrefix(k, "KUBE_") {
-			t.Setenv(k, "")
-			os.Unsetenv(k)
+			t.Setenv(k, "") // restores the developer's value after the test
+			if err := os.Unsetenv(k); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

@@ -14,7 +14,7 @@ func newParametersCmd(g *globals) *cobra.Command {
 		Use:   "parameters [DIR]",
 		Short: "Argo CD plugin: print the dynamic parameter announcements for the app in DIR (default .) as JSON",
 		Args:  maxArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			dir := appDir(args)
 			b, err := json.MarshalIndent(cmp.Announce(dir, cmp.ParseEnv(os.Environ())), "", "  ")
 			if err != nil {

@@ -150,7 +150,7 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 		if name == "" {
 			name = raw.CurrentContext
 		}
-		fmt.Fprintf(g.stderr, "wavecheck: replaying against %s (context %q)\n", cfg.Host, name)
+		diagf(g.stderr, "wavecheck: replaying against %s (context %q)\n", cfg.Host, name)
 		opts.Cluster = engine.Real(cfg)
 		opts.Progress = g.stderr
 		return opts, nil
@@ -217,7 +217,7 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	}
 	if want != nil {
 		if diff := want.Check(rep); diff != "" {
-			fmt.Fprintf(g.stderr, "wavecheck: replay differs from %s (-expected +actual):\n%s", f.expect, diff)
+			diagf(g.stderr, "wavecheck: replay differs from %s (-expected +actual):\n%s", f.expect, diff)
 			return &ExitError{Code: ExitFindings}
 		}
 		return nil

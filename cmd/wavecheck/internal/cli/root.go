@@ -27,7 +27,7 @@ type globals struct {
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "wavecheck: internal error: %v\n", r)
+			diagf(stderr, "wavecheck: internal error: %v\n", r)
 			slog.Debug("panic", "stack", string(debug.Stack()))
 			code = ExitFailure
 		}
@@ -41,10 +41,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if err != nil {
 		var ee *ExitError
 		if !errors.As(err, &ee) || ee.Err != nil {
-			fmt.Fprintf(stderr, "wavecheck: %v\n", err)
+			diagf(stderr, "wavecheck: %v\n", err)
 		}
 	}
 	return exitCode(err)
+}
+
+// diagf writes a diagnostic to stderr. The write error is dropped on purpose: stderr is the
+// last channel, a failed write to it has nowhere left to be reported, and the exit code still
+// tells the outcome. Output that is the result (manifests, reports) is checked.
+func diagf(stderr io.Writer, format string, a ...any) {
+	_, _ = fmt.Fprintf(stderr, format, a...)
 }
 
 func newRoot(g *globals) *cobra.Command {
@@ -54,7 +61,7 @@ func newRoot(g *globals) *cobra.Command {
 		Long:          "wavecheck renders an Argo CD application (directory, Kustomize or Helm) like the repo-server,\nlints its hook, sync-wave and sync-option annotations, and replays the phased sync.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+		PersistentPreRunE: func(_ *cobra.Command, _ []string) error {
 			return setupLogging(g)
 		},
 	}

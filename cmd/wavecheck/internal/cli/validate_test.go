@@ -224,12 +224,11 @@ func TestValidateColor(t *testing.T) {
 
 func checkSARIF(t *testing.T, out, repoRoot string) {
 	t.Helper()
-	f, err := os.Open("../../../../policy/report/testdata/sarif-2.1.0-github-subset.schema.json")
+	data, err := os.ReadFile("../../../../policy/report/testdata/sarif-2.1.0-github-subset.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	schemaDoc, err := jsonschema.UnmarshalJSON(f)
+	schemaDoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}

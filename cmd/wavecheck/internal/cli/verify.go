@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -117,26 +116,27 @@ func verifyCounts(results []policy.TestResult) map[string]int {
 }
 
 func writeVerifyText(w io.Writer, results []policy.TestResult, verbose bool) error {
-	bw := bufio.NewWriter(w)
+	var b strings.Builder
 	for _, r := range results {
 		loc := r.File
 		if r.Line > 0 {
 			loc = fmt.Sprintf("%s:%d", r.File, r.Line)
 		}
-		fmt.Fprintf(bw, "%-5s %s.%s (%s)\n", strings.ToUpper(r.Outcome), r.Package, r.Name, loc)
+		fmt.Fprintf(&b, "%-5s %s.%s (%s)\n", strings.ToUpper(r.Outcome), r.Package, r.Name, loc)
 		if r.Error != "" {
-			fmt.Fprintf(bw, "      error: %s\n", r.Error)
+			fmt.Fprintf(&b, "      error: %s\n", r.Error)
 		}
 		if r.Output != "" && (verbose || !r.Passed()) {
 			for _, l := range strings.Split(strings.TrimRight(r.Output, "\n"), "\n") {
-				fmt.Fprintf(bw, "      | %s\n", l)
+				fmt.Fprintf(&b, "      | %s\n", l)
 			}
 		}
 	}
 	c := verifyCounts(results)
-	fmt.Fprintf(bw, "%d tests: %d passed, %d failed, %d errors, %d skipped\n",
+	fmt.Fprintf(&b, "%d tests: %d passed, %d failed, %d errors, %d skipped\n",
 		len(results), c["pass"], c["fail"], c["error"], c["skip"])
-	return bw.Flush()
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func writeVerifyJSON(w io.Writer, results []policy.TestResult) error {

@@ -12,7 +12,7 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Use:   "version",
 		Short: "Print the wavecheck version",
 		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintf(g.stdout, "wavecheck %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
 		},
