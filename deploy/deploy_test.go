@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
-	wcmp "github.com/wavecheck/wavecheck/plugin/cmp"
+	"github.com/wavecheck/wavecheck/plugin/sidecar"
 )
 
 // Paths from Argo CD's sidecar conventions (docs: config-management-plugins).
@@ -62,7 +62,7 @@ type pluginSpec struct {
 			Dynamic struct {
 				Command []string `json:"command"`
 			} `json:"dynamic"`
-			Static []wcmp.Announcement `json:"static"`
+			Static []sidecar.Announcement `json:"static"`
 		} `json:"parameters"`
 	} `json:"spec"`
 }
@@ -93,7 +93,7 @@ func TestPluginYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{t.TempDir(), chart} {
-		for _, a := range wcmp.Announce(dir, wcmp.ParseEnv(nil)) {
+		for _, a := range sidecar.Announce(dir, sidecar.ParseEnv(nil)) {
 			dynamic[a.Name] = true
 		}
 	}
@@ -102,20 +102,20 @@ func TestPluginYAML(t *testing.T) {
 			t.Errorf("static parameter %q is also announced dynamically", a.Name)
 		}
 		env := []string{`ARGOCD_APP_PARAMETERS=[{"name":"` + a.Name + `","` + collection(a) + `":` + sample(a) + `}]`}
-		if _, err := wcmp.Resolve(wcmp.ParseEnv(env)); err != nil {
+		if _, err := sidecar.Resolve(sidecar.ParseEnv(env)); err != nil {
 			t.Errorf("static parameter %q is not accepted by generate: %v", a.Name, err)
 		}
 	}
 }
 
-func collection(a wcmp.Announcement) string {
+func collection(a sidecar.Announcement) string {
 	if a.CollectionType == "" {
 		return "string"
 	}
 	return a.CollectionType
 }
 
-func sample(a wcmp.Announcement) string {
+func sample(a sidecar.Announcement) string {
 	switch a.CollectionType {
 	case "array":
 		return `["x"]`
@@ -556,7 +556,7 @@ func TestDockerBuildContext(t *testing.T) {
 	for _, tc := range []struct {
 		path string
 		want bool
-	}{{"test/cmp/go.mod", true}, {"policy/report/testdata/x.json", true}, {"plugin/cmp/cmp_test.go", true}, {"README.md", true}, {"plugin/cmp/config.go", false}} {
+	}{{"test/cmp/go.mod", true}, {"policy/report/testdata/x.json", true}, {"plugin/sidecar/sidecar_test.go", true}, {"README.md", true}, {"plugin/sidecar/config.go", false}} {
 		if got := dockerIgnored(patterns, tc.path); got != tc.want {
 			t.Errorf("dockerIgnored(%s) = %v, want %v", tc.path, got, tc.want)
 		}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wavecheck/wavecheck/plugin/cmp"
 	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/plugin/sidecar"
 )
 
 func newDiscoverCmd(g *globals) *cobra.Command {
@@ -23,7 +23,7 @@ directory, a directory without manifests).`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := appDir(args)
-			cfg, err := cmp.Resolve(cmp.ParseEnv(os.Environ()))
+			cfg, err := sidecar.Resolve(sidecar.ParseEnv(os.Environ()))
 			if err != nil {
 				// Bad wavecheck settings mean the Application targets this plugin: claim the
 				// app so that generate reports the mistake instead of Argo CD saying that no
@@ -31,7 +31,7 @@ directory, a directory without manifests).`,
 				_, err = fmt.Fprintln(g.stdout, render.Detect(dir))
 				return err
 			}
-			d := cmp.Discover(cmd.Context(), dir, cfg)
+			d := sidecar.Discover(cmd.Context(), dir, cfg)
 			if !d.Match {
 				diagf(g.stderr, "wavecheck: no match: %s\n", d.Reason)
 				return nil

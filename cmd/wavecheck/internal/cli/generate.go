@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wavecheck/wavecheck/plugin/cmp"
+	"github.com/wavecheck/wavecheck/plugin/sidecar"
 )
 
 func newGenerateCmd(g *globals) *cobra.Command {
@@ -29,12 +29,12 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := appDir(args)
-			cfg, err := cmp.Resolve(cmp.ParseEnv(os.Environ()))
+			cfg, err := sidecar.Resolve(sidecar.ParseEnv(os.Environ()))
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			out, err := cmp.Generate(cmd.Context(), dir, cfg, nil)
-			var pe *cmp.PolicyError
+			out, err := sidecar.Generate(cmd.Context(), dir, cfg, nil)
+			var pe *sidecar.PolicyError
 			if errors.As(err, &pe) {
 				diagf(g.stderr, "%s\n", pe.Error())
 				return &ExitError{Code: ExitFindings}
@@ -42,7 +42,7 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			diagf(g.stderr, "%s", cmp.Report(out, cfg))
+			diagf(g.stderr, "%s", sidecar.Report(out, cfg))
 			if _, err := g.stdout.Write(out.Manifests); err != nil {
 				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write manifests: %w", err)}
 			}

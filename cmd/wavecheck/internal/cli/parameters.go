@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wavecheck/wavecheck/plugin/cmp"
+	"github.com/wavecheck/wavecheck/plugin/sidecar"
 )
 
 func newParametersCmd(g *globals) *cobra.Command {
@@ -16,7 +16,7 @@ func newParametersCmd(g *globals) *cobra.Command {
 		Args:  maxArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			dir := appDir(args)
-			b, err := json.MarshalIndent(cmp.Announce(dir, cmp.ParseEnv(os.Environ())), "", "  ")
+			b, err := json.MarshalIndent(sidecar.Announce(dir, sidecar.ParseEnv(os.Environ())), "", "  ")
 			if err != nil {
 				return err
 			}

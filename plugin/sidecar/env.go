@@ -2,7 +2,7 @@
 // contract: it reads the environment the cmp-server gives plugin commands, resolves the plugin
 // parameters and settings, discovers apps wavecheck can render, announces parameters and runs
 // generation (render, lint, print only the manifests).
-package cmp
+package sidecar
 
 import (
 	"os"
