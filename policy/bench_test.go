@@ -109,7 +109,7 @@ warn_late_hook contains msg if {
 
 // benchEvaluate runs e over objs in the benchmark loop, requiring findings, and reports the
 // process CPU time per evaluation next to wall time (the machine may be shared).
-func benchEvaluate(ctx context.Context, b *testing.B, e *Engine, objs []manifest.Object) {
+func benchEvaluate(ctx context.Context, b *testing.B, e *Linter, objs []manifest.Object) {
 	start := cpuTime()
 	for b.Loop() {
 		res, err := e.Evaluate(ctx, objs)

@@ -21,7 +21,7 @@ type builtinQuery struct {
 
 // prepareBuiltin reads the metadata of each built-in rule package and prepares a query
 // returning the findings of each rule.
-func (e *Engine) prepareBuiltin(ctx context.Context, c *ast.Compiler, mods []module) error {
+func (e *Linter) prepareBuiltin(ctx context.Context, c *ast.Compiler, mods []module) error {
 	for _, m := range mods {
 		if !m.builtin || !isRulePackage(m.mod.Package.Path) {
 			continue
@@ -95,7 +95,7 @@ func ruleFromAnnotations(a *ast.Annotations) Rule {
 // evalBuiltin runs the built-in rules concurrently (prepared queries and read transactions are
 // safe for concurrent use) and returns their findings in rule order.
 func (ev *evaluation) evalBuiltin(ctx context.Context) ([]hit, error) {
-	e := ev.engine
+	e := ev.linter
 	per := make([][]hit, len(e.builtin))
 	if err := parallel.Do(len(e.builtin), func(i int) error {
 		hs, err := ev.evalRule(ctx, e.builtin[i])
@@ -125,7 +125,7 @@ func (ev *evaluation) evalRule(ctx context.Context, q builtinQuery) ([]hit, erro
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return nil, fmt.Errorf("built-in rule %s: query gave %d results", q.id, len(rs))
 	}
-	rule := ev.engine.ruleByID[q.id]
+	rule := ev.linter.ruleByID[q.id]
 	items, _ := rs[0].Expressions[0].Value.([]any)
 	out := make([]hit, 0, len(items))
 	for _, it := range items {

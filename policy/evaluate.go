@@ -25,17 +25,17 @@ type Result struct {
 }
 
 // evaluation is the state of one Evaluate call: the objects, their data (data.wavecheck in a
-// store of its own) and the AST of each object (the input of user rules). The Engine itself is
+// store of its own) and the AST of each object (the input of user rules). The Linter itself is
 // only read.
 type evaluation struct {
-	engine *Engine
+	linter *Linter
 	objs   []manifest.Object
 	data   *evalData
 	inputs []ast.Value
 }
 
 // Evaluate lints the objects with every rule. It is safe to call concurrently.
-func (e *Engine) Evaluate(ctx context.Context, objs []manifest.Object) (*Result, error) {
+func (e *Linter) Evaluate(ctx context.Context, objs []manifest.Object) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 
@@ -90,7 +90,7 @@ func objectKey(o manifest.Object) string {
 
 // newEvaluation computes the Argo CD facts of the objects and builds the evaluation's
 // data.wavecheck (see docs/policy.md for its shape).
-func (e *Engine) newEvaluation(objs []manifest.Object) (*evaluation, error) {
+func (e *Linter) newEvaluation(objs []manifest.Object) (*evaluation, error) {
 	facts := argocd.AnalyzeAll(objs, argocd.Options{Version: e.version, Namespace: e.opts.Namespace})
 	list := make([]any, len(objs))
 	index := make(map[string]any, len(objs))
@@ -150,5 +150,5 @@ func (e *Engine) newEvaluation(objs []manifest.Object) (*evaluation, error) {
 	}
 	wc := v.(ast.Object)
 	wc.Insert(ast.StringTerm("argocd"), ast.NewTerm(tablesValue()))
-	return &evaluation{engine: e, objs: objs, data: newEvalData(e.base, wc), inputs: inputs}, nil
+	return &evaluation{linter: e, objs: objs, data: newEvalData(e.base, wc), inputs: inputs}, nil
 }

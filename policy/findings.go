@@ -66,7 +66,7 @@ func refOf(o manifest.Object) ObjectRef {
 
 // suppression reports whether a finding is suppressed by the ignore list or the object's
 // wavecheck.io/ignore annotation.
-func (e *Engine) suppression(f Finding, o manifest.Object) (Suppressed, bool) {
+func (e *Linter) suppression(f Finding, o manifest.Object) (Suppressed, bool) {
 	if e.ignore[f.Rule] {
 		return Suppressed{Finding: f, By: "ignore", Reason: "rule ignored by configuration"}, true
 	}

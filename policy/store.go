@@ -8,7 +8,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 )
 
-// routedStore is the store every prepared query of an Engine is bound to. Queries are prepared
+// routedStore is the store every prepared query of a Linter is bound to. Queries are prepared
 // once, in New, against one store; each evaluation has its own data (data.wavecheck holds the
 // objects being linted), so the data an evaluation reads lives in a store of its own and its
 // transactions carry that store: routedStore sends their reads there. Transactions it did not

@@ -27,7 +27,7 @@ var (
 // prepareUser finds the conftest-style rules (deny, violation, warn, optionally suffixed
 // with _name) of the selected namespaces and prepares one query per rule, plus the conftest
 // exception query when the namespace has an exception rule.
-func (e *Engine) prepareUser(ctx context.Context, c *ast.Compiler, mods []module) error {
+func (e *Linter) prepareUser(ctx context.Context, c *ast.Compiler, mods []module) error {
 	namespaces := e.opts.Namespaces
 	if len(namespaces) == 0 && !e.opts.AllNamespaces {
 		namespaces = []string{"main"}
@@ -164,7 +164,7 @@ func (ev *evaluation) evalUser(ctx context.Context) ([]hit, []Suppressed, error)
 	var exc []Suppressed
 	for i, o := range ev.objs {
 		input := ev.inputs[i]
-		for _, ur := range ev.engine.user {
+		for _, ur := range ev.linter.user {
 			if ur.exception != nil {
 				rs, err := ur.exception.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
 				if err != nil {

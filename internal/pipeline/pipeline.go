@@ -1,10 +1,10 @@
 // Package pipeline is wavecheck's one lint pipeline, called by validate, generate (the Argo CD
 // plugin), discover and the tests: render an app as Argo CD's repo-server would, make every
-// object's source repository-relative, lint it with the admin engine (the built-in rules and the
+// object's source repository-relative, lint it with the admin linter (the built-in rules and the
 // admin's policies) and, when enabled, with the repository's own policies in a separate
 // sandboxed engine, and return one sorted result.
 //
-// The admin engine compiles in the background while the app renders (Start), because
+// The admin linter compiles in the background while the app renders (Start), because
 // compiling the rule pack does not depend on the app.
 package pipeline
 
@@ -30,10 +30,10 @@ type Options struct {
 	Render render.Options
 	// Lint enables linting; without it the pipeline only renders.
 	Lint bool
-	// Policy configures the admin engine: the built-in rules (unless NoBuiltin) and the admin
+	// Policy configures the admin linter: the built-in rules (unless NoBuiltin) and the admin
 	// policy directories and data.
 	Policy policy.Options
-	// RepoPolicies also evaluates <repository root>/.wavecheck, when it exists, in an engine of
+	// RepoPolicies also evaluates <repository root>/.wavecheck, when it exists, in a linter of
 	// its own: without the built-in rules and without the admin's data, so that the
 	// repository's conftest exceptions and data cannot exempt an object from the admin's rules
 	// (a security property: a repository may add rules, never remove them). Every user policy
@@ -43,11 +43,11 @@ type Options struct {
 
 // Lint is the outcome of linting one rendered app.
 type Lint struct {
-	// Findings of both engines, in policy.CompareFindings order.
+	// Findings of both linters, in policy.CompareFindings order.
 	Findings []policy.Finding
-	// Suppressed findings of both engines, in the same order.
+	// Suppressed findings of both linters, in the same order.
 	Suppressed []policy.Suppressed
-	// Rules is the metadata of every rule known to the engines (admin first).
+	// Rules is the metadata of every rule known to the linters (admin first).
 	Rules []policy.Rule
 	// RepoPolicyDir is the repository policy folder that was evaluated ("" when none).
 	RepoPolicyDir string
@@ -59,7 +59,7 @@ type Pipeline struct {
 	admin *pending // nil without Options.Lint
 }
 
-// Start returns a pipeline and, when opts.Lint is set, starts compiling the admin engine.
+// Start returns a pipeline and, when opts.Lint is set, starts compiling the admin linter.
 // Call Close when done (it waits for the compilation so that no goroutine outlives the run).
 func Start(ctx context.Context, opts Options) *Pipeline {
 	p := &Pipeline{opts: opts}
@@ -81,7 +81,7 @@ func (p *Pipeline) Render(ctx context.Context, dir string) (*render.Result, erro
 	return Render(ctx, dir, p.opts.Render)
 }
 
-// Lint evaluates the admin engine and, when enabled and present, the repository's policies
+// Lint evaluates the admin linter and, when enabled and present, the repository's policies
 // over a rendered app.
 func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) {
 	if p.admin == nil {
@@ -201,7 +201,7 @@ func RepoRel(root, dir string) string {
 // pending is a policy engine being compiled in the background.
 type pending struct {
 	done chan struct{}
-	eng  *policy.Engine
+	eng  *policy.Linter
 	err  error
 }
 
@@ -220,7 +220,7 @@ func compile(ctx context.Context, opts policy.Options) *pending {
 	return p
 }
 
-func (p *pending) wait() (*policy.Engine, error) {
+func (p *pending) wait() (*policy.Linter, error) {
 	<-p.done
 	return p.eng, p.err
 }

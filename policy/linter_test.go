@@ -298,9 +298,9 @@ deny contains msg if {
 	}
 }
 
-// TestEvaluateConcurrent runs Evaluate on one Engine from many goroutines with different
+// TestEvaluateConcurrent runs Evaluate on one Linter from many goroutines with different
 // inputs (run with -race): each result must equal the sequential result of the same input.
-// Before the evaluation state moved out of the Engine, evaluations shared one store.
+// Before the evaluation state moved out of the Linter, evaluations shared one store.
 func TestEvaluateConcurrent(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{Policies: []Source{{Name: "user", FS: fstest.MapFS{"main.rego": {Data: []byte(`package main

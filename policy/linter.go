@@ -25,7 +25,7 @@ const (
 // of the policy time limit: the CLI flags and the plugin settings use it.
 const DefaultTimeout = 30 * time.Second
 
-// Options configure an Engine.
+// Options configure a Linter.
 type Options struct {
 	// PolicyDirs are user policy directories (or single .rego files), read recursively.
 	PolicyDirs []string
@@ -57,11 +57,11 @@ type Options struct {
 	RegoVersion string
 }
 
-// Engine evaluates the built-in rule pack and user policies. Policies are compiled and their
-// queries prepared once, in New; after New an Engine is never modified, so concurrent
+// Linter evaluates the built-in rule pack and user policies. Policies are compiled and their
+// queries prepared once, in New; after New a Linter is never modified, so concurrent
 // Evaluate calls are safe and run in parallel (each evaluation keeps its data in its own
 // value: see evaluation).
-type Engine struct {
+type Linter struct {
 	opts     Options
 	version  argocd.Version
 	tracking argocd.TrackingMethod
@@ -85,8 +85,8 @@ type Engine struct {
 }
 
 // New loads, compiles and prepares the built-in and user policies.
-func New(ctx context.Context, opts Options) (*Engine, error) {
-	e := &Engine{opts: opts, version: argocd.Latest, timeout: opts.Timeout, ignore: map[string]bool{}, ruleByID: map[string]Rule{}}
+func New(ctx context.Context, opts Options) (*Linter, error) {
+	e := &Linter{opts: opts, version: argocd.Latest, timeout: opts.Timeout, ignore: map[string]bool{}, ruleByID: map[string]Rule{}}
 	if opts.ArgoCDVersion != "" {
 		v, err := argocd.ParseVersion(opts.ArgoCDVersion)
 		if err != nil {
@@ -156,7 +156,7 @@ func baseDocument(data map[string]any) (ast.Object, error) {
 	return obj, nil
 }
 
-func (e *Engine) regoOpts(c *ast.Compiler, query string) []func(*rego.Rego) {
+func (e *Linter) regoOpts(c *ast.Compiler, query string) []func(*rego.Rego) {
 	return []func(*rego.Rego){
 		rego.Compiler(c),
 		rego.Store(e.store),
@@ -169,14 +169,14 @@ func (e *Engine) regoOpts(c *ast.Compiler, query string) []func(*rego.Rego) {
 
 // Rules returns the metadata of every built-in rule (sorted by id) then of every user rule
 // found (sorted by package and rule name).
-func (e *Engine) Rules() []Rule {
+func (e *Linter) Rules() []Rule {
 	out := make([]Rule, len(e.rules))
 	copy(out, e.rules)
 	return out
 }
 
 // Version is the target Argo CD version.
-func (e *Engine) Version() argocd.Version { return e.version }
+func (e *Linter) Version() argocd.Version { return e.version }
 
 // TrackingMethod is the Argo CD resource tracking method the rules assume.
-func (e *Engine) TrackingMethod() argocd.TrackingMethod { return e.tracking }
+func (e *Linter) TrackingMethod() argocd.TrackingMethod { return e.tracking }
