@@ -2,7 +2,7 @@
 // plugin), discover and the tests: render an app as Argo CD's repo-server would, make every
 // object's source repository-relative, lint it with the admin linter (the built-in rules and the
 // admin's policies) and, when enabled, with the repository's own policies in a separate
-// sandboxed engine, and return one sorted result.
+// sandboxed linter, and return one sorted result.
 //
 // The admin linter compiles in the background while the app renders (Start), because
 // compiling the rule pack does not depend on the app.
@@ -37,7 +37,7 @@ type Options struct {
 	// its own: without the built-in rules and without the admin's data, so that the
 	// repository's conftest exceptions and data cannot exempt an object from the admin's rules
 	// (a security property: a repository may add rules, never remove them). Every user policy
-	// runs in the engine's sandbox (no network, no environment).
+	// runs in the linter's sandbox (no network, no environment).
 	RepoPolicies bool
 }
 
@@ -109,7 +109,7 @@ func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) 
 	return out, nil
 }
 
-// lintRepo evaluates the repository's policies in their own engine and adds the results.
+// lintRepo evaluates the repository's policies in their own linter and adds the results.
 func lintRepo(ctx context.Context, admin policy.Options, dir string, res *render.Result, out *Lint) error {
 	opts := admin
 	opts.PolicyDirs, opts.Policies, opts.DataFiles, opts.NoBuiltin = []string{dir}, nil, nil, true
@@ -198,7 +198,7 @@ func RepoRel(root, dir string) string {
 	return filepath.ToSlash(rel)
 }
 
-// pending is a policy engine being compiled in the background.
+// pending is a policy linter being compiled in the background.
 type pending struct {
 	done chan struct{}
 	eng  *policy.Linter
