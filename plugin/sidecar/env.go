@@ -1,4 +1,4 @@
-// Package cmp implements wavecheck's side of the Argo CD Config Management Plugin (v2, sidecar)
+// Package sidecar implements wavecheck's side of the Argo CD Config Management Plugin (v2, sidecar)
 // contract: it reads the environment the cmp-server gives plugin commands, resolves the plugin
 // parameters and settings, discovers apps wavecheck can render, announces parameters and runs
 // generation (render, lint, print only the manifests).
