@@ -39,6 +39,8 @@ func factsValue(f argocd.Facts) *ast.Term {
 		item("annotations", ann),
 		item("nonStringAnnotations", strs(f.NonStringAnnotations)),
 		item("annotationsDropped", ast.BooleanTerm(f.AnnotationsDropped)),
+		item("nullAnnotations", strs(f.NullAnnotations)),
+		item("annotationsNotMap", ast.BooleanTerm(f.AnnotationsNotMap)),
 		item("hook", ast.BooleanTerm(f.Hook)),
 		item("gitopsEngineHook", ast.BooleanTerm(f.GitOpsEngineHook)),
 		item("skip", ast.BooleanTerm(f.Skip)),
@@ -133,7 +135,7 @@ func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any 
 		if o.Kind() == "Application" && argocd.Group(o.APIVersion()) == "argoproj.io" {
 			add("applications", i)
 		}
-		if f.SyncWaveInvalid || f.AnnotationsDropped {
+		if f.SyncWaveInvalid || f.AnnotationsDropped || len(f.NullAnnotations) > 0 || f.AnnotationsNotMap {
 			add("rawIssues", i)
 		}
 		for _, s := range f.Steps {

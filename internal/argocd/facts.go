@@ -123,6 +123,14 @@ type Facts struct {
 	NonStringAnnotations []string `json:"nonStringAnnotations"`
 	// AnnotationsDropped is set when NonStringAnnotations is not empty.
 	AnnotationsDropped bool `json:"annotationsDropped"`
+	// NullAnnotations lists the keys whose values are null (an empty YAML value), sorted.
+	// GetAnnotations reads them as "", but the repo-server's annotation tracking
+	// (util/kube.SetAppInstanceAnnotation -> nestedNullableStringMap -> NestedStringMap)
+	// refuses them like any other non-string value, failing the whole app.
+	NullAnnotations []string `json:"nullAnnotations"`
+	// AnnotationsNotMap is set when metadata.annotations is present, not null and not a map
+	// (a list, a string): GetAnnotations reads no annotations, annotation tracking refuses it.
+	AnnotationsNotMap bool `json:"annotationsNotMap"`
 
 	// Hook is the controller's isHook: gitops-engine's IsHook or a deletion hook.
 	Hook bool `json:"hook"`
@@ -241,6 +249,38 @@ func Annotations(obj map[string]any) (map[string]string, []string) {
 	return out, nil
 }
 
+// nullAnnotations returns the sorted keys of metadata.annotations whose values are null.
+func nullAnnotations(obj map[string]any) []string {
+	md, _ := obj["metadata"].(map[string]any)
+	m, _ := md["annotations"].(map[string]any)
+	var keys []string
+	for k, v := range m {
+		if v == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// annotationsNotMap reports whether metadata.annotations is set to something other than a map.
+func annotationsNotMap(obj map[string]any) bool {
+	md, _ := obj["metadata"].(map[string]any)
+	v, ok := md["annotations"]
+	if !ok || v == nil {
+		return false
+	}
+	_, isMap := v.(map[string]any)
+	return !isMap
+}
+
+// TrackingRefused reports whether Argo CD's annotation-based resource tracking refuses the
+// object (util/kube.SetAppInstanceAnnotation fails): an annotation value that is not a string,
+// null included. CRDs are never tracked (reposerver/repository: !kube.IsCRD).
+func (f Facts) TrackingRefused() bool {
+	return len(f.NonStringAnnotations) > 0 || len(f.NullAnnotations) > 0 || f.AnnotationsNotMap
+}
+
 // CSV splits an annotation value as gitops-engine's GetAnnotationCSVs does: by comma, trimmed,
 // empty items dropped, duplicates removed, order kept.
 func CSV(value string) []string {
@@ -269,6 +309,8 @@ func Analyze(obj map[string]any, opts Options) Facts {
 		Annotations:          ann,
 		NonStringAnnotations: bad,
 		AnnotationsDropped:   len(bad) > 0,
+		NullAnnotations:      nullAnnotations(obj),
+		AnnotationsNotMap:    annotationsNotMap(obj),
 	}
 	ver := opts.version()
 

@@ -59,7 +59,7 @@ func TestAnalyze(t *testing.T) {
 			// helm.sh/hook key is present, so the object is a hook).
 			name: "null value is an empty string",
 			ann:  map[string]any{AnnotationHelmHook: nil, "example.com/x": "y"},
-			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "", "example.com/x": "y"}, Hook: true, GitOpsEngineHook: true,
+			want: Facts{Annotations: map[string]string{AnnotationHelmHook: "", "example.com/x": "y"}, NullAnnotations: []string{AnnotationHelmHook}, Hook: true, GitOpsEngineHook: true,
 				WaveSource: "default", DeletePolicies: []string{"BeforeHookCreation"}, DeletePoliciesDefaulted: true},
 		},
 		{

@@ -30,6 +30,27 @@ findings contains f if {
 # effect follows Argo CD's code: util/argo/resource_tracking.go SetAppInstance (annotation
 # tracking reads the annotations with kube.SetAppInstanceAnnotation, which fails on a
 # non-string value) called by reposerver/repository/repository.go for every object but CRDs.
+# A null value (an empty YAML value, `key:`) reads as "" everywhere except in the repo-server's
+# annotation tracking, which refuses it like any other non-string value.
+findings contains f if {
+	some o in lib.raw_issues
+	lib.tracks_by_annotation
+	not is_crd(o)
+	some k in o.argocd.nullAnnotations
+	f := {"index": o.index, "msg": sprintf("annotation %s is null (an empty YAML value), not a string: with %s tracking Argo CD refuses the whole app (ComparisonError \"failed to set app instance tracking info on manifest\") and nothing syncs; quote it: \"\"", [k, lib.tracking_method])}
+}
+
+findings contains f if {
+	some o in lib.raw_issues
+	o.argocd.annotationsNotMap
+	f := {"index": o.index, "msg": sprintf("metadata.annotations is %s, not a map: %s", [type_name(o.object.metadata.annotations), not_map_effect(o)])}
+}
+
+not_map_effect(o) := sprintf("with %s tracking Argo CD refuses the whole app (ComparisonError \"failed to set app instance tracking info on manifest\") and nothing syncs", [lib.tracking_method]) if {
+	lib.tracks_by_annotation
+	not is_crd(o)
+} else := "Argo CD reads no annotations of this object"
+
 effect(o) := sprintf("with %s tracking Argo CD refuses the whole app (ComparisonError \"failed to set app instance tracking info on manifest\") and nothing syncs", [lib.tracking_method]) if {
 	lib.tracks_by_annotation
 	not is_crd(o)

@@ -45,3 +45,25 @@ test_silent_on_quoted if {
 	o := fixtures.obj({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {"argocd.argoproj.io/sync-wave": "5"}}}, {})
 	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([o])
 }
+
+null_value := fixtures.obj({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {"example.com/empty": null}}}, {"nullAnnotations": ["example.com/empty"]})
+
+# Regression: a null annotation value passed, while annotation tracking refuses the app.
+test_null_value_refused_with_annotation_tracking if {
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([null_value])
+	f == {{"index": 0, "msg": "annotation example.com/empty is null (an empty YAML value), not a string: with annotation tracking Argo CD refuses the whole app (ComparisonError \"failed to set app instance tracking info on manifest\") and nothing syncs; quote it: \"\""}}
+}
+
+# With label tracking a null value is read as "" and nothing happens.
+test_null_value_fine_with_label_tracking if {
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([null_value])
+		with data.wavecheck.tracking_method as "label"
+	count(f) == 0
+}
+
+# Regression: annotations given as a list passed, while annotation tracking refuses the app.
+test_annotations_not_a_map if {
+	o := fixtures.obj({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": ["a"]}}, {"annotationsNotMap": true})
+	f := rule.findings with data.wavecheck.objects as fixtures.objects([o])
+	f == {{"index": 0, "msg": "metadata.annotations is array, not a map: with annotation tracking Argo CD refuses the whole app (ComparisonError \"failed to set app instance tracking info on manifest\") and nothing syncs"}}
+}

@@ -6,6 +6,8 @@ import data.wavecheck.lib
 default_facts := {
 	"annotations": {},
 	"nonStringAnnotations": [],
+	"nullAnnotations": [],
+	"annotationsNotMap": false,
 	"annotationsDropped": false,
 	"hook": false,
 	"gitopsEngineHook": false,

@@ -151,13 +151,17 @@ else := [o | some o in data.wavecheck.objects; o.argocd.annotations["helm.sh/hoo
 applications := candidates("applications") if data.wavecheck.sets.applications
 else := [o | some o in data.wavecheck.objects; o.object.kind == "Application"; o.group == "argoproj.io"]
 
-# raw_issues have a non-string annotation or a sync-wave strconv.Atoi rejects.
+# raw_issues have a non-string or null annotation or a sync-wave strconv.Atoi rejects.
 raw_issues := candidates("rawIssues") if data.wavecheck.sets.rawIssues
 else := [o | some o in data.wavecheck.objects; has_raw_issue(o)]
 
 has_raw_issue(o) if o.argocd.syncWaveInvalid
 
 has_raw_issue(o) if o.argocd.annotationsDropped
+
+has_raw_issue(o) if count(o.argocd.nullAnnotations) > 0
+
+has_raw_issue(o) if o.argocd.annotationsNotMap
 
 # moved are the objects Argo CD moves before a dependant (Namespace, CRD).
 moved := candidates("moved") if data.wavecheck.sets.moved

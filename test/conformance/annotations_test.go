@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	argokube "github.com/argoproj/argo-cd/v3/util/kube"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
@@ -147,6 +149,9 @@ func compare(u *unstructured.Unstructured, f argocd.Facts) map[string]string {
 	check("hook.Skip", hook.Skip(u), f.Skip)
 	check("syncwaves.Wave", syncwaves.Wave(u), f.Wave)
 	check("hook.DeletePolicies", strs(hook.DeletePolicies(u)), f.DeletePolicies)
+	// Argo CD's repo-server: annotation tracking (util/kube.SetAppInstanceAnnotation) refuses
+	// an object whose annotations hold a non-string value, null included.
+	check("kube.SetAppInstanceAnnotation refuses", argokube.SetAppInstanceAnnotation(u.DeepCopy(), "argocd.argoproj.io/tracking-id", "app:/ConfigMap:ns/x") != nil, f.TrackingRefused())
 	// pkg/sync/resource: the option lists and every option gitops-engine and the controller test.
 	check("GetAnnotationCSVs(sync-options)", resourceutil.GetAnnotationCSVs(u, common.AnnotationSyncOptions), f.SyncOptions)
 	check("GetAnnotationCSVs(compare-options)", resourceutil.GetAnnotationCSVs(u, "argocd.argoproj.io/compare-options"), f.CompareOptions)
@@ -215,7 +220,7 @@ func TestAnnotationFacts(t *testing.T) {
 			"deletion only": f.DeletionOnly, "PostDelete without finalizer": slices.Contains(f.DeleteHookTypes, argocd.HookPostDelete) && !slices.Contains(f.FinalizerHookTypes, argocd.HookPostDelete),
 			"annotations dropped": f.AnnotationsDropped, "wave from sync-wave": f.WaveSource == "sync-wave",
 			"wave from hook-weight": f.WaveSource == "hook-weight", "delete policy given": !f.DeletePoliciesDefaulted,
-			"sync options": len(f.SyncOptions) > 0,
+			"sync options": len(f.SyncOptions) > 0, "null annotation": len(f.NullAnnotations) > 0,
 		} {
 			if hit {
 				coverage[name]++
@@ -239,7 +244,7 @@ func TestAnnotationFacts(t *testing.T) {
 	}
 	// The generator must reach every kind of case it is meant to (at least 0.2 % each).
 	for _, name := range []string{"hook", "skip", "deletion hook", "deletion only", "PostDelete without finalizer",
-		"annotations dropped", "wave from sync-wave", "wave from hook-weight", "delete policy given", "sync options"} {
+		"annotations dropped", "wave from sync-wave", "wave from hook-weight", "delete policy given", "sync options", "null annotation"} {
 		if coverage[name] < annotationCases/500 {
 			t.Errorf("only %d of %d generated cases have %s", coverage[name], annotationCases, name)
 		}
