@@ -351,6 +351,10 @@ func (a *ArgoCD) waitFile(ctx context.Context, path string) error {
 	return nil
 }
 
+// ComponentLog is the log file of a component: cmp-server, repo-server,
+// application-controller.
+func (a *ArgoCD) ComponentLog(name string) string { return filepath.Join(a.LogDir, name+".log") }
+
 // FlushCache empties Redis: Argo CD caches manifests and generation errors there.
 func (a *ArgoCD) FlushCache() { a.redis.FlushAll() }
 

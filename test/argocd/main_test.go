@@ -65,7 +65,7 @@ func TestMain(m *testing.M) {
 // start returns the shared environment, starting it on first use: the control plane, the
 // recorder, the git repository of the test apps, and Argo CD with the wavecheck sidecar.
 // Without a build of the control plane or of Argo CD it skips, or fails under CI.
-func start(t *testing.T) {
+func start(t testing.TB) {
 	t.Helper()
 	k8sBin := cluster.RequireBinaries(t)
 	argoBin := argocd.RequireBinaries(t)
@@ -151,6 +151,9 @@ func makeRepo(dir string) error {
 		if err := copyTree(from, filepath.Join(dir, to), "file://"+dir); err != nil {
 			return err
 		}
+	}
+	if err := writeBenchApps(dir); err != nil {
+		return err
 	}
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"},
