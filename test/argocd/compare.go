@@ -70,14 +70,18 @@ func actionOf(a string) string {
 func FromReplay(r Replay, existing map[string]bool) Sync {
 	s := Sync{Phase: r.Phase, Results: map[string]string{}}
 	last := ""
+	deleted := map[string]bool{}
 	for _, st := range r.Steps {
 		key := ObjectKey(st.Kind, st.Namespace, st.Name)
 		act := actionOf(st.Action)
 		if st.Action != "delete" {
 			s.Results[key] = fmt.Sprintf("%s %s %s", st.SyncPhase, st.Hook, st.Result)
 		}
-		if act == "create" && existing[key] {
-			continue
+		if act == "delete" {
+			deleted[key] = true
+		}
+		if act == "create" && existing[key] && !deleted[key] {
+			continue // an update of a live object (re-created after a deletion, it is new)
 		}
 		group := fmt.Sprintf("%s/%d/%s/%s", st.SyncPhase, st.Wave, act, st.Kind)
 		if group != last || len(s.Order) == 0 {
