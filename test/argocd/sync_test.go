@@ -295,7 +295,18 @@ func operationMessage(app *unstructured.Unstructured) string {
 // settle bounds every wait on Argo CD; a sync of the test apps takes seconds.
 const settle = 4 * time.Minute
 
-// waitOperation waits for the sync operation to finish.
+func hasCondition(app *unstructured.Unstructured, typ string) bool {
+	conds, _, _ := unstructured.NestedSlice(app.Object, "status", "conditions")
+	for _, c := range conds {
+		if cm, _ := c.(map[string]any); cm["type"] == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// waitOperation waits for the sync operation to finish, or for a ComparisonError that keeps
+// the automated sync from starting.
 func waitOperation(t *testing.T, name string) *unstructured.Unstructured {
 	t.Helper()
 	var app *unstructured.Unstructured
@@ -305,6 +316,9 @@ func waitOperation(t *testing.T, name string) *unstructured.Unstructured {
 			return false, nil
 		}
 		app = a
+		if _, started, _ := unstructured.NestedMap(a.Object, "status", "operationState"); !started && hasCondition(a, "ComparisonError") {
+			return true, nil // Argo CD refuses the manifests: no sync will run
+		}
 		finished, _, _ := unstructured.NestedString(a.Object, "status", "operationState", "finishedAt")
 		return finished != "" && slices.Contains([]string{"Succeeded", "Failed", "Error"}, operationPhase(a)), nil
 	})
