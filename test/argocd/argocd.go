@@ -188,6 +188,9 @@ func Start(ctx context.Context, opts Options) (_ *ArgoCD, err error) {
 
 	ctrlEnv := append(append([]string{}, base...),
 		"ARGOCD_BINARY_NAME=argocd-application-controller",
+		// ARGOCD_FAKE_IN_CLUSTER's in-cluster destination loads the default kubeconfig,
+		// not --kubeconfig.
+		"KUBECONFIG="+opts.Cluster.Kubeconfig,
 		"ARGOCD_TLS_DATA_PATH="+a.path("tls"),
 		"ARGOCD_SSH_DATA_PATH="+a.path("ssh"),
 	)

@@ -116,9 +116,6 @@ func setup(k8sBin, argoBin string) (err error) {
 	if shared.client, err = kubernetes.NewForConfig(shared.cluster.Config); err != nil {
 		return err
 	}
-	if shared.rec, err = argocd.Record(ctx, shared.dyn, argocd.Watched); err != nil {
-		return err
-	}
 	shared.argo, err = argocd.Start(startCtx, argocd.Options{
 		BinDir:       argoBin,
 		Wavecheck:    shared.wavecheck,
@@ -127,6 +124,11 @@ func setup(k8sBin, argoBin string) (err error) {
 		Logger:       logger,
 		LogDir:       os.Getenv("WAVECHECK_E2E_LOGS"),
 	})
+	if err != nil {
+		return err
+	}
+	// After Argo CD's CRDs are served; before any Application exists.
+	shared.rec, err = argocd.Record(ctx, shared.dyn, argocd.Watched)
 	return err
 }
 

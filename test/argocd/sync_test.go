@@ -309,7 +309,10 @@ func hasCondition(app *unstructured.Unstructured, typ string) bool {
 // the automated sync from starting.
 func waitOperation(t *testing.T, name string) *unstructured.Unstructured {
 	t.Helper()
-	var app *unstructured.Unstructured
+	var (
+		app     *unstructured.Unstructured
+		refused time.Time
+	)
 	err := wait.PollUntilContextTimeout(t.Context(), 500*time.Millisecond, settle, true, func(ctx context.Context) (bool, error) {
 		a, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
@@ -317,8 +320,14 @@ func waitOperation(t *testing.T, name string) *unstructured.Unstructured {
 		}
 		app = a
 		if _, started, _ := unstructured.NestedMap(a.Object, "status", "operationState"); !started && hasCondition(a, "ComparisonError") {
-			return true, nil // Argo CD refuses the manifests: no sync will run
+			// Argo CD refuses the manifests: no sync will run (once it lasts; the first
+			// comparison may race the cluster cache).
+			if refused.IsZero() {
+				refused = time.Now()
+			}
+			return time.Since(refused) > 15*time.Second, nil
 		}
+		refused = time.Time{}
 		finished, _, _ := unstructured.NestedString(a.Object, "status", "operationState", "finishedAt")
 		return finished != "" && slices.Contains([]string{"Succeeded", "Failed", "Error"}, operationPhase(a)), nil
 	})
