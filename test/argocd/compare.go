@@ -83,7 +83,13 @@ func FromReplay(r Replay, existing map[string]bool) Sync {
 		if act == "create" && existing[key] && !deleted[key] {
 			continue // an update of a live object (re-created after a deletion, it is new)
 		}
-		group := fmt.Sprintf("%s/%d/%s/%s", st.SyncPhase, st.Wave, act, st.Kind)
+		wave := st.Wave
+		if st.SyncPhase == "SyncFail" {
+			// gitops-engine starts every pending SyncFail hook at once, whatever its wave
+			// (pkg/sync/sync_context.go, executeSyncFailPhase).
+			wave = 0
+		}
+		group := fmt.Sprintf("%s/%d/%s/%s", st.SyncPhase, wave, act, st.Kind)
 		if group != last || len(s.Order) == 0 {
 			s.Order = append(s.Order, nil)
 			last = group
@@ -105,11 +111,24 @@ func FromArgoCD(app *unstructured.Unstructured, events []Event, replay Sync) Syn
 	s := Sync{Results: map[string]string{}}
 	s.Phase, _, _ = unstructured.NestedString(app.Object, "status", "operationState", "phase")
 	res, _, _ := unstructured.NestedSlice(app.Object, "status", "operationState", "syncResult", "resources")
+	// Argo CD's sync result gives cluster-scoped objects (Namespace, CRD) the destination
+	// namespace (seen on v3.6.1: the controller defaults every target's namespace before the
+	// sync); the API server's events know the scope.
+	clusterScoped := map[string]bool{}
+	for _, e := range events {
+		if e.Namespace == "" {
+			clusterScoped[e.Kind+"/"+e.Name] = true
+		}
+	}
 	touched := map[string]bool{}
 	for _, r := range res {
 		m, _ := r.(map[string]any)
 		str := func(k string) string { v, _ := m[k].(string); return v }
-		key := ObjectKey(str("kind"), str("namespace"), str("name"))
+		ns := str("namespace")
+		if clusterScoped[str("kind")+"/"+str("name")] {
+			ns = ""
+		}
+		key := ObjectKey(str("kind"), ns, str("name"))
 		result := str("status")
 		if str("hookType") != "" {
 			result = str("hookPhase")

@@ -128,9 +128,16 @@ func runSync(t *testing.T, tc syncCase) {
 		createNamespace(t, ns)
 	}
 	existing := map[string]bool{}
-	var liveFile string
+	var (
+		liveFile string
+		liveUID  types.UID // the test's own creation of the live object is not Argo CD's
+	)
 	if tc.live != "" {
-		liveFile = filepath.Join(t.TempDir(), "live.yaml")
+		// Inside the repository (the replay reads only below its root), never committed.
+		liveFile = filepath.Join(shared.repo, ".live", tc.name+".yaml")
+		if err := os.MkdirAll(filepath.Dir(liveFile), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		obj := createLive(t, tc.name, ns, tc.live)
 		data, err := json.Marshal(obj.Object)
 		if err != nil {
@@ -138,6 +145,7 @@ func runSync(t *testing.T, tc syncCase) {
 		}
 		writeFile(t, liveFile, data)
 		existing[argocd.ObjectKey(obj.GetKind(), ns, obj.GetName())] = true
+		liveUID = obj.GetUID()
 	}
 
 	want, replayOut := replay(t, tc, ns, liveFile, existing)
@@ -162,7 +170,7 @@ func runSync(t *testing.T, tc syncCase) {
 			t.Fatal(err)
 		}
 	}
-	events := shared.rec.Events(func(e argocd.Event) bool { return true })
+	events := shared.rec.Events(func(e argocd.Event) bool { return e.UID != liveUID || e.Action != "create" })
 	got := argocd.FromArgoCD(app, events, want)
 	diff := gocmp.Diff(want, got)
 	reason, expected := expectedDifferences[tc.name]
@@ -256,7 +264,10 @@ func createApplication(t *testing.T, tc syncCase, ns string) {
 				"repoURL": repoURL(), "path": tc.path, "targetRevision": "HEAD", "plugin": plugin,
 			},
 			"destination": map[string]any{"server": "https://kubernetes.default.svc", "namespace": ns},
-			"syncPolicy":  map[string]any{"automated": map[string]any{"prune": true}},
+			// One attempt: the replay models one sync, and an automated sync retries a
+			// failed one 5 times unless told otherwise (controller/appcontroller.go autoSync:
+			// Retry: RetryStrategy{Limit: 5}).
+			"syncPolicy": map[string]any{"automated": map[string]any{"prune": true}, "retry": map[string]any{"limit": 0}},
 		},
 	}}
 	if _, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Create(t.Context(), app, metav1.CreateOptions{}); err != nil {
