@@ -3,11 +3,10 @@ package argocd_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,11 +121,6 @@ func waitReconciled(b *testing.B, name string) {
 	}
 }
 
-var (
-	reconciled = regexp.MustCompile(`msg="Reconciliation completed"`)
-	field      = regexp.MustCompile(`\b([a-z_-]+)=("[^"]*"|\S+)`)
-)
-
 // hardRefresh asks for a hard refresh (argocd.argoproj.io/refresh: hard, as `argocd app get
 // --hard-refresh` does) and returns the timings of the comparison-level-3 reconciliation
 // from the controller's log.
@@ -148,8 +142,8 @@ func hardRefresh(b *testing.B, name string) reconcileTimes {
 		if !ok {
 			return false, nil
 		}
-		got.compare, _ = strconv.ParseFloat(fields["compare_app_state_ms"], 64)
-		got.manifests, _ = strconv.ParseFloat(fields["manifests_ms"], 64)
+		got.compare, _ = fields["compare_app_state_ms"].(float64)
+		got.manifests, _ = fields["manifests_ms"].(float64)
 		return true, nil
 	})
 	if err != nil {
@@ -160,7 +154,7 @@ func hardRefresh(b *testing.B, name string) reconcileTimes {
 
 // findReconcile returns the fields of the first "Reconciliation completed" line of app at
 // comparison level 3 after offset in the controller's log.
-func findReconcile(log string, offset int64, app string) (map[string]string, bool) {
+func findReconcile(log string, offset int64, app string) (map[string]any, bool) {
 	f, err := os.Open(log)
 	if err != nil {
 		return nil, false
@@ -172,15 +166,12 @@ func findReconcile(log string, offset int64, app string) (map[string]string, boo
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if !reconciled.MatchString(line) {
+		// The components log JSON, one object a line.
+		var fields map[string]any
+		if json.Unmarshal(sc.Bytes(), &fields) != nil || fields["msg"] != "Reconciliation completed" {
 			continue
 		}
-		fields := map[string]string{}
-		for _, m := range field.FindAllStringSubmatch(line, -1) {
-			fields[m[1]] = strings.Trim(m[2], `"`)
-		}
-		if fields["application"] == app && fields["comparison-level"] == "3" {
+		if fields["application"] == app && fmt.Sprint(fields["comparison-level"]) == "3" {
 			return fields, true
 		}
 	}
