@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint e2e e2e-cmp e2e-conformance e2e-cluster tools bench example clean
+.PHONY: build test unit lint e2e e2e-cmp e2e-conformance e2e-cluster e2e-argocd tools bench bench-argocd example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -16,10 +16,12 @@ build:
 # controller-manager, scheduler, kwok) once per machine into $$HOME/.cache/wavecheck.
 test: lint unit e2e
 
-# tools builds the reference CLIs and the control plane binaries (cached; seconds when built).
+# tools builds the reference CLIs, the control plane binaries and Argo CD (cached; seconds when
+# built).
 tools:
 	test/tools/build.sh >/dev/null
 	test/k8s-tools/build.sh >/dev/null
+	test/argocd/tools/build.sh >/dev/null
 
 # unit runs every package of the root module: unit tests, CLI end-to-end tests, parity tests
 # against helm/kustomize/conftest and the real control plane replay tests (test/cluster).
@@ -38,11 +40,13 @@ lint:
 	go vet ./...
 	cd test/cmp && go vet ./...
 	cd test/conformance && go vet ./...
+	cd test/argocd && go vet ./...
 	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./...
 
-# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, and
-# the differential tests of wavecheck's Argo CD semantics against Argo CD's own code.
-e2e: e2e-cmp e2e-conformance
+# e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, the
+# differential tests of wavecheck's Argo CD semantics against Argo CD's own code, and a whole
+# Argo CD (controller, repo-server, wavecheck sidecar) syncing the test apps.
+e2e: e2e-cmp e2e-conformance e2e-argocd
 
 e2e-cmp:
 	cd test/cmp && go test -count=1 -timeout 30m ./...
@@ -53,8 +57,20 @@ e2e-conformance:
 e2e-cluster: tools
 	WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" go test -count=1 -timeout 30m ./test/cluster/...
 
+# e2e-argocd syncs every test app with a real Argo CD v3.6.1 on the real control plane and
+# compares each sync with `wavecheck replay` (test/argocd).
+e2e-argocd: tools
+	cd test/argocd && WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
+		go test -count=1 -timeout 30m ./...
+
 bench:
 	test/bench/run.sh
+
+# bench-argocd measures manifest generation inside Argo CD: native source vs the wavecheck
+# plugin, 10 and 500 objects of each source type, hard refresh, the controller's timings.
+bench-argocd: tools
+	cd test/argocd && WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
+		go test -count=1 -timeout 30m -run '^$$' -bench Generate -benchtime 5x ./...
 
 example:
 	go run ./cmd/wavecheck validate examples/waves-and-hooks

@@ -12,7 +12,6 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,6 +49,11 @@ const (
 	// NodeName is the fake Node every pod is scheduled to.
 	NodeName = "kwok-node-0"
 
+	// saKeyFile is the service account signing key envtest writes into
+	// the apiserver's certificate folder (controller-runtime
+	// pkg/internal/testing/controlplane/apiserver.go).
+	saKeyFile = "sa-signer.key"
+
 	// kwokNodeAnnotation selects the Nodes kwok manages.
 	kwokNodeAnnotation = "kwok.x-k8s.io/node"
 )
@@ -69,6 +73,14 @@ var controllers = []string{
 	"namespace-controller",
 	"garbage-collector-controller",
 	"ttl-after-finished-controller",
+	// As in every real cluster: the `default` ServiceAccount in each
+	// namespace (the ServiceAccount admission plugin refuses pods whose
+	// ServiceAccount does not exist), tokens for ServiceAccount token
+	// Secrets, and the kube-root-ca.crt ConfigMap that admitted pods
+	// project.
+	"serviceaccount-controller",
+	"serviceaccount-token-controller",
+	"root-ca-cert-publisher",
 }
 
 // Options configures Start.
@@ -153,6 +165,10 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err := createNode(ctx, client); err != nil {
 		return nil, err
 	}
+	rootCA := filepath.Join(tmp, "ca.crt")
+	if err := os.WriteFile(rootCA, c.Config.CAData, 0o600); err != nil {
+		return nil, fmt.Errorf("write cluster CA: %w", err)
+	}
 	kwokConfig, err := writeKwokConfig(opts.BinDir, tmp)
 	if err != nil {
 		return nil, err
@@ -162,6 +178,10 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err := c.run("kube-controller-manager", bin("kube-controller-manager"),
 		"--kubeconfig="+c.Kubeconfig,
 		"--controllers="+strings.Join(controllers, ","),
+		// The token controller signs with the apiserver's service
+		// account key (envtest writes it) and publishes the serving CA.
+		"--service-account-private-key-file="+filepath.Join(c.env.ControlPlane.GetAPIServer().CertDir, saKeyFile),
+		"--root-ca-file="+rootCA,
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
 		"--secure-port=0",
@@ -217,9 +237,12 @@ func (c *Cluster) startAPIServer(binDir string) error {
 		// endpoint reconciler publishes it.
 		Set("advertise-address", "127.0.0.1").
 		Set("endpoint-reconciler-type", "none").
-		// No service account controller runs, and the fake Node must take
-		// pods before any kubelet would have cleared its taints.
-		Set("disable-admission-plugins", "ServiceAccount,TaintNodesByCondition")
+		// envtest disables the ServiceAccount admission plugin
+		// (controller-runtime pkg/internal/testing/controlplane/apiserver.go,
+		// defaultArgs); a real cluster runs it, so only the fake Node's
+		// taint plugin stays off: the Node must take pods before any kubelet
+		// would have cleared its taints.
+		Set("disable-admission-plugins", "TaintNodesByCondition")
 	c.env = env
 	cfg, err := env.Start()
 	if err != nil {
@@ -260,93 +283,6 @@ func createNode(ctx context.Context, client kubernetes.Interface) error {
 		}
 	}
 	return nil
-}
-
-// failStage makes kwok fail running pods that carry FailAnnotation. Its
-// weight beats kwok's pod-complete stage, which selects the same pods when
-// a Job owns them.
-const failStage = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: wavecheck-pod-fail
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values:
-      - 'Running'
-    - key: '.metadata.annotations["` + FailAnnotation + `"]'
-      operator: 'In'
-      values:
-      - 'true'
-  weight: 100
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      - lastProbeTime: null
-        lastTransitionTime: {{ $now | Quote }}
-        reason: PodFailed
-        status: "False"
-        type: Ready
-      - lastProbeTime: null
-        lastTransitionTime: {{ $now | Quote }}
-        reason: PodFailed
-        status: "False"
-        type: ContainersReady
-      containerStatuses:
-      {{ range $index, $item := .spec.containers }}
-      - image: {{ $item.image | Quote }}
-        name: {{ $item.name | Quote }}
-        ready: false
-        restartCount: 0
-        started: false
-        state:
-          terminated:
-            exitCode: 1
-            finishedAt: {{ $now | Quote }}
-            reason: Error
-            message: failed on purpose by the wavecheck test harness
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-      phase: Failed
-`
-
-// writeKwokConfig joins the stage files shipped by build.sh and failStage
-// into one kwok configuration file.
-func writeKwokConfig(binDir, tmp string) (string, error) {
-	files, err := filepath.Glob(filepath.Join(binDir, "stages", "*.yaml"))
-	if err != nil {
-		return "", fmt.Errorf("list kwok stages: %w", err)
-	}
-	if len(files) == 0 {
-		return "", fmt.Errorf("find kwok stages: no %s/stages/*.yaml (rerun test/k8s-tools/build.sh)", binDir)
-	}
-	sort.Strings(files)
-	var buf bytes.Buffer
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("read kwok stage: %w", err)
-		}
-		buf.WriteString("---\n")
-		buf.Write(bytes.TrimPrefix(b, []byte("---\n")))
-		if !bytes.HasSuffix(b, []byte("\n")) {
-			buf.WriteString("\n")
-		}
-	}
-	buf.WriteString("---\n" + failStage)
-	path := filepath.Join(tmp, "kwok.yaml")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return "", fmt.Errorf("write kwok config: %w", err)
-	}
-	return path, nil
 }
 
 // waitNodeReady waits until kwok has marked the fake Node Ready, failing

@@ -3,12 +3,14 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -89,6 +91,100 @@ func TestControlPlane(t *testing.T) {
 			t.Fatalf("deployment %s/%s not available: %v; last status: %+v", ns, dep.Name, err, last.Status)
 		}
 	})
+}
+
+// TestServiceAccountAdmission checks that the control plane behaves like a
+// real cluster where envtest does not by default: the serviceaccount
+// controller gives each namespace its `default` ServiceAccount, and the
+// ServiceAccount admission plugin refuses a pod that names a missing one
+// (the reason a PreSync hook needing a later ServiceAccount hangs).
+func TestServiceAccountAdmission(t *testing.T) {
+	c := startCluster(t)
+	client, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := newNamespace(t, client) // waits for the default ServiceAccount
+
+	pod := func(name, sa string) *corev1.Pod {
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec: corev1.PodSpec{
+				ServiceAccountName: sa,
+				RestartPolicy:      corev1.RestartPolicyNever,
+				Containers:         []corev1.Container{{Name: "main", Image: "alpine:3", Command: []string{"true"}}},
+			},
+		}
+	}
+	tests := []struct {
+		name, sa string
+		create   string // a ServiceAccount created before the pod
+		refused  bool
+	}{
+		{name: "default", sa: ""},
+		{name: "missing", sa: "migrator", refused: true},
+		{name: "created first", sa: "runner", create: "runner"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.create != "" {
+				sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: tt.create}}
+				if _, err := client.CoreV1().ServiceAccounts(ns).Create(t.Context(), sa, metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			name := strings.ReplaceAll(tt.name, " ", "-")
+			got, err := client.CoreV1().Pods(ns).Create(t.Context(), pod(name, tt.sa), metav1.CreateOptions{})
+			if tt.refused {
+				// The plugin's message (plugin/pkg/admission/serviceaccount/admission.go):
+				// error looking up service account NS/NAME: serviceaccount "NAME" not found
+				want := fmt.Sprintf("error looking up service account %s/%s", ns, tt.sa)
+				if err == nil || !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
+					t.Fatalf("create pod with ServiceAccount %q: err = %v, want Forbidden containing %q", tt.sa, err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("create pod with ServiceAccount %q: %v", tt.sa, err)
+			}
+			wantSA := tt.sa
+			if wantSA == "" {
+				wantSA = "default"
+			}
+			if got.Spec.ServiceAccountName != wantSA {
+				t.Errorf("pod ServiceAccountName = %q, want %q (set by the admission plugin)", got.Spec.ServiceAccountName, wantSA)
+			}
+			// The plugin also projects the ServiceAccount token; the
+			// volume names the kube-root-ca.crt ConfigMap.
+			if !hasProjectedToken(got) {
+				t.Errorf("pod has no projected service account token volume: %+v", got.Spec.Volumes)
+			}
+		})
+	}
+
+	t.Run("root CA published", func(t *testing.T) {
+		err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, settle, true, func(ctx context.Context) (bool, error) {
+			_, err := client.CoreV1().ConfigMaps(ns).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
+			return err == nil, nil
+		})
+		if err != nil {
+			t.Errorf("ConfigMap %s/kube-root-ca.crt never appeared (root-ca-cert-publisher): %v", ns, err)
+		}
+	})
+}
+
+func hasProjectedToken(p *corev1.Pod) bool {
+	for _, v := range p.Spec.Volumes {
+		if v.Projected == nil {
+			continue
+		}
+		for _, s := range v.Projected.Sources {
+			if s.ServiceAccountToken != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func newJob(ns, name string, fail bool) *batchv1.Job {

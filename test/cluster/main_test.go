@@ -84,5 +84,10 @@ func newNamespace(t *testing.T, client kubernetes.Interface) string {
 		// test binary anyway.
 		_ = client.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
+	// Pods are admitted only once the namespace has its default
+	// ServiceAccount (the ServiceAccount admission plugin is on).
+	if err := cluster.WaitServiceAccount(t.Context(), client, name, "default"); err != nil {
+		t.Fatal(err)
+	}
 	return name
 }

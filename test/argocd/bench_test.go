@@ -1,0 +1,262 @@
+package argocd_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/wavecheck/wavecheck/test/argocd"
+)
+
+// benchSizes and benchTypes span the measured apps: each source type at 10 and 500 objects.
+var (
+	benchSizes = []int{10, 500}
+	benchTypes = []string{"directory", "kustomize", "helm"}
+)
+
+// BenchmarkGenerate measures manifest generation inside Argo CD, the same app as a native
+// source and through the wavecheck plugin, side by side in one run: every iteration
+// hard-refreshes both Applications (comparison level 3: no manifest cache) one after the
+// other and reads the controller's "Reconciliation completed" log line, whose timings say
+// where the time goes: compare_app_state_ms (generation + diff), manifests_ms (the
+// repo-server call: for the plugin, the tarball to the sidecar and `wavecheck generate`),
+// diff_ms. Reported per op: native-ms, plugin-ms, their ratio, and both manifests_ms.
+//
+//	make bench-argocd
+func BenchmarkGenerate(b *testing.B) {
+	start(b)
+	for _, typ := range benchTypes {
+		for _, n := range benchSizes {
+			name := fmt.Sprintf("bench-%s-%d", typ, n)
+			native, plugin := name+"-native", name+"-plugin"
+			createBenchApp(b, native, typ, "bench/"+name, false)
+			createBenchApp(b, plugin, typ, "bench/"+name, true)
+			waitReconciled(b, native)
+			waitReconciled(b, plugin)
+			b.Run(fmt.Sprintf("%s-%d", typ, n), func(b *testing.B) {
+				var sum [2]reconcileTimes
+				runs := 0
+				for b.Loop() {
+					for i, app := range []string{native, plugin} {
+						t := hardRefresh(b, app)
+						sum[i].compare += t.compare
+						sum[i].manifests += t.manifests
+					}
+					runs++
+				}
+				f := float64(runs)
+				b.ReportMetric(sum[0].compare/f, "native-ms")
+				b.ReportMetric(sum[1].compare/f, "plugin-ms")
+				b.ReportMetric(sum[1].compare/sum[0].compare, "ratio")
+				b.ReportMetric(sum[0].manifests/f, "native-manifests-ms")
+				b.ReportMetric(sum[1].manifests/f, "plugin-manifests-ms")
+			})
+		}
+	}
+}
+
+type reconcileTimes struct{ compare, manifests float64 }
+
+// createBenchApp creates an Application without a sync policy (nothing is applied): only
+// comparisons run. native names the source type explicitly; otherwise the plugin.
+func createBenchApp(b *testing.B, name, typ, path string, plugin bool) {
+	b.Helper()
+	source := map[string]any{"repoURL": repoURL(), "path": path, "targetRevision": "HEAD"}
+	switch {
+	case plugin:
+		source["plugin"] = map[string]any{"name": argocd.PluginName}
+	case typ == "helm":
+		source["helm"] = map[string]any{"releaseName": name}
+	default:
+		source[typ] = map[string]any{}
+	}
+	app := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+		"metadata": map[string]any{"name": name, "namespace": argocd.Namespace},
+		"spec": map[string]any{
+			"project":     "default",
+			"source":      source,
+			"destination": map[string]any{"server": "https://kubernetes.default.svc", "namespace": "bench"},
+		},
+	}}
+	if _, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Create(b.Context(), app, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+}
+
+// waitReconciled waits for the first comparison, and fails on a ComparisonError (a benchmark
+// of an app that does not render would measure nothing).
+func waitReconciled(b *testing.B, name string) {
+	b.Helper()
+	var app *unstructured.Unstructured
+	err := wait.PollUntilContextTimeout(b.Context(), 200*time.Millisecond, settle, true, func(ctx context.Context) (bool, error) {
+		a, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		app = a
+		status, _, _ := unstructured.NestedString(a.Object, "status", "sync", "status")
+		return status != "" && status != "Unknown", nil
+	})
+	if err != nil {
+		msg := ""
+		if app != nil {
+			msg = operationMessage(app)
+		}
+		b.Fatalf("%s never compared: %v %s", name, err, msg)
+	}
+}
+
+// hardRefresh asks for a hard refresh (argocd.argoproj.io/refresh: hard, as `argocd app get
+// --hard-refresh` does) and returns the timings of the comparison-level-3 reconciliation
+// from the controller's log.
+func hardRefresh(b *testing.B, name string) reconcileTimes {
+	b.Helper()
+	log := shared.argo.ComponentLog("application-controller")
+	st, err := os.Stat(log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	offset := st.Size()
+	patch := []byte(`{"metadata":{"annotations":{"argocd.argoproj.io/refresh":"hard"}}}`)
+	if _, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Patch(b.Context(), name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	var got reconcileTimes
+	err = wait.PollUntilContextTimeout(b.Context(), 50*time.Millisecond, settle, true, func(context.Context) (bool, error) {
+		fields, ok := findReconcile(log, offset, name)
+		if !ok {
+			return false, nil
+		}
+		got.compare, _ = fields["compare_app_state_ms"].(float64)
+		got.manifests, _ = fields["manifests_ms"].(float64)
+		return true, nil
+	})
+	if err != nil {
+		b.Fatalf("no hard-refresh reconciliation of %s in %s: %v", name, log, err)
+	}
+	return got
+}
+
+// findReconcile returns the fields of the first "Reconciliation completed" line of app at
+// comparison level 3 after offset in the controller's log.
+func findReconcile(log string, offset int64, app string) (map[string]any, bool) {
+	f, err := os.Open(log)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, 0); err != nil {
+		return nil, false
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		// The components log JSON, one object a line.
+		var fields map[string]any
+		if json.Unmarshal(sc.Bytes(), &fields) != nil || fields["msg"] != "Reconciliation completed" {
+			continue
+		}
+		if fields["application"] == app && fmt.Sprint(fields["comparison-level"]) == "3" {
+			return fields, true
+		}
+	}
+	return nil, false
+}
+
+// writeBenchApps writes the measured apps into the repository: for each size, the same
+// objects (a Deployment, a Service and ConfigMaps, in thirds) as a directory of manifests,
+// a Kustomize app and a Helm chart.
+func writeBenchApps(repo string) error {
+	for _, n := range benchSizes {
+		var objs []string
+		for i := range n {
+			switch i % 3 {
+			case 0:
+				objs = append(objs, fmt.Sprintf(benchDeployment, i, i, i))
+			case 1:
+				objs = append(objs, fmt.Sprintf(benchService, i, i))
+			default:
+				objs = append(objs, fmt.Sprintf(benchConfigMap, i, i))
+			}
+		}
+		stream := strings.Join(objs, "---\n")
+		files := map[string]string{
+			fmt.Sprintf("bench/bench-directory-%d/manifests.yaml", n): stream,
+			fmt.Sprintf("bench/bench-kustomize-%d/objects.yaml", n):   stream,
+			fmt.Sprintf("bench/bench-kustomize-%d/kustomization.yaml", n): "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n" +
+				"resources:\n- objects.yaml\nlabels:\n- pairs: {app.kubernetes.io/part-of: bench}\n",
+			fmt.Sprintf("bench/bench-helm-%d/Chart.yaml", n):  "apiVersion: v2\nname: bench\nversion: 0.1.0\n",
+			fmt.Sprintf("bench/bench-helm-%d/values.yaml", n): fmt.Sprintf("count: %d\nimage: nginx:1\n", n),
+			fmt.Sprintf("bench/bench-helm-%d/templates/objects.yaml", n): strings.NewReplacer("%[1]d", "{{ $i }}", "%[2]d", "{{ $i }}", "%[3]d", "{{ $i }}").
+				Replace("{{- range $i := until (int .Values.count) }}\n{{- if eq (mod $i 3) 0 }}\n---\n" + benchDeploymentTmpl +
+					"{{- else if eq (mod $i 3) 1 }}\n---\n" + benchServiceTmpl + "{{- else }}\n---\n" + benchConfigMapTmpl + "{{- end }}\n{{- end }}\n"),
+		}
+		for path, data := range files {
+			p := filepath.Join(repo, path)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const (
+	benchDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-%d
+  annotations:
+    argocd.argoproj.io/sync-wave: "1"
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web-%d}
+  template:
+    metadata:
+      labels: {app: web-%d}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1
+`
+	benchService = `apiVersion: v1
+kind: Service
+metadata:
+  name: web-%d
+spec:
+  selector: {app: web-%d}
+  ports:
+  - port: 80
+`
+	benchConfigMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: config-%d
+  annotations:
+    argocd.argoproj.io/sync-wave: "-1"
+data:
+  index: "%d"
+`
+	benchDeploymentTmpl = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-%[1]d\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1\"\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: web-%[2]d}\n  template:\n    metadata:\n      labels: {app: web-%[3]d}\n    spec:\n      containers:\n      - name: web\n        image: {{ $.Values.image }}\n"
+	benchServiceTmpl    = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web-%[1]d\nspec:\n  selector: {app: web-%[2]d}\n  ports:\n  - port: 80\n"
+	benchConfigMapTmpl  = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-%[1]d\n  annotations:\n    argocd.argoproj.io/sync-wave: \"-1\"\ndata:\n  index: \"%[2]d\"\n"
+)
