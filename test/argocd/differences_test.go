@@ -1,7 +1,7 @@
 package argocd_test
 
 // expectedDifferences lists the cases where `wavecheck replay` and the real Argo CD disagree
-// today, with the reason: each is a wavecheck bug (the simulator is being fixed elsewhere).
+// today, with the reason: each is a wavecheck bug still to fix.
 // A listed case whose difference disappears fails, so the table stays honest: remove the
 // entry when the fix lands.
 var expectedDifferences = map[string]string{
@@ -10,9 +10,4 @@ var expectedDifferences = map[string]string{
 	// info on manifest: ... non-string value"), nothing syncs; warn mode lets the manifests
 	// through and the replay says Succeeded.
 	"broken-hooks-warn": "replay syncs an app Argo CD refuses (non-string annotation, annotation tracking)",
-	// Issue 11 items 3 and 8. The PreSync Job's pod names a ServiceAccount the Sync phase
-	// creates: the ServiceAccount admission plugin refuses every pod, the Job never
-	// completes, the sync hangs until terminated (Failed, "Operation terminated"); the replay
-	// completes the Job, applies the Sync phase and says Succeeded.
-	"hook-later-sa": "replay runs a hook whose pod the ServiceAccount admission plugin refuses",
 }
