@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wavecheck/wavecheck/internal/argocd"
+
 	"github.com/wavecheck/wavecheck/engine/internal/sim"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"k8s.io/client-go/rest"
@@ -37,6 +39,11 @@ const DefaultTimeout = 10 * time.Minute
 
 // Options configure Plan, Replay and ReplayDelete.
 type Options struct {
+	// TrackingMethod is Argo CD's resource tracking method (argocd-cm
+	// application.resourceTrackingMethod); "" is Argo CD's default (annotation since 3.0).
+	// Under annotation tracking an app with a non-string annotation value is refused before
+	// any sync (Report.Phase PhaseComparisonError).
+	TrackingMethod argocd.TrackingMethod
 	// Cluster is the backend: Simulated(...) (the default) or Real(config).
 	Cluster Cluster
 	// Namespace is the sync's target namespace (Argo CD's destination namespace), given to

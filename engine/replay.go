@@ -15,6 +15,7 @@ import (
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/syncwaves"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
@@ -27,6 +28,12 @@ const maxIdleRounds = 10000
 // sync is a report with Phase "Failed".
 func Replay(ctx context.Context, objs []manifest.Object, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
+	// Argo CD's repo-server refuses an app it cannot track before any sync (the Application
+	// shows a ComparisonError): nothing is applied.
+	if msg := argocd.TrackingRefusal(objs, opts.TrackingMethod); msg != "" {
+		return &Report{Version: 1, Phase: PhaseComparisonError, Message: msg, Steps: []Step{}, Operation: "sync",
+			Target: opts.Cluster.Describe()}, nil
+	}
 	syncObjs, delHooks, b, err := open(objs, opts)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,15 @@
 package engine
 
+// PhaseComparisonError is the phase of a replay Argo CD never starts: the repo-server refuses
+// the manifests (the Application shows a ComparisonError) and nothing is applied.
+const PhaseComparisonError = "ComparisonError"
+
 // Report is the outcome of a replay. Its JSON form is wavecheck's replay contract:
 // {"version":1,"phase","message","simulatedSeconds","steps":[...]}.
 type Report struct {
 	Version int `json:"version"`
-	// Phase is the final operation phase: Succeeded, Failed, Error (or Running when cancelled).
+	// Phase is the final operation phase: Succeeded, Failed, Error (or Running when cancelled),
+	// or ComparisonError when Argo CD refuses the app before any sync.
 	Phase   string `json:"phase"`
 	Message string `json:"message"`
 	// SimulatedSeconds is the simulated duration (elapsed seconds on a real cluster).

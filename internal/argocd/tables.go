@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // This file holds the one copy of each Argo CD table wavecheck models. The Go analysis (facts.go,
@@ -163,6 +165,36 @@ func TrackingMethods() []string {
 // manifest", reposerver/repository/repository.go). CRDs are never tracked (!kube.IsCRD).
 func (m TrackingMethod) TracksByAnnotation() bool {
 	return slices.Contains(annotationTrackingMethods, m)
+}
+
+// TrackingRefusal returns, for the first object Argo CD's repo-server refuses under tracking
+// method m (annotation tracking and an annotation value that is not a string, null included,
+// or annotations that are not a map; CRDs are never tracked), the ComparisonError text the
+// Application shows, and "" when nothing is refused (reposerver/repository/repository.go:
+// "failed to set app instance tracking info on manifest: %w").
+func TrackingRefusal(objs []manifest.Object, m TrackingMethod) string {
+	if m == "" {
+		m = DefaultTrackingMethod(Latest)
+	}
+	if !m.TracksByAnnotation() {
+		return ""
+	}
+	for _, o := range objs {
+		if o.Kind() == "CustomResourceDefinition" && Group(o.APIVersion()) == "apiextensions.k8s.io" {
+			continue
+		}
+		f := Analyze(o.Object, Options{})
+		if !f.TrackingRefused() {
+			continue
+		}
+		what := "metadata.annotations is not a map"
+		if keys := append(slices.Clone(f.NonStringAnnotations), f.NullAnnotations...); len(keys) > 0 {
+			slices.Sort(keys)
+			what = fmt.Sprintf("contains non-string value in the map under key %q", keys[0])
+		}
+		return fmt.Sprintf("failed to set app instance tracking info on manifest: %s (%s): %s; with %s tracking Argo CD refuses the whole app and nothing syncs", o.Ref(), o.Location(), what, m)
+	}
+	return ""
 }
 
 // VersionDocument is a version as the Rego rules see it: {major, minor, patch, string}.

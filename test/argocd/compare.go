@@ -110,6 +110,11 @@ func FromReplay(r Replay, existing map[string]bool) Sync {
 func FromArgoCD(app *unstructured.Unstructured, events []Event, replay Sync) Sync {
 	s := Sync{Results: map[string]string{}}
 	s.Phase, _, _ = unstructured.NestedString(app.Object, "status", "operationState", "phase")
+	if _, started, _ := unstructured.NestedMap(app.Object, "status", "operationState"); !started && comparisonError(app) {
+		// The repo-server refused the manifests: no sync ever started (what the replay reports
+		// as its ComparisonError phase).
+		s.Phase = "ComparisonError"
+	}
 	res, _, _ := unstructured.NestedSlice(app.Object, "status", "operationState", "syncResult", "resources")
 	// Argo CD's sync result gives cluster-scoped objects (Namespace, CRD) the destination
 	// namespace (seen on v3.6.1: the controller defaults every target's namespace before the
@@ -165,4 +170,15 @@ func FromArgoCD(app *unstructured.Unstructured, events []Event, replay Sync) Syn
 		sort.Strings(g)
 	}
 	return s
+}
+
+// comparisonError reports whether the Application has a ComparisonError condition.
+func comparisonError(app *unstructured.Unstructured) bool {
+	conds, _, _ := unstructured.NestedSlice(app.Object, "status", "conditions")
+	for _, c := range conds {
+		if cm, _ := c.(map[string]any); cm["type"] == "ComparisonError" {
+			return true
+		}
+	}
+	return false
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wavecheck/wavecheck/engine"
 	"github.com/wavecheck/wavecheck/engine/output"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
@@ -34,6 +35,7 @@ type replayFlags struct {
 	dryRun     bool
 	expect     string
 	lb         string
+	tracking   string
 }
 
 func newReplayCmd(g *globals) *cobra.Command {
@@ -68,6 +70,7 @@ says which was assumed. --fail and --hang inject faults on objects of the app.
 	fs.StringArrayVar(&f.fail, "fail", nil, "simulated: KIND/NAME fails (Job/Pod fail, Deployment degrades, other kinds: apply rejected) (repeatable)")
 	fs.StringArrayVar(&f.hang, "hang", nil, "simulated: KIND/NAME never becomes healthy (repeatable)")
 	fs.StringVar(&f.lb, "load-balancer", engine.LoadBalancerCloud, "simulated: the cluster's load balancer for LoadBalancer Services: cloud (an address after --duration Service=, default 2s) or none (never: Argo CD keeps them Progressing)")
+	fs.StringVar(&f.tracking, "tracking-method", "", "Argo CD's resource tracking method (argocd-cm application.resourceTrackingMethod): "+strings.Join(argocd.TrackingMethods(), ", ")+" (default annotation, as Argo CD 3.x): with annotation tracking an app with a non-string annotation value is refused before any sync")
 	fs.StringVar(&f.live, "live", "", "simulated: YAML file or directory of objects that already exist (managed by the app)")
 	fs.BoolVar(&f.prune, "prune", false, "prune managed live objects that are not in the app")
 	fs.BoolVar(&f.del, "delete", false, "replay the app deletion (PreDelete hooks, deletion, PostDelete hooks) instead of a sync")
@@ -117,6 +120,13 @@ func renderPath(ctx context.Context, path string, base render.Options) ([]manife
 
 func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.Options) (engine.Options, error) {
 	opts := engine.Options{Namespace: ro.Namespace, AppName: ro.AppName, Prune: f.prune, DryRun: f.dryRun, Timeout: f.timeout}
+	if f.tracking != "" {
+		m, err := argocd.ParseTrackingMethod(f.tracking)
+		if err != nil {
+			return opts, usageError("parse --tracking-method: %v", err)
+		}
+		opts.TrackingMethod = m
+	}
 	opts.WaveDelay = f.waveDelay
 	if f.waveDelay == 0 {
 		opts.WaveDelay = engine.NoWaveDelay
