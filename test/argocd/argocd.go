@@ -385,23 +385,7 @@ func (a *ArgoCD) Stop() error {
 }
 
 // LogTail returns the last lines of every component log, for a failing test to print.
-func (a *ArgoCD) LogTail(lines int) string {
-	files, _ := filepath.Glob(filepath.Join(a.LogDir, "*.log"))
-	sort.Strings(files)
-	var b strings.Builder
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-		if len(all) > lines {
-			all = all[len(all)-lines:]
-		}
-		fmt.Fprintf(&b, "==> %s <==\n%s\n", filepath.Base(f), strings.Join(all, "\n"))
-	}
-	return b.String()
-}
+func (a *ArgoCD) LogTail(lines int) string { return cluster.TailLogs(a.LogDir, lines) }
 
 // process is one Argo CD component.
 type process struct {

@@ -430,8 +430,13 @@ func (p *process) stop(grace time.Duration) (err error) {
 
 // LogTail returns the last lines of every component log, for a failing
 // test to print.
-func (c *Cluster) LogTail(lines int) string {
-	files, _ := filepath.Glob(filepath.Join(c.LogDir, "*.log"))
+func (c *Cluster) LogTail(lines int) string { return TailLogs(c.LogDir, lines) }
+
+// TailLogs returns the last lines of every *.log file in dir, each under a
+// "==> name <==" header (as tail prints several files), for a failing test
+// to print. The Argo CD suite uses it for its component logs too.
+func TailLogs(dir string, lines int) string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
 	sort.Strings(files)
 	var b strings.Builder
 	for _, f := range files {
