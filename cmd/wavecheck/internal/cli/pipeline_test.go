@@ -15,24 +15,9 @@ import (
 // run internal/pipeline and name the repository path.
 func TestValidateAndGenerateAgree(t *testing.T) {
 	repo := writeRepo(t, map[string]string{
-		"charts/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
-		"charts/shop/templates/job.yaml": `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-  annotations:
-    argocd.argoproj.io/hook: PreSyn
-spec:
-  backoffLimit: 1
-  activeDeadlineSeconds: 60
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: m
-          image: busybox
-`,
-		"charts/shop/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1.5\"\n",
+		"charts/shop/Chart.yaml":         "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+		"charts/shop/templates/job.yaml": cmpApps["broken"]["job.yaml"],
+		"charts/shop/templates/cm.yaml":  cmpApps["broken"]["cm.yaml"],
 	})
 	chart := filepath.Join(repo, "charts", "shop")
 
