@@ -60,7 +60,7 @@ e2e-cluster: tools
 # e2e-argocd syncs every test app with a real Argo CD v3.6.1 on the real control plane and
 # compares each sync with `wavecheck replay` (test/argocd).
 e2e-argocd: tools
-	cd test/argocd && WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
+	cd test/argocd && WAVECHECK_TOOLS_BIN="$$(../tools/build.sh)" WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
 		go test -count=1 -timeout 30m ./...
 
 bench:
@@ -69,7 +69,7 @@ bench:
 # bench-argocd measures manifest generation inside Argo CD: native source vs the wavecheck
 # plugin, 10 and 500 objects of each source type, hard refresh, the controller's timings.
 bench-argocd: tools
-	cd test/argocd && WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
+	cd test/argocd && WAVECHECK_TOOLS_BIN="$$(../tools/build.sh)" WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
 		go test -count=1 -timeout 30m -run '^$$' -bench Generate -benchtime 5x ./...
 
 example:

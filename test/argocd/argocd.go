@@ -50,6 +50,11 @@ const PluginName = "wavecheck-v1"
 type Options struct {
 	// BinDir is the folder printed by tools/build.sh.
 	BinDir string
+	// ToolsBin, when set, is a folder with the helm and kustomize binaries the repo-server
+	// execs for native Helm and Kustomize sources (Argo CD's image ships the versions of its
+	// hack/tool-versions.sh; test/tools/build.sh builds the same ones). Without it only plugin
+	// and directory sources render.
+	ToolsBin string
 	// Wavecheck is the wavecheck binary the sidecar runs (plugin.yaml runs it by name).
 	Wavecheck string
 	// PluginConfig is the project's plugin.yaml.
@@ -83,6 +88,16 @@ var (
 	appProjectGVR  = schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "appprojects"}
 	crdGVR         = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 )
+
+// repoServerPath is the repo-server's PATH: Argo CD's folder, the reference CLIs when given,
+// then the caller's PATH.
+func repoServerPath(opts Options) string {
+	dirs := []string{opts.BinDir}
+	if opts.ToolsBin != "" {
+		dirs = append(dirs, opts.ToolsBin)
+	}
+	return strings.Join(append(dirs, os.Getenv("PATH")), string(os.PathListSeparator))
+}
 
 // Start installs Argo CD's CRDs and settings into the cluster and starts Redis, the
 // cmp-server, the repo-server and the application controller. On error everything already
@@ -173,8 +188,9 @@ func Start(ctx context.Context, opts Options) (_ *ArgoCD, err error) {
 		"ARGOCD_TLS_DATA_PATH="+a.path("tls"),
 		"ARGOCD_SSH_DATA_PATH="+a.path("ssh"),
 		"TMPDIR="+a.path("repo-tmp"),
-		// The repo-server execs git-verify-wrapper.sh on every generation.
-		"PATH="+opts.BinDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		// The repo-server execs git-verify-wrapper.sh on every generation, and helm and
+		// kustomize for native sources.
+		"PATH="+repoServerPath(opts),
 	)
 	if err := a.run("repo-server", argocd, repoEnv,
 		"--address", "127.0.0.1", "--port", strconv.Itoa(ports[0]),

@@ -35,6 +35,10 @@ var (
 //
 //	make bench-argocd
 func BenchmarkGenerate(b *testing.B) {
+	if os.Getenv(argocd.EnvToolsBin) == "" {
+		// Native Helm and Kustomize sources exec helm and kustomize on the repo-server.
+		b.Fatalf("%s is not set: the repo-server needs Argo CD's helm and kustomize for native sources; run `make bench-argocd` or export %s=\"$(test/tools/build.sh)\"", argocd.EnvToolsBin, argocd.EnvToolsBin)
+	}
 	start(b)
 	for _, typ := range benchTypes {
 		for _, n := range benchSizes {
@@ -109,6 +113,9 @@ func waitReconciled(b *testing.B, name string) {
 			return false, nil
 		}
 		app = a
+		if msg := argocd.ComparisonError(a); msg != "" {
+			return false, fmt.Errorf("ComparisonError: %s", msg)
+		}
 		status, _, _ := unstructured.NestedString(a.Object, "status", "sync", "status")
 		return status != "" && status != "Unknown", nil
 	})
@@ -149,11 +156,21 @@ func hardRefresh(b *testing.B, name string) reconcileTimes {
 	if err != nil {
 		b.Fatalf("no hard-refresh reconciliation of %s in %s: %v", name, log, err)
 	}
+	// A generation that failed is fast and measures nothing.
+	app, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Get(b.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if msg := argocd.ComparisonError(app); msg != "" {
+		b.Fatalf("%s: ComparisonError after a hard refresh: %s", name, msg)
+	}
 	return got
 }
 
 // findReconcile returns the fields of the first "Reconciliation completed" line of app at
-// comparison level 3 after offset in the controller's log.
+// comparison level 3 after offset in the controller's log, with manifests_ms taken from the
+// "GetRepoObjs stats" line of the same app before it (controller/state.go GetRepoObjs logs
+// its own timings: the repo-server call; appcontroller.go's line has compare_app_state_ms).
 func findReconcile(log string, offset int64, app string) (map[string]any, bool) {
 	f, err := os.Open(log)
 	if err != nil {
@@ -165,14 +182,21 @@ func findReconcile(log string, offset int64, app string) (map[string]any, bool) 
 	}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var manifests any
 	for sc.Scan() {
 		// The components log JSON, one object a line.
 		var fields map[string]any
-		if json.Unmarshal(sc.Bytes(), &fields) != nil || fields["msg"] != "Reconciliation completed" {
+		if json.Unmarshal(sc.Bytes(), &fields) != nil || fields["application"] != app {
 			continue
 		}
-		if fields["application"] == app && fmt.Sprint(fields["comparison-level"]) == "3" {
-			return fields, true
+		switch fields["msg"] {
+		case "GetRepoObjs stats":
+			manifests = fields["manifests_ms"]
+		case "Reconciliation completed":
+			if fmt.Sprint(fields["comparison-level"]) == "3" && manifests != nil {
+				fields["manifests_ms"] = manifests
+				return fields, true
+			}
 		}
 	}
 	return nil, false

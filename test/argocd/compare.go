@@ -173,12 +173,16 @@ func FromArgoCD(app *unstructured.Unstructured, events []Event, replay Sync) Syn
 }
 
 // comparisonError reports whether the Application has a ComparisonError condition.
-func comparisonError(app *unstructured.Unstructured) bool {
+func comparisonError(app *unstructured.Unstructured) bool { return ComparisonError(app) != "" }
+
+// ComparisonError returns the message of the Application's ComparisonError condition, or ""
+// when it has none.
+func ComparisonError(app *unstructured.Unstructured) string {
 	conds, _, _ := unstructured.NestedSlice(app.Object, "status", "conditions")
 	for _, c := range conds {
 		if cm, _ := c.(map[string]any); cm["type"] == "ComparisonError" {
-			return true
+			return fmt.Sprint(cm["message"])
 		}
 	}
-	return false
+	return ""
 }

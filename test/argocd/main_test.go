@@ -116,8 +116,17 @@ func setup(k8sBin, argoBin string) (err error) {
 	if shared.client, err = kubernetes.NewForConfig(shared.cluster.Config); err != nil {
 		return err
 	}
+	// The reference CLIs, when built, are the repo-server's helm and kustomize: they must be
+	// the versions Argo CD's image ships. The benchmark needs them for native sources.
+	toolsBin := os.Getenv(argocd.EnvToolsBin)
+	if toolsBin != "" {
+		if err := argocd.CheckToolVersions(toolsBin); err != nil {
+			return err
+		}
+	}
 	shared.argo, err = argocd.Start(startCtx, argocd.Options{
 		BinDir:       argoBin,
+		ToolsBin:     toolsBin,
 		Wavecheck:    shared.wavecheck,
 		PluginConfig: filepath.Join("..", "..", "plugin.yaml"),
 		Cluster:      shared.cluster,
