@@ -59,7 +59,7 @@ const (
 )
 
 // binaries are the files a control plane folder must hold.
-var binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok"}
+var binaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}
 
 // controllers are the kube-controller-manager loops the replays need: the
 // workload controllers that create pods and report health, namespace

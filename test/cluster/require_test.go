@@ -40,9 +40,9 @@ func TestFindBinaries(t *testing.T) {
 		wantErr string // substring; empty: success
 	}{
 		{name: "complete", bins: binaries, stages: true},
-		{name: "no kwok", bins: binaries[:5], stages: true, wantErr: "missing kwok"},
+		{name: "no kwok", bins: binaries[:len(binaries)-1], stages: true, wantErr: "missing kwok"},
 		{name: "no stages", bins: binaries, wantErr: "missing stages/"},
-		{name: "empty", wantErr: "missing etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, stages/"},
+		{name: "empty", wantErr: "missing etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, stages/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh builds a Kubernetes control plane for the real-cluster replay
 # tests from the Go module proxy: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl and kwok, plus kwok's
+# kube-controller-manager, kube-scheduler and kwok, plus kwok's
 # stage files. The binaries land in a cache folder keyed on a hash of this
 # script and the tools module next to it; the folder is printed on stdout
 # and is usable as envtest's KUBEBUILDER_ASSETS:
@@ -37,7 +37,7 @@ hash="$(
 	} | sha256sum | cut -c1-16
 )"
 out="${XDG_CACHE_HOME:-$HOME/.cache}/wavecheck/k8s/$hash"
-bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 complete() {
 	[[ -f "$out/.done" ]] || return 1
@@ -68,7 +68,7 @@ log "downloading modules (tools module $here)"
 (cd "$here" && go mod download) >&2
 
 log "building etcd"
-(cd "$here" && go build -trimpath -ldflags="-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3) >&2
+(cd "$here" && go build -ldflags="-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3) >&2
 
 # Stamp the version the way Kubernetes' own build does, so the apiserver
 # reports v1.37.2 (clients and gitops-engine read it from /version).
@@ -79,16 +79,15 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 	x+=" -X $pkg.gitMinor=$K8S_MINOR"
 	x+=" -X $pkg.gitTreeState=clean"
 done
-log "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $K8S_VERSION"
-(cd "$here" && go build -trimpath -ldflags="-s -w$x" -o "$tmp/" \
+log "building kube-apiserver, kube-controller-manager, kube-scheduler $K8S_VERSION"
+(cd "$here" && go build -ldflags="-s -w$x" -o "$tmp/" \
 	k8s.io/kubernetes/cmd/kube-apiserver \
 	k8s.io/kubernetes/cmd/kube-controller-manager \
-	k8s.io/kubernetes/cmd/kube-scheduler \
-	k8s.io/kubernetes/cmd/kubectl) >&2
+	k8s.io/kubernetes/cmd/kube-scheduler) >&2
 
 log "building kwok $KWOK_VERSION"
 # Outside the tools module: kwok pins its own Kubernetes libraries.
-(cd "$tmp" && GOBIN="$tmp" go install -trimpath -ldflags="-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION") >&2
+(cd "$tmp" && GOBIN="$tmp" go install -ldflags="-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION") >&2
 
 # kwok ships no built-in stages: take the ones its release publishes from
 # the module source (node readiness, node leases, pods running/completing).
