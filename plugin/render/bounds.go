@@ -107,7 +107,10 @@ func (b *bounds) peekFile(p string) ([]byte, error) {
 		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("read file: %w", err)}
 	}
 	if int64(len(data)) > b.maxFile {
-		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("file is larger than the %d-byte limit", b.maxFile)}
+		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("file is larger than the %d-byte limit (raise it with --max-file-size)", b.maxFile)}
+	}
+	if err := checkAliasExpansion(data, b.maxFile); err != nil {
+		return nil, &Error{File: b.rel(p), Err: err}
 	}
 	return data, nil
 }

@@ -65,7 +65,7 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 		if bytes.Contains(data, []byte(skipMarker)) {
 			return nil
 		}
-		objs, err := decodeStream(data, b.rel(p), true)
+		objs, err := decodeStream(data, b.rel(p), true, b.maxFile)
 		if err != nil {
 			return err
 		}

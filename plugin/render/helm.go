@@ -106,7 +106,7 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	if err != nil {
 		return nil, fail(err)
 	}
-	return decodeHelmStream(stream)
+	return decodeHelmStream(stream, b.maxFile)
 }
 
 // splitAPIVersions accepts repeated and comma-separated values, as `helm template
@@ -265,15 +265,28 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		if err != nil {
 			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("parse values file: %w", err)}
 		}
+		if mayHaveAliases(data) {
+			if err := checkValueSize(map[string]any(cur), b.maxFile); err != nil {
+				return nil, &Error{File: b.rel(p), Err: err}
+			}
+		}
 		base = loader.MergeMaps(base, cur)
 	}
 	if opts.Values != "" {
 		if err := b.charge(int64(len(opts.Values))); err != nil {
 			return nil, &Error{File: "inline values", Err: err}
 		}
+		if err := checkAliasExpansion([]byte(opts.Values), b.maxFile); err != nil {
+			return nil, &Error{File: "inline values", Err: err}
+		}
 		cur, err := loader.LoadValues(strings.NewReader(opts.Values))
 		if err != nil {
 			return nil, &Error{File: "inline values", Err: fmt.Errorf("parse values: %w", err)}
+		}
+		if mayHaveAliases([]byte(opts.Values)) {
+			if err := checkValueSize(map[string]any(cur), b.maxFile); err != nil {
+				return nil, &Error{File: "inline values", Err: err}
+			}
 		}
 		base = loader.MergeMaps(base, cur)
 	}
@@ -309,7 +322,7 @@ const sourcePrefix = "# Source: "
 
 // decodeHelmStream decodes Helm's output, attributing each object to the template named by
 // the last "# Source:" comment before it.
-func decodeHelmStream(stream string) ([]manifest.Object, error) {
+func decodeHelmStream(stream string, limit int64) ([]manifest.Object, error) {
 	docs, err := splitDocuments([]byte(stream))
 	if err != nil {
 		return nil, err
@@ -333,7 +346,7 @@ func decodeHelmStream(stream string) ([]manifest.Object, error) {
 		perFile[cur]++
 	}
 	return decodeAll(len(docs), func(i int) ([]manifest.Object, error) {
-		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File)
+		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File, limit)
 	}, func(i int) manifest.Source { return srcs[i] })
 }
 

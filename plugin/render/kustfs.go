@@ -218,6 +218,9 @@ func (f *boundedFS) readClone(realPath string) ([]byte, error) {
 	if err := f.b.charge(int64(len(data))); err != nil {
 		return nil, fmt.Errorf("read %s: %w", realPath, err)
 	}
+	if err := checkAliasExpansion(data, f.b.maxFile); err != nil {
+		return nil, fmt.Errorf("read %s: %w", realPath, err)
+	}
 	return data, nil
 }
 

@@ -123,7 +123,7 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 		if err != nil {
 			return nil, &Error{File: relKFile, Err: fmt.Errorf("marshal %s: %w", res[i].CurId(), err)}
 		}
-		return decodeStream(data, relKFile, false)
+		return decodeStream(data, relKFile, false, b.maxFile)
 	}, func(i int) manifest.Source { return srcs[i] })
 }
 
