@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,10 @@ no objects is an error unless the parameter allow-empty is true. Exit codes: 0 m
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
 			diagf(g.stderr, "%s", sidecar.Report(out, cfg))
+			if err := context.Cause(cmd.Context()); err != nil {
+				// Stopped (SIGTERM at the cmp-server's deadline): no stream at all.
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("not writing the manifests: %w", err)}
+			}
 			if _, err := g.stdout.Write(out.Manifests); err != nil {
 				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write manifests: %w", err)}
 			}
