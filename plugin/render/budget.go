@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync/atomic"
 	"time"
 )
@@ -25,6 +26,9 @@ const (
 	// DefaultMaxRenderedBytes bounds the YAML a renderer produces (Helm's output stream,
 	// Kustomize's resources as YAML, a directory's documents).
 	DefaultMaxRenderedBytes = 256 << 20
+	// DefaultMaxMemory bounds the heap while rendering (a template can allocate without
+	// producing output); the sidecar's container limit is the backstop.
+	DefaultMaxMemory = 1 << 30
 )
 
 // Limit names a bound for error messages: the command-line flag and the sidecar variable that
@@ -41,6 +45,7 @@ var (
 	LimitTotal         = Limit{"--max-total-size", "WAVECHECK_MAX_TOTAL_SIZE"}
 	LimitObjects       = Limit{"--max-objects", "WAVECHECK_MAX_OBJECTS"}
 	LimitRenderedBytes = Limit{"--max-rendered-size", "WAVECHECK_MAX_RENDERED_SIZE"}
+	LimitMemory        = Limit{"--max-render-memory", "WAVECHECK_MAX_RENDER_MEMORY"}
 )
 
 // Hint is the parenthesised advice ending a limit's error.
@@ -70,6 +75,13 @@ func (o Options) maxObjects() int {
 		return o.MaxObjects
 	}
 	return DefaultMaxObjects
+}
+
+func (o Options) maxMemory() int64 {
+	if o.MaxMemoryBytes > 0 {
+		return o.MaxMemoryBytes
+	}
+	return DefaultMaxMemory
 }
 
 func (o Options) maxRendered() int64 {
@@ -130,15 +142,38 @@ func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
 		res, err := renderApp(ctx, dir, opts, st)
 		done <- outcome{res, err}
 	}()
-	select {
-	case o := <-done:
-		if o.err != nil && ctx.Err() != nil {
+	tick := time.NewTicker(memoryPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case o := <-done:
+			if o.err != nil && ctx.Err() != nil {
+				return nil, stopped(ctx, dir, timeout, st)
+			}
+			return o.res, o.err
+		case <-ctx.Done():
 			return nil, stopped(ctx, dir, timeout, st)
+		case <-tick.C:
+			if heap := heapBytes(); heap > opts.maxMemory() {
+				return nil, &Error{File: dir, Err: limitErr("rendering used %d MiB of memory during %s, more than the %d MiB limit", LimitMemory, heap>>20, st.get(), opts.maxMemory()>>20)}
+			}
 		}
-		return o.res, o.err
-	case <-ctx.Done():
-		return nil, stopped(ctx, dir, timeout, st)
 	}
+}
+
+// memoryPoll is how often Render reads the heap size while the renderer runs.
+const memoryPoll = 50 * time.Millisecond
+
+var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+
+// heapBytes is the memory taken by live and not yet swept heap objects.
+func heapBytes() int64 {
+	s := []metrics.Sample{heapSample[0]}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(min(s[0].Value.Uint64(), 1<<62))
 }
 
 // DeadlineError is a render stopped by its deadline; it matches ErrDeadline.

@@ -211,3 +211,22 @@ func TestRenderDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderMemoryLimit: a template that allocates without producing output is stopped by the
+// heap bound, naming the step.
+func TestRenderMemoryLimit(t *testing.T) {
+	root := writeApp(t, map[string]string{
+		"app/Chart.yaml": budgetChart,
+		"app/templates/cm.yaml": fmt.Sprintf(budgetCM, 0) +
+			"{{- $l := list }}{{- range until 400 }}{{- $l = append $l (repeat 1000000 \"x\") }}{{- end }}\n",
+	})
+	_, err := Render(context.Background(), filepath.Join(root, "app"), Options{RepoRoot: root, MaxMemoryBytes: 150 << 20})
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("Render error = %v, want the memory limit", err)
+	}
+	for _, w := range []string{"during helm template of chart c", "150 MiB limit", "--max-render-memory", "WAVECHECK_MAX_RENDER_MEMORY"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+}

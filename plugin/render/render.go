@@ -85,6 +85,8 @@ type Options struct {
 	// MaxObjects bounds the objects rendered; MaxRenderedBytes the YAML produced.
 	MaxObjects       int
 	MaxRenderedBytes int64
+	// MaxMemoryBytes bounds the process heap while rendering.
+	MaxMemoryBytes int64
 }
 
 func (o Options) maxFile() int64 {

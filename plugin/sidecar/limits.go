@@ -18,6 +18,7 @@ var (
 	EnvMaxTotalSize  = render.LimitTotal.Env         // largest total input in bytes
 	EnvMaxObjects    = render.LimitObjects.Env       // most objects an app renders to
 	EnvMaxRendered   = render.LimitRenderedBytes.Env // largest YAML output of Helm or Kustomize
+	EnvMaxMemory     = render.LimitMemory.Env        // largest heap while rendering
 )
 
 // resolveLimits reads the render budgets from the sidecar's environment.
@@ -37,6 +38,7 @@ func resolveLimits(vars map[string]string, r *render.Options) error {
 		{EnvMaxTotalSize, func(n int64) { r.MaxTotalBytes = n }},
 		{EnvMaxObjects, func(n int64) { r.MaxObjects = int(n) }},
 		{EnvMaxRendered, func(n int64) { r.MaxRenderedBytes = n }},
+		{EnvMaxMemory, func(n int64) { r.MaxMemoryBytes = n }},
 	} {
 		v := strings.TrimSpace(vars[l.env])
 		if v == "" {

@@ -32,6 +32,7 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Timeout, "render-timeout", render.DefaultTimeout, "render deadline: Helm, Kustomize and decoding stop when it passes")
 	fs.IntVar(&o.MaxObjects, "max-objects", render.DefaultMaxObjects, "most objects an app may render to")
 	fs.Int64Var(&o.MaxRenderedBytes, "max-rendered-size", render.DefaultMaxRenderedBytes, "largest YAML output of Helm or Kustomize in bytes")
+	fs.Int64Var(&o.MaxMemoryBytes, "max-render-memory", render.DefaultMaxMemory, "largest heap in bytes while rendering")
 }
 
 // options returns the render options, validating the flags.
@@ -47,8 +48,8 @@ func (f *renderFlags) options() (render.Options, error) {
 		return render.Options{}, usageError("--render-timeout: want a positive duration such as 45s, got %s", o.Timeout)
 	case o.MaxObjects <= 0:
 		return render.Options{}, usageError("--max-objects: want a positive number, got %d", o.MaxObjects)
-	case o.MaxRenderedBytes <= 0 || o.MaxFileBytes <= 0 || o.MaxTotalBytes <= 0:
-		return render.Options{}, usageError("--max-rendered-size, --max-file-size and --max-total-size: want positive sizes in bytes")
+	case o.MaxRenderedBytes <= 0 || o.MaxFileBytes <= 0 || o.MaxTotalBytes <= 0 || o.MaxMemoryBytes <= 0:
+		return render.Options{}, usageError("--max-rendered-size, --max-file-size, --max-total-size and --max-render-memory: want positive sizes in bytes")
 	}
 	return o, nil
 }
