@@ -22,10 +22,25 @@ const maxNestedYAMLDepth = 2
 // ErrAliasBomb marks a YAML input that expands past the size limit through aliases.
 var ErrAliasBomb = errors.New("YAML aliases expand past the size limit")
 
-// mayHaveAliases is the cheap test run on every input: an alias needs a '*' and the anchor it
-// names an '&', so input without both has nothing to expand.
+// mayHaveAliases is the cheap test run on every input: an alias is a '*' and the anchor it
+// names a '&', each starting a node (after a line start, a space or a flow indicator, and
+// followed by the name), so input without both has nothing to expand.
 func mayHaveAliases(data []byte) bool {
-	return bytes.IndexByte(data, '*') >= 0 && bytes.IndexByte(data, '&') >= 0
+	return hasNodeProperty(data, '*') && hasNodeProperty(data, '&')
+}
+
+func hasNodeProperty(data []byte, c byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], c)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if (i == 0 || strings.IndexByte(" \t\r\n[{,:-?", data[i-1]) >= 0) && i+1 < len(data) && strings.IndexByte(" \t\r\n,]}", data[i+1]) < 0 {
+			return true
+		}
+		i++
+	}
 }
 
 // checkAliasExpansion refuses data when its YAML documents, with every alias expanded, would
