@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync/atomic"
@@ -155,7 +156,7 @@ func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
 			return nil, stopped(ctx, dir, timeout, st)
 		case <-tick.C:
 			if heap := heapBytes(); heap > opts.maxMemory() {
-				return nil, &Error{File: dir, Err: limitErr("rendering used %d MiB of memory during %s, more than the %d MiB limit", LimitMemory, heap>>20, st.get(), opts.maxMemory()>>20)}
+				return nil, &Error{File: dirLabel(dir), Err: limitErr("rendering used %d MiB of memory during %s, more than the %d MiB limit", LimitMemory, heap>>20, st.get(), opts.maxMemory()>>20)}
 			}
 		}
 	}
@@ -176,6 +177,15 @@ func heapBytes() int64 {
 	return int64(min(s[0].Value.Uint64(), 1<<62))
 }
 
+// dirLabel names the app directory in an error; the working directory (the plugin's case)
+// needs no name, the step names the file.
+func dirLabel(dir string) string {
+	if d := filepath.Clean(dir); d != "." {
+		return d
+	}
+	return ""
+}
+
 // DeadlineError is a render stopped by its deadline; it matches ErrDeadline.
 type DeadlineError struct {
 	Timeout time.Duration
@@ -193,7 +203,7 @@ func (e *DeadlineError) Is(target error) bool { return target == ErrDeadline }
 // stopped is the error of a render stopped by its deadline or by the caller.
 func stopped(ctx context.Context, dir string, timeout time.Duration, st *step) error {
 	if errors.Is(context.Cause(ctx), ErrDeadline) {
-		return &Error{File: dir, Err: &DeadlineError{Timeout: timeout, Step: st.get()}}
+		return &Error{File: dirLabel(dir), Err: &DeadlineError{Timeout: timeout, Step: st.get()}}
 	}
 	return fmt.Errorf("render app: stopped during %s: %w", st.get(), context.Cause(ctx))
 }
