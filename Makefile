@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint e2e e2e-cmp e2e-conformance e2e-cluster e2e-argocd tools bench bench-argocd example clean
+.PHONY: build test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-cluster e2e-argocd tools bench bench-argocd example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -14,7 +14,27 @@ build:
 # test is the command the README gives and .ci/run calls: lint, then every test suite. It builds
 # the reference CLIs (helm, kustomize, conftest) and the real control plane (etcd, kube-apiserver,
 # controller-manager, scheduler, kwok) once per machine into $$HOME/.cache/wavecheck.
-test: lint unit e2e
+test: lint unit fuzz e2e
+
+# fuzz runs every native Go fuzz target of the parsers of untrusted input for FUZZTIME each
+# (go test takes one -fuzz per invocation); new inputs that fail are written to the package's
+# testdata/fuzz corpus, which `go test` then replays as regression cases. Add a target as
+# "package:FuzzName".
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	./plugin/render:FuzzFastYAML \
+	./plugin/render:FuzzDecodeStream \
+	./plugin/render:FuzzAliasExpansion \
+	./plugin/render:FuzzKustomization \
+	./plugin/sidecar:FuzzResolveParameters \
+	./plugin/sidecar:FuzzParseEnv
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # tools builds the reference CLIs, the control plane binaries and Argo CD (cached; seconds when
 # built).

@@ -114,7 +114,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				objs, err := decodeStream(data, "bench.yaml", true)
+				objs, err := decodeStream(data, "bench.yaml", true, DefaultMaxFileBytes)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -130,7 +130,7 @@ func BenchmarkDecode(b *testing.B) {
 // only, the shape of Helm's and kustomize's output, which the YAML fast path decodes.
 func BenchmarkDecodeWritten(b *testing.B) {
 	for _, n := range []int{50, 500, 5000} {
-		objs, err := decodeStream(benchStream(n), "bench.yaml", true)
+		objs, err := decodeStream(benchStream(n), "bench.yaml", true, DefaultMaxFileBytes)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func BenchmarkDecodeWritten(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				out, err := decodeStream(data, "bench.yaml", true)
+				out, err := decodeStream(data, "bench.yaml", true, DefaultMaxFileBytes)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -193,7 +193,7 @@ func BenchmarkRenderDirectory(b *testing.B) {
 // print on stdout).
 func BenchmarkWrite(b *testing.B) {
 	for _, n := range []int{50, 500, 5000} {
-		objs, err := decodeStream(benchStream(n), "bench.yaml", true)
+		objs, err := decodeStream(benchStream(n), "bench.yaml", true, DefaultMaxFileBytes)
 		if err != nil {
 			b.Fatal(err)
 		}

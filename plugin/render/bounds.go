@@ -15,9 +15,28 @@ type bounds struct {
 	root     string
 	maxFile  int64
 	maxTotal int64
+	// maxRendered bounds the YAML the renderer produces; step records its progress.
+	maxRendered int64
+	step        *step
 
-	mu    sync.Mutex
-	total int64
+	mu       sync.Mutex
+	total    int64
+	rendered int64
+}
+
+// chargeRendered adds n bytes of renderer output and fails past the rendered-size limit.
+func (b *bounds) chargeRendered(n int64) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	limit := b.maxRendered
+	if limit <= 0 {
+		limit = DefaultMaxRenderedBytes
+	}
+	b.rendered += n
+	if b.rendered > limit {
+		return limitErr("the rendered YAML is larger than the %d-byte limit", LimitRenderedBytes, limit)
+	}
+	return nil
 }
 
 // rel returns p relative to the repository root, for messages.
@@ -97,6 +116,10 @@ func (b *bounds) peekFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fi, err := os.Stat(realPath); err == nil && !fi.Mode().IsRegular() {
+		// A FIFO would block the read forever, a device never end.
+		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("not a regular file (%s): wavecheck reads only regular files", fi.Mode().Type())}
+	}
 	f, err := os.Open(realPath) //nolint:gosec // G304: resolve confined realPath to the repository root
 	if err != nil {
 		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("open file: %w", unwrapPathError(err))}
@@ -107,7 +130,10 @@ func (b *bounds) peekFile(p string) ([]byte, error) {
 		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("read file: %w", err)}
 	}
 	if int64(len(data)) > b.maxFile {
-		return nil, &Error{File: b.rel(p), Err: fmt.Errorf("file is larger than the %d-byte limit", b.maxFile)}
+		return nil, &Error{File: b.rel(p), Err: limitErr("the file is larger than the %d-byte limit", LimitFile, b.maxFile)}
+	}
+	if err := checkAliasExpansion(data, b.maxFile); err != nil {
+		return nil, &Error{File: b.rel(p), Err: err}
 	}
 	return data, nil
 }
@@ -118,7 +144,7 @@ func (b *bounds) charge(n int64) error {
 	defer b.mu.Unlock()
 	b.total += n
 	if b.total > b.maxTotal {
-		return fmt.Errorf("input is larger than the %d-byte total limit", b.maxTotal)
+		return limitErr("the input is larger than the %d-byte total limit", LimitTotal, b.maxTotal)
 	}
 	return nil
 }

@@ -86,15 +86,16 @@ func isBlankYAML(b []byte) bool {
 var yamlLineRE = regexp.MustCompile(`line (\d+): `)
 
 // decodeStream decodes a YAML (or JSON) stream into objects. file names the source in errors
-// and in every object's Source; withLines records line numbers (plain YAML only). A document
-// that is not a Kubernetes object is an error naming the file and document.
-func decodeStream(data []byte, file string, withLines bool) ([]manifest.Object, error) {
+// and in every object's Source; withLines records line numbers (plain YAML only); limit bounds
+// each document's size with its aliases expanded. A document that is not a Kubernetes object
+// is an error naming the file and document.
+func decodeStream(data []byte, file string, withLines bool, limit int64) ([]manifest.Object, error) {
 	docs, err := splitDocuments(data)
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
 	}
 	return decodeAll(len(docs), func(i int) ([]manifest.Object, error) {
-		return decodeDocument(docs[i], file)
+		return decodeDocument(docs[i], file, limit)
 	}, func(i int) manifest.Source {
 		src := manifest.Source{File: file, Doc: docs[i].idx}
 		if withLines {
@@ -126,19 +127,28 @@ func decodeAll(n int, decode func(i int) ([]manifest.Object, error), src func(i 
 	return out, nil
 }
 
-func decodeDocument(d document, file string) ([]manifest.Object, error) {
+// decodeDocument decodes one document; limit bounds its size with aliases expanded.
+func decodeDocument(d document, file string, limit int64) ([]manifest.Object, error) {
 	fail := func(line int, err error) error {
 		return &Error{File: file, Line: line, Err: fmt.Errorf("document %d: %w", d.idx+1, err)}
 	}
-	if n := countAliases(d.data); n > maxAliases {
-		return nil, fail(d.line, fmt.Errorf("too many YAML aliases (%d, limit %d): refusing a possible alias bomb", n, maxAliases))
+	aliases := mayHaveAliases(d.data)
+	if aliases {
+		if n := countAliases(d.data); n > maxAliases {
+			return nil, fail(d.line, fmt.Errorf("too many YAML aliases (%d, limit %d): refusing a possible alias bomb", n, maxAliases))
+		}
+		if err := checkAliasExpansion(d.data, limit); err != nil {
+			return nil, fail(d.line, err)
+		}
 	}
 	var v any
 	var err error
 	if m, ok := fastYAML(d.data); ok {
 		v = m
-	} else {
-		v, err = unmarshalYAML(d.data)
+	} else if v, err = unmarshalYAML(d.data); err == nil && aliases {
+		// The YAML 1.2 measure passes what that parser cannot read; bound the value the
+		// YAML 1.1 parser made of it.
+		err = checkValueSize(v, limit)
 	}
 	if err != nil {
 		line := d.line
@@ -150,6 +160,9 @@ func decodeDocument(d document, file string) ([]manifest.Object, error) {
 			}
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if errors.Is(err, ErrAliasBomb) {
+			return nil, fail(d.line, err)
+		}
 		if strings.Contains(msg, "excessive aliasing") {
 			msg += " (refusing a possible YAML alias bomb)"
 		}

@@ -58,6 +58,7 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 		if matchAny(exc, rel) || (len(inc) > 0 && !matchAny(inc, rel)) {
 			return nil
 		}
+		b.step.set("the read of %s", b.rel(p))
 		data, err := b.readFile(p)
 		if err != nil {
 			return err
@@ -65,11 +66,18 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 		if bytes.Contains(data, []byte(skipMarker)) {
 			return nil
 		}
-		objs, err := decodeStream(data, b.rel(p), true)
+		if err := b.chargeRendered(int64(len(data))); err != nil {
+			return &Error{File: b.rel(p), Err: err}
+		}
+		b.step.set("the decoding of %s", b.rel(p))
+		objs, err := decodeStream(data, b.rel(p), true, b.maxFile)
 		if err != nil {
 			return err
 		}
 		out = append(out, objs...)
+		if len(out) > opts.maxObjects() {
+			return &Error{File: b.rel(p), Err: limitErr("the app renders more than the %d-object limit", LimitObjects, opts.maxObjects())}
+		}
 		return nil
 	})
 	if err != nil {

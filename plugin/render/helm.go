@@ -46,6 +46,7 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	relDir := b.rel(dir)
 	fail := func(err error) error { return &Error{File: relDir, Err: err} }
 
+	b.step.set("the read of the chart files in %s", relDir)
 	files, err := readChartFiles(b, dir)
 	if err != nil {
 		return nil, err
@@ -53,6 +54,7 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	if err := checkChartAPIVersion(files); err != nil {
 		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: err}
 	}
+	b.step.set("the loading of the chart in %s", relDir)
 	ch, err := loader.LoadFiles(files)
 	if err != nil {
 		return nil, fail(fmt.Errorf("load chart: %w", err))
@@ -66,6 +68,7 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 		}
 	}
 
+	b.step.set("the reading of the values of chart %s", ch.Name())
 	vals, err := helmValues(b, dir, opts)
 	if err != nil {
 		return nil, err
@@ -95,6 +98,7 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	}
 	inst.APIVersions = common.VersionSet(splitAPIVersions(opts.APIVersions))
 
+	b.step.set("helm template of chart %s", ch.Name())
 	rel, err := inst.RunWithContext(ctx, ch, vals)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -106,7 +110,11 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	if err != nil {
 		return nil, fail(err)
 	}
-	return decodeHelmStream(stream)
+	if err := b.chargeRendered(int64(len(stream))); err != nil {
+		return nil, fail(fmt.Errorf("render chart %s: %w", ch.Name(), err))
+	}
+	b.step.set("the decoding of the output of chart %s", ch.Name())
+	return decodeHelmStream(stream, b.maxFile, opts.maxObjects())
 }
 
 // splitAPIVersions accepts repeated and comma-separated values, as `helm template
@@ -193,6 +201,11 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 				return err
 			}
 			data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
+			if isSubchartArchive(n) {
+				if err := b.scanChartArchive(b.rel(p), data, 1); err != nil {
+					return err
+				}
+			}
 			files = append(files, &archive.BufferedFile{Name: n, ModTime: fi.ModTime(), Data: data})
 		}
 		return nil
@@ -265,15 +278,28 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		if err != nil {
 			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("parse values file: %w", err)}
 		}
+		if mayHaveAliases(data) {
+			if err := checkValueSize(map[string]any(cur), b.maxFile); err != nil {
+				return nil, &Error{File: b.rel(p), Err: err}
+			}
+		}
 		base = loader.MergeMaps(base, cur)
 	}
 	if opts.Values != "" {
 		if err := b.charge(int64(len(opts.Values))); err != nil {
 			return nil, &Error{File: "inline values", Err: err}
 		}
+		if err := checkAliasExpansion([]byte(opts.Values), b.maxFile); err != nil {
+			return nil, &Error{File: "inline values", Err: err}
+		}
 		cur, err := loader.LoadValues(strings.NewReader(opts.Values))
 		if err != nil {
 			return nil, &Error{File: "inline values", Err: fmt.Errorf("parse values: %w", err)}
+		}
+		if mayHaveAliases([]byte(opts.Values)) {
+			if err := checkValueSize(map[string]any(cur), b.maxFile); err != nil {
+				return nil, &Error{File: "inline values", Err: err}
+			}
 		}
 		base = loader.MergeMaps(base, cur)
 	}
@@ -309,10 +335,13 @@ const sourcePrefix = "# Source: "
 
 // decodeHelmStream decodes Helm's output, attributing each object to the template named by
 // the last "# Source:" comment before it.
-func decodeHelmStream(stream string) ([]manifest.Object, error) {
+func decodeHelmStream(stream string, limit int64, maxObjects int) ([]manifest.Object, error) {
 	docs, err := splitDocuments([]byte(stream))
 	if err != nil {
 		return nil, err
+	}
+	if len(docs) > maxObjects {
+		return nil, limitErr("the chart renders %d documents, more than the %d-object limit", LimitObjects, len(docs), maxObjects)
 	}
 	// Attribute documents to templates in order, then decode them on every core.
 	srcs := make([]manifest.Source, len(docs))
@@ -333,7 +362,7 @@ func decodeHelmStream(stream string) ([]manifest.Object, error) {
 		perFile[cur]++
 	}
 	return decodeAll(len(docs), func(i int) ([]manifest.Object, error) {
-		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File)
+		return decodeDocument(document{data: docs[i].data, idx: srcs[i].Doc}, srcs[i].File, limit)
 	}, func(i int) manifest.Source { return srcs[i] })
 }
 

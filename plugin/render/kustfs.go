@@ -155,7 +155,7 @@ func (f *boundedFS) Open(p string) (filesys.File, error) {
 	}
 	if !st.IsDir() {
 		if st.Size() > f.b.maxFile {
-			return nil, f.deny(&Error{File: f.b.rel(realPath), Err: fmt.Errorf("file is larger than the %d-byte limit", f.b.maxFile)})
+			return nil, f.deny(&Error{File: f.b.rel(realPath), Err: limitErr("the file is larger than the %d-byte limit", LimitFile, f.b.maxFile)})
 		}
 		if err := f.b.charge(st.Size()); err != nil {
 			return nil, f.deny(&Error{File: f.b.rel(realPath), Err: err})
@@ -213,9 +213,12 @@ func (f *boundedFS) readClone(realPath string) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > f.b.maxFile {
-		return nil, fmt.Errorf("read %s: file is larger than the %d-byte limit", realPath, f.b.maxFile)
+		return nil, fmt.Errorf("read %s: %w", realPath, limitErr("the file is larger than the %d-byte limit", LimitFile, f.b.maxFile))
 	}
 	if err := f.b.charge(int64(len(data))); err != nil {
+		return nil, fmt.Errorf("read %s: %w", realPath, err)
+	}
+	if err := checkAliasExpansion(data, f.b.maxFile); err != nil {
 		return nil, fmt.Errorf("read %s: %w", realPath, err)
 	}
 	return data, nil

@@ -52,12 +52,14 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 			fsys.clones = tmp
 		}
 	} else {
+		b.step.set("the walk of the kustomizations from %s", relKFile)
 		w := &kustWalker{b: b, nodes: map[string]*kustNode{}}
 		if err := w.walk(dir); err != nil {
 			return nil, err
 		}
 		if replay {
 			var err error
+			b.step.set("the replay of the kustomization sources from %s", relKFile)
 			if sources, err = w.replay(dir); err != nil {
 				slog.DebugContext(ctx, "kustomize sources from origin annotations", "app", b.rel(dir), "reason", err)
 			}
@@ -76,6 +78,7 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 	// the legacy kind order unless the kustomization sets sortOptions: do the same.
 	kopts.Reorder = krusty.ReorderOptionUnspecified
 	k := krusty.MakeKustomizer(kopts)
+	b.step.set("kustomize build of %s", relKFile)
 	m, err := runKustomizer(k, fsys, dir)
 	if denied := fsys.deniedErr(); denied != nil {
 		return nil, denied
@@ -93,6 +96,10 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 		org = &origins{b: b, dir: dir, fsys: fsys, docs: map[string][]manifest.Object{}}
 	}
 	res := m.Resources()
+	if len(res) > opts.maxObjects() {
+		return nil, &Error{File: relKFile, Err: limitErr("the kustomization builds %d resources, more than the %d-object limit", LimitObjects, len(res), opts.maxObjects())}
+	}
+	b.step.set("the decoding of the output of %s", relKFile)
 	srcs := make([]manifest.Source, len(res))
 	for i, r := range res {
 		if err := ctx.Err(); err != nil {
@@ -123,7 +130,10 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 		if err != nil {
 			return nil, &Error{File: relKFile, Err: fmt.Errorf("marshal %s: %w", res[i].CurId(), err)}
 		}
-		return decodeStream(data, relKFile, false)
+		if err := b.chargeRendered(int64(len(data))); err != nil {
+			return nil, &Error{File: relKFile, Err: err}
+		}
+		return decodeStream(data, relKFile, false, b.maxFile)
 	}, func(i int) manifest.Source { return srcs[i] })
 }
 

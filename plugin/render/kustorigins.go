@@ -61,7 +61,7 @@ func (m *origins) source(r *resource.Resource) (manifest.Source, bool) {
 	objs, ok := m.docs[realPath]
 	if !ok {
 		if data, read := m.fsys.read(realPath); read {
-			objs, _ = decodeStream(data, src.File, true)
+			objs, _ = decodeStream(data, src.File, true, m.b.maxFile)
 		}
 		m.docs[realPath] = objs
 	}

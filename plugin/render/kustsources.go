@@ -283,7 +283,7 @@ func (s *kustReplay) file(p, logical string) ([]*kustEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		if objs, err = decodeStream(data, s.b.rel(realPath), true); err != nil {
+		if objs, err = decodeStream(data, s.b.rel(realPath), true, s.b.maxFile); err != nil {
 			return nil, noReplay("decode %s: %v", s.b.rel(realPath), err)
 		}
 		s.files[realPath] = objs

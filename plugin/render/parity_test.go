@@ -98,7 +98,7 @@ func runTool(t *testing.T, dir, bin string, args ...string) []byte {
 // as Helm's "# Source:" lines) are ignored.
 func cliObjects(t *testing.T, out []byte) []map[string]any {
 	t.Helper()
-	objs, err := decodeStream(out, "cli output", false)
+	objs, err := decodeStream(out, "cli output", false, DefaultMaxFileBytes)
 	if err != nil {
 		t.Fatalf("parse CLI output: %v\n%s", err, out)
 	}

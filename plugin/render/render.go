@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
@@ -76,9 +77,16 @@ type Options struct {
 	KubeVersion string
 	APIVersions []string
 
-	// Limits; zero means the defaults above.
+	// Limits; zero means the defaults (here and in budget.go).
 	MaxFileBytes  int64
 	MaxTotalBytes int64
+	// Timeout is the render deadline (see Render).
+	Timeout time.Duration
+	// MaxObjects bounds the objects rendered; MaxRenderedBytes the YAML produced.
+	MaxObjects       int
+	MaxRenderedBytes int64
+	// MaxMemoryBytes bounds the process heap while rendering.
+	MaxMemoryBytes int64
 }
 
 func (o Options) maxFile() int64 {
@@ -125,17 +133,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Render renders the application in dir.
-func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
+// renderApp renders the application in dir, recording its progress in st.
+func renderApp(ctx context.Context, dir string, opts Options, st *step) (*Result, error) {
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("render app: %w", err)
 	}
-	st, err := os.Stat(absDir)
+	fi, err := os.Stat(absDir)
 	if err != nil {
 		return nil, fmt.Errorf("render app: %w", err)
 	}
-	if !st.IsDir() {
+	if !fi.IsDir() {
 		return nil, fmt.Errorf("render app: %s is not a directory", dir)
 	}
 	root, err := findRepoRoot(absDir, opts.RepoRoot)
@@ -146,7 +154,8 @@ func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if typ == "" {
 		typ = Detect(absDir)
 	}
-	b := &bounds{root: root, maxFile: opts.maxFile(), maxTotal: opts.maxTotal()}
+	b := &bounds{root: root, maxFile: opts.maxFile(), maxTotal: opts.maxTotal(), maxRendered: opts.maxRendered(), step: st}
+	st.set("the check of the app directory's symlinks")
 	if err := b.checkSymlinks(absDir); err != nil {
 		return nil, err
 	}
@@ -163,6 +172,9 @@ func Render(ctx context.Context, dir string, opts Options) (*Result, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if n := len(res.Objects); n > opts.maxObjects() {
+		return nil, &Error{File: b.rel(absDir), Err: limitErr("the app renders %d objects, more than the %d-object limit", LimitObjects, n, opts.maxObjects())}
 	}
 	return res, nil
 }

@@ -22,7 +22,7 @@ func TestMarshalYAMLMatchesSigsYAML(t *testing.T) {
 			"x10": []any{int64(1), "2", map[string]any{"z": "y", "Z": "Y", "z1": 0.0}},
 		}},
 	}
-	objs, err := decodeStream(benchStream(500), "bench.yaml", false)
+	objs, err := decodeStream(benchStream(500), "bench.yaml", false, DefaultMaxFileBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -239,6 +239,9 @@ func Resolve(env Env) (Config, error) {
 	r.Namespace = env.AppNamespace
 	r.KubeVersion = env.KubeVersion
 	r.APIVersions = slices.Clone(env.APIVersions)
+	if err := resolveLimits(env.Vars, r); err != nil {
+		return Config{}, err
+	}
 	if v, ok := ps.String(ParamReleaseName); ok && strings.TrimSpace(v) != "" {
 		r.ReleaseName = strings.TrimSpace(v)
 	}

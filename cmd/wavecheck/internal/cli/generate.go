@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -25,26 +26,61 @@ Mode (plugin parameter mode > ARGOCD_ENV_WAVECHECK_MODE > sidecar WAVECHECK_MODE
 
 stdout carries only the manifest stream, written once everything succeeded. An app that renders
 no objects is an error unless the parameter allow-empty is true. Exit codes: 0 manifests printed,
-1 blocked by policy errors, 2 render, settings or policy failure.`,
+1 blocked by policy errors, 2 render, settings or policy failure.
+
+stderr, which Argo CD stores in the Application's condition, is capped (512 bytes a line, 4 KiB
+in all); a cut report is written whole to WAVECHECK_REPORT_LOG, by default the cmp-server's
+stderr (the sidecar's log).`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := appDir(args)
-			cfg, err := sidecar.Resolve(sidecar.ParseEnv(os.Environ()))
+			env := sidecar.ParseEnv(os.Environ())
+			report := func(short, full string) {
+				capped, cut := sidecar.CapReport(short)
+				if cut || full != short {
+					where, err := sidecar.LogFullReport(env.Vars, full)
+					switch {
+					case err != nil:
+						capped += "\n(report cut; " + err.Error() + ")"
+					case where != "" && cut:
+						capped += "\n(report cut: the full report is in the sidecar log)"
+					case cut:
+						capped += "\n(report cut: run wavecheck validate for the full report)"
+					}
+				}
+				if capped != "" {
+					diagf(g.stderr, "%s\n", capped)
+				}
+			}
+			fail := func(code int, err error) error {
+				msg := "wavecheck: " + err.Error()
+				report(msg, msg)
+				return &ExitError{Code: code}
+			}
+			cfg, err := sidecar.Resolve(env)
 			if err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
+				return fail(ExitFailure, err)
 			}
 			out, err := sidecar.Generate(cmd.Context(), dir, cfg, nil)
 			var pe *sidecar.PolicyError
 			if errors.As(err, &pe) {
-				diagf(g.stderr, "%s\n", pe.Error())
+				all := *pe
+				all.Max = len(pe.Errors)
+				report(pe.Error(), all.Error())
 				return &ExitError{Code: ExitFindings}
 			}
 			if err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
+				return fail(ExitFailure, err)
 			}
-			diagf(g.stderr, "%s", sidecar.Report(out, cfg))
+			if text := sidecar.Report(out, cfg); text != "" {
+				report(text, text)
+			}
+			if err := context.Cause(cmd.Context()); err != nil {
+				// Stopped (SIGTERM at the cmp-server's deadline): no stream at all.
+				return fail(ExitFailure, fmt.Errorf("not writing the manifests: %w", err))
+			}
 			if _, err := g.stdout.Write(out.Manifests); err != nil {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write manifests: %w", err)}
+				return fail(ExitFailure, fmt.Errorf("write manifests: %w", err))
 			}
 			return nil
 		},

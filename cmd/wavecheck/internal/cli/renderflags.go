@@ -28,7 +28,11 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.KubeVersion, "kube-version", "", "helm apps: Kubernetes version for Capabilities.KubeVersion")
 	fs.StringArrayVar(&o.APIVersions, "api-versions", nil, "helm apps: API version for Capabilities.APIVersions (repeatable)")
 	fs.Int64Var(&o.MaxFileBytes, "max-file-size", render.DefaultMaxFileBytes, "largest input file in bytes")
-	fs.Int64Var(&o.MaxTotalBytes, "max-total-size", render.DefaultMaxTotalBytes, "largest total input in bytes")
+	fs.Int64Var(&o.MaxTotalBytes, "max-total-size", render.DefaultMaxTotalBytes, "largest total input in bytes (vendored subchart archives count decompressed)")
+	fs.DurationVar(&o.Timeout, "render-timeout", render.DefaultTimeout, "render deadline: Helm, Kustomize and decoding stop when it passes")
+	fs.IntVar(&o.MaxObjects, "max-objects", render.DefaultMaxObjects, "most objects an app may render to")
+	fs.Int64Var(&o.MaxRenderedBytes, "max-rendered-size", render.DefaultMaxRenderedBytes, "largest YAML output of Helm or Kustomize in bytes")
+	fs.Int64Var(&o.MaxMemoryBytes, "max-render-memory", render.DefaultMaxMemory, "largest heap in bytes while rendering")
 }
 
 // options returns the render options, validating the flags.
@@ -39,5 +43,13 @@ func (f *renderFlags) options() (render.Options, error) {
 	}
 	o := f.opts
 	o.SourceType = st
+	switch {
+	case o.Timeout <= 0:
+		return render.Options{}, usageError("--render-timeout: want a positive duration such as 45s, got %s", o.Timeout)
+	case o.MaxObjects <= 0:
+		return render.Options{}, usageError("--max-objects: want a positive number, got %d", o.MaxObjects)
+	case o.MaxRenderedBytes <= 0 || o.MaxFileBytes <= 0 || o.MaxTotalBytes <= 0 || o.MaxMemoryBytes <= 0:
+		return render.Options{}, usageError("--max-rendered-size, --max-file-size, --max-total-size and --max-render-memory: want positive sizes in bytes")
+	}
 	return o, nil
 }
