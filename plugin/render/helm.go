@@ -41,7 +41,7 @@ const (
 // renderHelm renders a chart directory with the Helm 4 SDK the way `helm template
 // --include-crds` does (and Argo CD's repo-server with it): CRDs first, then the manifests in
 // Helm's install order, then every hook. Chart files and values files are read through the
-// bounds; vendored dependencies must be present under charts/ (nothing is fetched).
+// bounds; dependencies missing from charts/ are built as Argo CD builds them (Dependencies).
 func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
 	relDir := b.rel(dir)
 	fail := func(err error) error { return &Error{File: relDir, Err: err} }
@@ -61,6 +61,15 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("render chart %s: %s charts are not installable", ch.Name(), t)}
 	}
 	if reqs := chartDependencies(ch); len(reqs) > 0 {
+		if missing := missingDependencies(ch); len(missing) > 0 && action.CheckDependencies(ch, reqs) != nil {
+			// As Argo CD: build the dependencies when they are missing, then load again.
+			if files, err = buildDependencies(ctx, b, dir, files, ch, missing, opts.Dependencies); err != nil {
+				return nil, err
+			}
+			if ch, err = loader.LoadFiles(files); err != nil {
+				return nil, fail(fmt.Errorf("load chart with its dependencies: %w", err))
+			}
+		}
 		if err := action.CheckDependencies(ch, reqs); err != nil {
 			return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("check chart dependencies (vendor them with `helm dependency build`): %w", err)}
 		}

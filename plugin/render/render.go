@@ -75,6 +75,9 @@ type Options struct {
 	Set         []string
 	KubeVersion string
 	APIVersions []string
+	// Dependencies say how missing chart dependencies are built; the zero value refuses the
+	// network.
+	Dependencies Dependencies
 
 	// Limits; zero means the defaults above.
 	MaxFileBytes  int64
