@@ -272,7 +272,11 @@ var unreachableRE = regexp.MustCompile(`Unable to get an update from the "([^"]+
 func dependencyError(ch *chartv2.Chart, missing []*chartv2.Dependency, err error, out string) error {
 	reason := strings.Join(strings.Fields(err.Error()), " ")
 	if m := unreachableRE.FindStringSubmatch(out); m != nil {
-		reason = fmt.Sprintf("repository %s cannot be reached (%s): %s", m[1], strings.TrimSpace(m[2]), reason)
+		// What follows (no cached index) is a consequence: the cause is enough.
+		reason = fmt.Sprintf("repository %s cannot be reached: %s", m[1], strings.TrimSpace(m[2]))
+	}
+	if _, ok := errors.AsType[downloader.ErrRepoNotFound](err); ok {
+		reason += " (Argo CD adds https and oci dependency repositories only: list it in Helm's repositories.yaml, HELM_REPOSITORY_CONFIG)"
 	}
 	var names []string
 	if ms := downloadingRE.FindAllStringSubmatch(out, -1); len(ms) > 0 {
