@@ -9,6 +9,7 @@ import (
 // renderFlags binds the rendering flags shared by render, validate, replay and plan.
 type renderFlags struct {
 	sourceType string
+	offline    bool
 	opts       render.Options
 }
 
@@ -27,6 +28,11 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.Set, "set", nil, "helm apps: set a value, key=value (repeatable)")
 	fs.StringVar(&o.KubeVersion, "kube-version", "", "helm apps: Kubernetes version for Capabilities.KubeVersion")
 	fs.StringArrayVar(&o.APIVersions, "api-versions", nil, "helm apps: API version for Capabilities.APIVersions (repeatable)")
+	fs.BoolVar(&f.offline, "offline", false, "helm apps: never use the network; dependencies missing from charts/ must be in the cache")
+	fs.StringVar(&o.Dependencies.CacheDir, "helm-cache-dir", "", "helm apps: cache of built dependencies and repository indexes (default $XDG_CACHE_HOME/wavecheck/helm)")
+	fs.StringVar(&o.Dependencies.RepositoryConfig, "repository-config", "", "helm apps: Helm's repositories.yaml with the dependency repositories' credentials (default $HELM_REPOSITORY_CONFIG, else Helm's)")
+	fs.StringVar(&o.Dependencies.RegistryConfig, "registry-config", "", "helm apps: Helm's OCI registry credentials (default $HELM_REGISTRY_CONFIG, else Helm's)")
+	fs.BoolVar(&o.Dependencies.PlainHTTP, "plain-http", false, "helm apps: reach OCI registries over plain HTTP (Argo CD's insecureOCIForceHttp)")
 	fs.Int64Var(&o.MaxFileBytes, "max-file-size", render.DefaultMaxFileBytes, "largest input file in bytes")
 	fs.Int64Var(&o.MaxTotalBytes, "max-total-size", render.DefaultMaxTotalBytes, "largest total input in bytes")
 }
@@ -39,5 +45,7 @@ func (f *renderFlags) options() (render.Options, error) {
 	}
 	o := f.opts
 	o.SourceType = st
+	// Like Argo CD's repo-server, build missing Helm dependencies unless told not to.
+	o.Dependencies.Fetch = !f.offline
 	return o, nil
 }
