@@ -9,11 +9,18 @@ import (
 	"syscall"
 
 	"github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli"
+	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 func main() {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if render.IsHelmShim() {
+		// kustomize's helmCharts run this executable as their helm (render.HelmShim).
+		code := render.HelmShim(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

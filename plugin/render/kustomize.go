@@ -19,6 +19,7 @@ import (
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -75,6 +76,14 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 	// MakeDefaultOptions keeps input order, but `kustomize build` (what Argo CD runs) applies
 	// the legacy kind order unless the kustomization sets sortOptions: do the same.
 	kopts.Reorder = krusty.ReorderOptionUnspecified
+	if opts.EnableHelm {
+		exe, restore, err := helmCommand(opts, b.root)
+		if err != nil {
+			return nil, &Error{File: relKFile, Err: err}
+		}
+		defer restore()
+		kopts.PluginConfig.HelmConfig = types.HelmConfig{Enabled: true, Command: exe}
+	}
 	k := krusty.MakeKustomizer(kopts)
 	m, err := runKustomizer(k, fsys, dir)
 	if denied := fsys.deniedErr(); denied != nil {

@@ -64,6 +64,11 @@ type Options struct {
 
 	// Kustomize sources.
 	AllowRemote bool
+	// EnableHelm inflates helmCharts (kustomize build --enable-helm, Argo CD's
+	// kustomize.buildOptions); HelmCommand is the helm kustomize runs, default wavecheck's own
+	// executable serving as helm (HelmShim).
+	EnableHelm  bool
+	HelmCommand string
 
 	// Helm sources.
 	ReleaseName string

@@ -68,6 +68,7 @@ const (
 	EnvHelmPlainHTTP = "WAVECHECK_HELM_PLAIN_HTTP" // true: OCI registries over plain HTTP (insecureOCIForceHttp)
 	// Kustomize: remote bases and resources (URLs) are refused unless the operator allows them.
 	EnvKustomizeRemote = "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE" // true: allow remote kustomize bases (default false)
+	EnvKustomizeHelm   = "WAVECHECK_KUSTOMIZE_ENABLE_HELM"  // true: inflate helmCharts (Argo CD's kustomize.buildOptions --enable-helm)
 )
 
 // Application-level settings: the Application's plugin env (spec.source.plugin.env), which the
@@ -319,6 +320,9 @@ func resolveOperatorRender(vars map[string]string, r *render.Options) error {
 		return err
 	}
 	if r.AllowRemote, err = parseBool(EnvKustomizeRemote, vars[EnvKustomizeRemote]); err != nil {
+		return err
+	}
+	if r.EnableHelm, err = parseBool(EnvKustomizeHelm, vars[EnvKustomizeHelm]); err != nil {
 		return err
 	}
 	return nil

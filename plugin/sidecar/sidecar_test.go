@@ -192,11 +192,11 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "operator rendering settings",
-			env:  []string{"WAVECHECK_HELM_OFFLINE=true", "WAVECHECK_HELM_CACHE_DIR=/cache/helm", "WAVECHECK_HELM_PLAIN_HTTP=true", "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE=true"},
+			env:  []string{"WAVECHECK_HELM_OFFLINE=true", "WAVECHECK_HELM_CACHE_DIR=/cache/helm", "WAVECHECK_HELM_PLAIN_HTTP=true", "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE=true", "WAVECHECK_KUSTOMIZE_ENABLE_HELM=true"},
 			check: func(t *testing.T, c Config) {
 				want := render.Dependencies{Fetch: false, CacheDir: "/cache/helm", PlainHTTP: true}
-				if diff := cmp.Diff(want, c.Render.Dependencies); diff != "" || !c.Render.AllowRemote {
-					t.Errorf("dependencies (-want +got):\n%s\nAllowRemote = %v, want true", diff, c.Render.AllowRemote)
+				if diff := cmp.Diff(want, c.Render.Dependencies); diff != "" || !c.Render.AllowRemote || !c.Render.EnableHelm {
+					t.Errorf("dependencies (-want +got):\n%s\nAllowRemote = %v, EnableHelm = %v, want true", diff, c.Render.AllowRemote, c.Render.EnableHelm)
 				}
 			},
 		},

@@ -22,6 +22,7 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.Include, "include", nil, "directory apps: glob of files to include, relative to DIR (repeatable)")
 	fs.StringArrayVar(&o.Exclude, "exclude", nil, "directory apps: glob of files to exclude, relative to DIR (repeatable)")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "kustomize apps: allow remote resources (URLs)")
+	fs.BoolVar(&o.EnableHelm, "enable-helm", false, "kustomize apps: inflate helmCharts (kustomize build --enable-helm, Argo CD's kustomize.buildOptions); wavecheck serves as helm")
 	fs.StringVar(&o.ReleaseName, "release-name", "", "helm apps: release name (default: --app-name, else the directory name)")
 	fs.StringVarP(&o.Namespace, "namespace", "n", "", "helm apps: release namespace")
 	fs.StringArrayVarP(&o.ValueFiles, "values", "f", nil, "helm apps: values file inside the repo root (repeatable)")
