@@ -281,7 +281,7 @@ func dependencyError(ch *chartv2.Chart, missing []*chartv2.Dependency, err error
 	var names []string
 	if ms := downloadingRE.FindAllStringSubmatch(out, -1); len(ms) > 0 {
 		last := ms[len(ms)-1]
-		names = append(names, last[1]+" from "+last[2])
+		names = append(names, strings.TrimSpace(last[1]+" "+dependencyVersion(ch, last[1]))+" from "+last[2])
 	} else {
 		for _, d := range missing {
 			names = append(names, fmt.Sprintf("%s %s from %s", d.Name, d.Version, cmpOr(d.Repository, "charts/")))
@@ -289,6 +289,24 @@ func dependencyError(ch *chartv2.Chart, missing []*chartv2.Dependency, err error
 	}
 	return fmt.Errorf("chart %s: build dependency %s (helm dependency build, as Argo CD's repo-server runs it): %s",
 		ch.Name(), strings.Join(names, ", "), reason)
+}
+
+// dependencyVersion is the version of dependency name being built: the locked one, else the
+// one of Chart.yaml.
+func dependencyVersion(ch *chartv2.Chart, name string) string {
+	if ch.Lock != nil {
+		for _, d := range ch.Lock.Dependencies {
+			if d.Name == name {
+				return d.Version
+			}
+		}
+	}
+	for _, d := range ch.Metadata.Dependencies {
+		if d.Name == name {
+			return d.Version
+		}
+	}
+	return ""
 }
 
 func cmpOr(a, b string) string {
