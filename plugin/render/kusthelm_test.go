@@ -151,7 +151,7 @@ func TestKustomizeHelmChartsErrors(t *testing.T) {
 		opts                Options
 		want                string
 	}{
-		{"without enable-helm", "helmCharts:\n- name: web\n  releaseName: shop\n", Options{}, "must specify --enable-helm"},
+		{"without enable-helm", "helmCharts:\n- name: web\n  releaseName: shop\n", Options{}, "helmCharts need --enable-helm"},
 		{"remote chart", "helmCharts:\n- name: nginx\n  repo: https://charts.example.com\n  version: 1.0.0\n  releaseName: x\n", Options{EnableHelm: true}, `refuse remote helm chart repository "https://charts.example.com": remote resources are disabled`},
 		{"remote chart allowed", "helmCharts:\n- name: nginx\n  repo: https://charts.example.com\n  version: 1.0.0\n  releaseName: x\n", Options{EnableHelm: true, AllowRemote: true}, "pulling a remote chart"},
 		{"no release name", "helmCharts:\n- name: web\n", Options{EnableHelm: true}, "set releaseName"},

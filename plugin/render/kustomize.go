@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -94,7 +95,10 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 		if errors.As(err, &re) {
 			return nil, re
 		}
-		return nil, &Error{File: relKFile, Err: fmt.Errorf("build kustomization: %w", err)}
+		if strings.Contains(err.Error(), "must specify --enable-helm") {
+			return nil, &Error{File: relKFile, Err: errors.New("build kustomization: helmCharts need --enable-helm (Argo CD: kustomize.buildOptions --enable-helm; plugin: WAVECHECK_KUSTOMIZE_ENABLE_HELM=true)")}
+		}
+		return nil, &Error{File: relKFile, Err: fmt.Errorf("build kustomization: %w", oneLineError{err})}
 	}
 
 	var org *origins
@@ -158,3 +162,10 @@ func isKustomizationFile(p string) bool {
 	}
 	return false
 }
+
+// oneLineError folds a multi-line error (kustomize quotes plugin configs and helm output) onto
+// one line, keeping the chain for errors.Is and errors.As.
+type oneLineError struct{ err error }
+
+func (e oneLineError) Error() string { return strings.Join(strings.Fields(e.err.Error()), " ") }
+func (e oneLineError) Unwrap() error { return e.err }

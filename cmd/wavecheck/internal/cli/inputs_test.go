@@ -160,6 +160,7 @@ func TestValidateSeveralInputs(t *testing.T) {
 
 // TestInputErrors: bad inputs are one-line errors naming the input, exit 2, nothing on stdout.
 func TestInputErrors(t *testing.T) {
+	cache := t.TempDir()
 	tests := []struct {
 		name  string
 		stdin string
@@ -175,6 +176,9 @@ func TestInputErrors(t *testing.T) {
 		{"render missing path", "", []string{"render", "testdata/validate/clean", "nope"}, "read input nope: no such file"},
 		{"replay of two apps", "", []string{"replay", "testdata/validate/clean", "testdata/validate/hooks"}, "replay takes one app, got 2 inputs"},
 		{"plan without input", "", []string{"plan"}, "plan needs one input"},
+		{"helm dependency offline", "", []string{"validate", "--offline", "--helm-cache-dir", cache, "../../../../plugin/render/testdata/helm/missing-dep"},
+			"chart missing-dep: dependency redis 19.0.0 from https://charts.bitnami.com/bitnami is not vendored under charts/ nor cached in " + cache + ", and --offline refuses the network"},
+		{"kustomize helmCharts without --enable-helm", "", []string{"render", "testdata/validate/helmcharts"}, "helmCharts need --enable-helm (Argo CD: kustomize.buildOptions --enable-helm; plugin: WAVECHECK_KUSTOMIZE_ENABLE_HELM=true)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
