@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-cluster e2e-argocd tools bench bench-argocd example clean
+.PHONY: build test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-helmoci e2e-cluster e2e-argocd tools bench bench-argocd example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -60,19 +60,25 @@ lint:
 	go vet ./...
 	cd test/cmp && go vet ./...
 	cd test/conformance && go vet ./...
+	cd test/helmoci && go vet ./...
 	cd test/argocd && go vet ./...
 	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./...
 
 # e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, the
 # differential tests of wavecheck's Argo CD semantics against Argo CD's own code, and a whole
 # Argo CD (controller, repo-server, wavecheck sidecar) syncing the test apps.
-e2e: e2e-cmp e2e-conformance e2e-argocd
+e2e: e2e-cmp e2e-conformance e2e-helmoci e2e-argocd
 
 e2e-cmp:
 	cd test/cmp && go test -count=1 -timeout 30m ./...
 
 e2e-conformance:
 	cd test/conformance && go test -count=1 -timeout 30m ./...
+
+# e2e-helmoci builds Helm dependencies from a real OCI registry (distribution/distribution) on
+# 127.0.0.1; a nested module so that the registry's dependencies stay out of the product.
+e2e-helmoci:
+	cd test/helmoci && go test -count=1 -timeout 10m ./...
 
 e2e-cluster: tools
 	WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" go test -count=1 -timeout 30m ./test/cluster/...
@@ -83,8 +89,11 @@ e2e-argocd: tools
 	cd test/argocd && WAVECHECK_TOOLS_BIN="$$(../tools/build.sh)" WAVECHECK_K8S_BIN="$$(../k8s-tools/build.sh)" WAVECHECK_ARGOCD_BIN="$$(tools/build.sh)" \
 		go test -count=1 -timeout 30m ./...
 
+# bench also times Helm dependency builds from a local chart repository: cold (empty cache,
+# helm dependency build) and cached (by Chart.lock digest, no network).
 bench:
 	test/bench/run.sh
+	go test -count=1 -run '^$$' -bench HelmDependencies -benchtime 10x ./plugin/render
 
 # bench-argocd measures manifest generation inside Argo CD: native source vs the wavecheck
 # plugin, 10 and 500 objects of each source type, hard refresh, the controller's timings.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli"
+	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 // stopGrace is how long a command has after SIGTERM or SIGINT to stop on its own (commands
@@ -25,6 +26,10 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go honourSignals(sigs, cancel)
+	if render.IsHelmShim() {
+		// kustomize's helmCharts run this executable as their helm (render.HelmShim).
+		os.Exit(render.HelmShim(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	}
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	if sig, ok := context.Cause(ctx).(signalError); ok {
 		// Whatever the command made of the cancellation, the exit status says it was stopped.

@@ -41,43 +41,69 @@ const (
 // renderHelm renders a chart directory with the Helm 4 SDK the way `helm template
 // --include-crds` does (and Argo CD's repo-server with it): CRDs first, then the manifests in
 // Helm's install order, then every hook. Chart files and values files are read through the
-// bounds; vendored dependencies must be present under charts/ (nothing is fetched).
+// bounds; dependencies missing from charts/ are built as Argo CD builds them (Dependencies).
 func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
+	stream, err := helmTemplate(ctx, b, dir, opts, templateMode{crds: true}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodeHelmStream(stream, b.maxFile, opts.maxObjects())
+}
+
+// templateMode holds the `helm template` flags Argo CD never varies but kustomize's
+// helmCharts do (--include-crds, --no-hooks, --skip-tests).
+type templateMode struct {
+	crds, noHooks, skipTests bool
+}
+
+// helmTemplate renders a chart directory to `helm template`'s output stream. vals, when not
+// nil, replaces the values of opts (the helm shim merges its -f files itself).
+func helmTemplate(ctx context.Context, b *bounds, dir string, opts Options, mode templateMode, vals map[string]any) (string, error) {
 	relDir := b.rel(dir)
 	fail := func(err error) error { return &Error{File: relDir, Err: err} }
 
 	b.step.set("the read of the chart files in %s", relDir)
 	files, err := readChartFiles(b, dir)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if err := checkChartAPIVersion(files); err != nil {
-		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: err}
+		return "", &Error{File: path.Join(relDir, "Chart.yaml"), Err: err}
 	}
 	b.step.set("the loading of the chart in %s", relDir)
 	ch, err := loader.LoadFiles(files)
 	if err != nil {
-		return nil, fail(fmt.Errorf("load chart: %w", err))
+		return "", fail(fmt.Errorf("load chart: %w", err))
 	}
 	if t := ch.Metadata.Type; t != "" && t != "application" {
-		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("render chart %s: %s charts are not installable", ch.Name(), t)}
+		return "", &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("render chart %s: %s charts are not installable", ch.Name(), t)}
 	}
 	if reqs := chartDependencies(ch); len(reqs) > 0 {
+		if missing := missingDependencies(ch); len(missing) > 0 && action.CheckDependencies(ch, reqs) != nil {
+			// As Argo CD: build the dependencies when they are missing, then load again.
+			if files, err = buildDependencies(ctx, b, dir, files, ch, missing, opts.Dependencies); err != nil {
+				return "", err
+			}
+			if ch, err = loader.LoadFiles(files); err != nil {
+				return "", fail(fmt.Errorf("load chart with its dependencies: %w", err))
+			}
+		}
 		if err := action.CheckDependencies(ch, reqs); err != nil {
-			return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("check chart dependencies (vendor them with `helm dependency build`): %w", err)}
+			return "", &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("check chart dependencies (vendor them with `helm dependency build`): %w", err)}
 		}
 	}
 
 	b.step.set("the reading of the values of chart %s", ch.Name())
-	vals, err := helmValues(b, dir, opts)
-	if err != nil {
-		return nil, err
+	if vals == nil {
+		if vals, err = helmValues(b, dir, opts); err != nil {
+			return "", err
+		}
 	}
 
 	inst := action.NewInstall(action.NewConfiguration(action.ConfigurationSetLogger(debugHandler{slog.Default().Handler()})))
 	inst.DryRunStrategy = action.DryRunClient
 	inst.Replace = true
-	inst.IncludeCRDs = true
+	inst.IncludeCRDs = mode.crds
 	inst.ReleaseName = opts.ReleaseName
 	if inst.ReleaseName == "" {
 		inst.ReleaseName = opts.AppName
@@ -92,7 +118,7 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	if opts.KubeVersion != "" {
 		kv, err := common.ParseKubeVersion(opts.KubeVersion)
 		if err != nil {
-			return nil, fmt.Errorf("parse kube version %q: %w", opts.KubeVersion, err)
+			return "", fmt.Errorf("parse kube version %q: %w", opts.KubeVersion, err)
 		}
 		inst.KubeVersion = kv
 	}
@@ -102,19 +128,19 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	rel, err := inst.RunWithContext(ctx, ch, vals)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
+			return "", ctxErr
 		}
-		return nil, templateError(b, dir, ch.Name(), err)
+		return "", templateError(b, dir, ch.Name(), err)
 	}
-	stream, err := helmStream(rel)
+	stream, err := helmStream(rel, mode)
 	if err != nil {
-		return nil, fail(err)
+		return "", fail(err)
 	}
 	if err := b.chargeRendered(int64(len(stream))); err != nil {
-		return nil, fail(fmt.Errorf("render chart %s: %w", ch.Name(), err))
+		return "", fail(fmt.Errorf("render chart %s: %w", ch.Name(), err))
 	}
 	b.step.set("the decoding of the output of chart %s", ch.Name())
-	return decodeHelmStream(stream, b.maxFile, opts.maxObjects())
+	return stream, nil
 }
 
 // splitAPIVersions accepts repeated and comma-separated values, as `helm template
@@ -313,7 +339,7 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 
 // helmStream assembles the output of `helm template`: the release manifest (CRDs and
 // resources, each preceded by its "# Source:" comment) followed by every hook.
-func helmStream(rel any) (string, error) {
+func helmStream(rel any, mode templateMode) (string, error) {
 	acc, err := release.NewAccessor(rel)
 	if err != nil {
 		return "", fmt.Errorf("read release: %w", err)
@@ -322,9 +348,15 @@ func helmStream(rel any) (string, error) {
 	sb.WriteString(strings.TrimSpace(acc.Manifest()))
 	sb.WriteString("\n")
 	for _, h := range acc.Hooks() {
+		if mode.noHooks {
+			break
+		}
 		ha, err := release.NewHookAccessor(h)
 		if err != nil {
 			return "", fmt.Errorf("read release hook: %w", err)
+		}
+		if mode.skipTests && isTestHook(h) {
+			continue
 		}
 		fmt.Fprintf(&sb, "---\n# Source: %s\n%s\n", ha.Path(), ha.Manifest())
 	}

@@ -240,7 +240,8 @@ func TestHelmBadInput(t *testing.T) {
 		{
 			name:    "missing chart dependency",
 			dir:     "missing-dep",
-			wantErr: []string{"missing-dep/Chart.yaml", "redis", "missing in charts/"},
+			opts:    Options{Dependencies: Dependencies{CacheDir: filepath.Join(outsideFile, "..", "cache")}},
+			wantErr: []string{"missing-dep/Chart.yaml", "dependency redis 19.0.0 from https://charts.bitnami.com/bitnami is not vendored under charts/", "refuses the network"},
 			file:    "missing-dep/Chart.yaml",
 		},
 		{

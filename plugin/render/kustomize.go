@@ -15,10 +15,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -77,6 +79,14 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 	// MakeDefaultOptions keeps input order, but `kustomize build` (what Argo CD runs) applies
 	// the legacy kind order unless the kustomization sets sortOptions: do the same.
 	kopts.Reorder = krusty.ReorderOptionUnspecified
+	if opts.EnableHelm {
+		exe, restore, err := helmCommand(opts, b.root)
+		if err != nil {
+			return nil, &Error{File: relKFile, Err: err}
+		}
+		defer restore()
+		kopts.PluginConfig.HelmConfig = types.HelmConfig{Enabled: true, Command: exe}
+	}
 	k := krusty.MakeKustomizer(kopts)
 	b.step.set("kustomize build of %s", relKFile)
 	m, err := runKustomizer(k, fsys, dir)
@@ -88,7 +98,10 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 		if errors.As(err, &re) {
 			return nil, re
 		}
-		return nil, &Error{File: relKFile, Err: fmt.Errorf("build kustomization: %w", err)}
+		if strings.Contains(err.Error(), "must specify --enable-helm") {
+			return nil, &Error{File: relKFile, Err: errors.New("build kustomization: helmCharts need --enable-helm (Argo CD: kustomize.buildOptions --enable-helm; plugin: WAVECHECK_KUSTOMIZE_ENABLE_HELM=true)")}
+		}
+		return nil, &Error{File: relKFile, Err: fmt.Errorf("build kustomization: %w", oneLineError{err})}
 	}
 
 	var org *origins
@@ -159,3 +172,10 @@ func isKustomizationFile(p string) bool {
 	}
 	return false
 }
+
+// oneLineError folds a multi-line error (kustomize quotes plugin configs and helm output) onto
+// one line, keeping the chain for errors.Is and errors.As.
+type oneLineError struct{ err error }
+
+func (e oneLineError) Error() string { return strings.Join(strings.Fields(e.err.Error()), " ") }
+func (e oneLineError) Unwrap() error { return e.err }

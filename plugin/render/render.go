@@ -65,6 +65,11 @@ type Options struct {
 
 	// Kustomize sources.
 	AllowRemote bool
+	// EnableHelm inflates helmCharts (kustomize build --enable-helm, Argo CD's
+	// kustomize.buildOptions); HelmCommand is the helm kustomize runs, default wavecheck's own
+	// executable serving as helm (HelmShim).
+	EnableHelm  bool
+	HelmCommand string
 
 	// Helm sources.
 	ReleaseName string
@@ -76,6 +81,9 @@ type Options struct {
 	Set         []string
 	KubeVersion string
 	APIVersions []string
+	// Dependencies say how missing chart dependencies are built; the zero value refuses the
+	// network.
+	Dependencies Dependencies
 
 	// Limits; zero means the defaults (here and in budget.go).
 	MaxFileBytes  int64

@@ -61,6 +61,14 @@ const (
 	EnvTimeout       = "WAVECHECK_TIMEOUT"         // policy evaluation time limit (Go duration)
 	EnvAppOverrides  = "WAVECHECK_APP_OVERRIDES"   // false: Applications may not relax mode or ignore rules
 	EnvMaxErrors     = "WAVECHECK_MAX_ERRORS"      // error lines shown before "and N more" (default 10)
+	// Helm dependencies missing from charts/ are built as Argo CD's repo-server builds them;
+	// credentials come from Helm's HELM_REPOSITORY_CONFIG and HELM_REGISTRY_CONFIG files.
+	EnvHelmOffline   = "WAVECHECK_HELM_OFFLINE"    // true: never download dependencies (only vendored or cached)
+	EnvHelmCacheDir  = "WAVECHECK_HELM_CACHE_DIR"  // built dependencies (default $XDG_CACHE_HOME/wavecheck/helm)
+	EnvHelmPlainHTTP = "WAVECHECK_HELM_PLAIN_HTTP" // true: OCI registries over plain HTTP (insecureOCIForceHttp)
+	// Kustomize: remote bases and resources (URLs) are refused unless the operator allows them.
+	EnvKustomizeRemote = "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE" // true: allow remote kustomize bases (default false)
+	EnvKustomizeHelm   = "WAVECHECK_KUSTOMIZE_ENABLE_HELM"  // true: inflate helmCharts (Argo CD's kustomize.buildOptions --enable-helm)
 )
 
 // Application-level settings: the Application's plugin env (spec.source.plugin.env), which the
@@ -242,6 +250,9 @@ func Resolve(env Env) (Config, error) {
 	if err := resolveLimits(env.Vars, r); err != nil {
 		return Config{}, err
 	}
+	if err := resolveOperatorRender(env.Vars, r); err != nil {
+		return Config{}, err
+	}
 	if v, ok := ps.String(ParamReleaseName); ok && strings.TrimSpace(v) != "" {
 		r.ReleaseName = strings.TrimSpace(v)
 	}
@@ -297,4 +308,25 @@ func dedupe(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// resolveOperatorRender reads the operator's rendering settings (the sidecar's environment
+// only: an Application cannot open the network or remote bases).
+func resolveOperatorRender(vars map[string]string, r *render.Options) error {
+	offline, err := parseBool(EnvHelmOffline, vars[EnvHelmOffline])
+	if err != nil {
+		return err
+	}
+	r.Dependencies.Fetch = !offline
+	r.Dependencies.CacheDir = strings.TrimSpace(vars[EnvHelmCacheDir])
+	if r.Dependencies.PlainHTTP, err = parseBool(EnvHelmPlainHTTP, vars[EnvHelmPlainHTTP]); err != nil {
+		return err
+	}
+	if r.AllowRemote, err = parseBool(EnvKustomizeRemote, vars[EnvKustomizeRemote]); err != nil {
+		return err
+	}
+	if r.EnableHelm, err = parseBool(EnvKustomizeHelm, vars[EnvKustomizeHelm]); err != nil {
+		return err
+	}
+	return nil
 }

@@ -181,13 +181,29 @@ func TestResolve(t *testing.T) {
 			check: func(t *testing.T, c Config) {
 				want := Config{
 					Mode: Enforce, ModeFrom: "default", MaxErrors: DefaultMaxErrors,
-					Render: render.Options{AppName: "shop", Namespace: "prod", KubeVersion: "1.37.0", APIVersions: []string{"v1", "example.com/v1"}},
+					Render: render.Options{AppName: "shop", Namespace: "prod", KubeVersion: "1.37.0", APIVersions: []string{"v1", "example.com/v1"},
+						Dependencies: render.Dependencies{Fetch: true}},
 					Policy: PolicyConfig{Namespace: "prod", Timeout: DefaultTimeout},
 				}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("mismatch (-want +got):\n%s", diff)
 				}
 			},
+		},
+		{
+			name: "operator rendering settings",
+			env:  []string{"WAVECHECK_HELM_OFFLINE=true", "WAVECHECK_HELM_CACHE_DIR=/cache/helm", "WAVECHECK_HELM_PLAIN_HTTP=true", "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE=true", "WAVECHECK_KUSTOMIZE_ENABLE_HELM=true"},
+			check: func(t *testing.T, c Config) {
+				want := render.Dependencies{Fetch: false, CacheDir: "/cache/helm", PlainHTTP: true}
+				if diff := cmp.Diff(want, c.Render.Dependencies); diff != "" || !c.Render.AllowRemote || !c.Render.EnableHelm {
+					t.Errorf("dependencies (-want +got):\n%s\nAllowRemote = %v, EnableHelm = %v, want true", diff, c.Render.AllowRemote, c.Render.EnableHelm)
+				}
+			},
+		},
+		{
+			name:    "bad offline setting",
+			env:     []string{"WAVECHECK_HELM_OFFLINE=maybe"},
+			wantErr: `read WAVECHECK_HELM_OFFLINE: want true or false, got "maybe"`,
 		},
 		{
 			name:  "sidecar mode",

@@ -22,6 +22,14 @@ func (GitHub) Format() string { return "github" }
 // Write implements Writer.
 func (GitHub) Write(w io.Writer, r *Report) error {
 	bw := newBufWriter(w)
+	githubAnnotations(bw, r)
+	// A plain line shows in the job log; it is not a command.
+	bw.printf("wavecheck: %s\n", summaryLine(r))
+	return bw.Flush()
+}
+
+// githubAnnotations writes one workflow command per finding of r.
+func githubAnnotations(bw bufWriter, r *Report) {
 	for _, f := range r.Findings {
 		var props []string
 		if f.File != "" {
@@ -41,9 +49,6 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 		}
 		bw.printf("::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), escapeData(msg))
 	}
-	// A plain line shows in the job log; it is not a command.
-	bw.printf("wavecheck: %s\n", summaryLine(r))
-	return bw.Flush()
 }
 
 func githubCommand(s policy.Severity) string {

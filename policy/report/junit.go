@@ -59,6 +59,38 @@ type junitFailure struct {
 
 // Write implements Writer.
 func (JUnit) Write(w io.Writer, r *Report) error {
+	return writeJUnit(w, []junitSuite{junitSuiteFor(r)})
+}
+
+// WriteAll implements MultiWriter: one test suite per app.
+func (JUnit) WriteAll(w io.Writer, rs []*Report) error {
+	suites := make([]junitSuite, 0, len(rs))
+	for _, r := range rs {
+		suites = append(suites, junitSuiteFor(r))
+	}
+	return writeJUnit(w, suites)
+}
+
+func writeJUnit(w io.Writer, suites []junitSuite) error {
+	doc := junitSuites{Name: "wavecheck", Suites: suites}
+	for _, s := range suites {
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// junitSuiteFor is the test suite of one app's report.
+func junitSuiteFor(r *Report) junitSuite {
 	type tc struct {
 		obj        Object
 		findings   []policy.Finding
@@ -153,22 +185,7 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 		suite.Cases = append(suite.Cases, jc)
 	}
 	suite.Tests = len(suite.Cases)
-	doc := junitSuites{
-		Name:     "wavecheck",
-		Tests:    suite.Tests,
-		Failures: suite.Failures,
-		Suites:   []junitSuite{suite},
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("write junit: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return suite
 }
 
 func cmpOrDot(s string) string {

@@ -128,6 +128,29 @@ func sarifLevel(s policy.Severity) string {
 
 // Write implements Writer.
 func (SARIF) Write(w io.Writer, r *Report) error {
+	return writeSARIF(w, []sarifRun{sarifRunFor(r)})
+}
+
+// WriteAll implements MultiWriter: one run per app, each with its own automationDetails.id
+// (GitHub code scanning keeps each category's alerts apart).
+func (SARIF) WriteAll(w io.Writer, rs []*Report) error {
+	runs := make([]sarifRun, 0, len(rs))
+	for _, r := range rs {
+		runs = append(runs, sarifRunFor(r))
+	}
+	return writeSARIF(w, runs)
+}
+
+func writeSARIF(w io.Writer, runs []sarifRun) error {
+	log := sarifLog{Schema: SARIFSchemaURI, Version: "2.1.0", Runs: runs}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(log)
+}
+
+// sarifRunFor is the run of one app's report.
+func sarifRunFor(r *Report) sarifRun {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           cmp.Or(r.Tool.Name, "wavecheck"),
@@ -175,11 +198,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 		"source":  map[string]any{"path": r.Source.Path, "type": r.Source.Type},
 		"objects": r.Summary.Objects,
 	}
-	log := sarifLog{Schema: SARIFSchemaURI, Version: "2.1.0", Runs: []sarifRun{run}}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(log)
+	return run
 }
 
 func sarifRuleFor(rule policy.Rule) sarifRule {

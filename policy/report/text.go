@@ -51,6 +51,13 @@ func (t *Text) severity(s policy.Severity) string {
 // Write implements Writer.
 func (t *Text) Write(w io.Writer, r *Report) error {
 	bw := newBufWriter(w)
+	t.body(bw, r)
+	bw.println(t.summary(r, summaryLine(r)))
+	return bw.Flush()
+}
+
+// body writes the findings and suppressed findings of one report.
+func (t *Text) body(bw bufWriter, r *Report) {
 	width := 0
 	for _, f := range r.Findings {
 		width = max(width, len(f.Rule))
@@ -83,17 +90,17 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 		}
 		bw.println("")
 	}
-	sum := summaryLine(r)
+}
+
+// summary colours a summary line by the worst finding of r.
+func (t *Text) summary(r *Report, line string) string {
 	switch {
 	case r.Summary.Errors > 0:
-		sum = t.paint(ansiBold+ansiRed, sum)
+		return t.paint(ansiBold+ansiRed, line)
 	case r.Summary.Warnings > 0:
-		sum = t.paint(ansiYellow, sum)
-	default:
-		sum = t.paint(ansiGreen, sum)
+		return t.paint(ansiYellow, line)
 	}
-	bw.println(sum)
-	return bw.Flush()
+	return t.paint(ansiGreen, line)
 }
 
 // group is the findings of one object at one location.

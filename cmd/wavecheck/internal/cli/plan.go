@@ -19,13 +19,14 @@ func newPlanCmd(g *globals) *cobra.Command {
 		format string
 	)
 	cmd := &cobra.Command{
-		Use:   "plan DIR",
+		Use:   "plan PATH",
 		Short: "Print the sync's ordered tasks as gitops-engine sorts them (phase, wave, kind, name)",
 		Long: `plan prints the tasks of a sync in gitops-engine's order, without running health: phase, effective
 wave (Namespaces and CRDs moved before their first dependant; prune waves mirrored), kind,
 name, hook type and delete policy. PreDelete/PostDelete-only hooks are listed apart: Argo CD
-strips them from syncs.`,
-		Args: exactArgs(1),
+strips them from syncs. PATH is an app directory, a manifest file, or - for a manifest stream
+on stdin (one app: a sync is per app).`,
+		Args: oneApp,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := output.NewPlanWriter(format)
 			if err != nil {
@@ -43,7 +44,7 @@ strips them from syncs.`,
 				}
 				sim.Live = objs
 			}
-			res, err := render.Render(cmd.Context(), args[0], ro)
+			res, err := render.Input(cmd.Context(), args[0], g.stdin, ro)
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}

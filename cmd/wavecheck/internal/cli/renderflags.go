@@ -9,6 +9,7 @@ import (
 // renderFlags binds the rendering flags shared by render, validate, replay and plan.
 type renderFlags struct {
 	sourceType string
+	offline    bool
 	opts       render.Options
 }
 
@@ -21,12 +22,18 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.Include, "include", nil, "directory apps: glob of files to include, relative to DIR (repeatable)")
 	fs.StringArrayVar(&o.Exclude, "exclude", nil, "directory apps: glob of files to exclude, relative to DIR (repeatable)")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "kustomize apps: allow remote resources (URLs)")
+	fs.BoolVar(&o.EnableHelm, "enable-helm", false, "kustomize apps: inflate helmCharts (kustomize build --enable-helm, Argo CD's kustomize.buildOptions); wavecheck serves as helm")
 	fs.StringVar(&o.ReleaseName, "release-name", "", "helm apps: release name (default: --app-name, else the directory name)")
 	fs.StringVarP(&o.Namespace, "namespace", "n", "", "helm apps: release namespace")
 	fs.StringArrayVarP(&o.ValueFiles, "values", "f", nil, "helm apps: values file inside the repo root (repeatable)")
 	fs.StringArrayVar(&o.Set, "set", nil, "helm apps: set a value, key=value (repeatable)")
 	fs.StringVar(&o.KubeVersion, "kube-version", "", "helm apps: Kubernetes version for Capabilities.KubeVersion")
 	fs.StringArrayVar(&o.APIVersions, "api-versions", nil, "helm apps: API version for Capabilities.APIVersions (repeatable)")
+	fs.BoolVar(&f.offline, "offline", false, "helm apps: never use the network; dependencies missing from charts/ must be in the cache")
+	fs.StringVar(&o.Dependencies.CacheDir, "helm-cache-dir", "", "helm apps: cache of built dependencies and repository indexes (default $XDG_CACHE_HOME/wavecheck/helm)")
+	fs.StringVar(&o.Dependencies.RepositoryConfig, "repository-config", "", "helm apps: Helm's repositories.yaml with the dependency repositories' credentials (default $HELM_REPOSITORY_CONFIG, else Helm's)")
+	fs.StringVar(&o.Dependencies.RegistryConfig, "registry-config", "", "helm apps: Helm's OCI registry credentials (default $HELM_REGISTRY_CONFIG, else Helm's)")
+	fs.BoolVar(&o.Dependencies.PlainHTTP, "plain-http", false, "helm apps: reach OCI registries over plain HTTP (Argo CD's insecureOCIForceHttp)")
 	fs.Int64Var(&o.MaxFileBytes, "max-file-size", render.DefaultMaxFileBytes, "largest input file in bytes")
 	fs.Int64Var(&o.MaxTotalBytes, "max-total-size", render.DefaultMaxTotalBytes, "largest total input in bytes (vendored subchart archives count decompressed)")
 	fs.DurationVar(&o.Timeout, "render-timeout", render.DefaultTimeout, "render deadline: Helm, Kustomize and decoding stop when it passes")
@@ -51,5 +58,7 @@ func (f *renderFlags) options() (render.Options, error) {
 	case o.MaxRenderedBytes <= 0 || o.MaxFileBytes <= 0 || o.MaxTotalBytes <= 0 || o.MaxMemoryBytes <= 0:
 		return render.Options{}, usageError("--max-rendered-size, --max-file-size, --max-total-size and --max-render-memory: want positive sizes in bytes")
 	}
+	// Like Argo CD's repo-server, build missing Helm dependencies unless told not to.
+	o.Dependencies.Fetch = !f.offline
 	return o, nil
 }

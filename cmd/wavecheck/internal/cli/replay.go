@@ -41,7 +41,7 @@ type replayFlags struct {
 func newReplayCmd(g *globals) *cobra.Command {
 	var f replayFlags
 	cmd := &cobra.Command{
-		Use:   "replay DIR",
+		Use:   "replay PATH",
 		Short: "Replay Argo CD's phased sync of an app with gitops-engine, on a simulated or real cluster",
 		Long: `replay renders the app and drives gitops-engine (the sync engine inside Argo CD) round by round
 exactly as Argo CD's controller does, on an embedded simulated cluster (default) or a real one
@@ -55,8 +55,9 @@ app or --live, and runs Argo CD (the argocd namespace and its CRDs exist). LoadB
 get an address after a delay (--load-balancer cloud) or never (--load-balancer none); the report
 says which was assumed. --fail and --hang inject faults on objects of the app.
 --expect FILE asserts the order and final phase (exit 1 with a diff when they differ); without
---expect, a sync that does not succeed exits 1.`,
-		Args: exactArgs(1),
+--expect, a sync that does not succeed exits 1. PATH is an app directory, a manifest file, or -
+for a manifest stream on stdin (one app: a sync is per app).`,
+		Args: oneApp,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReplay(cmd.Context(), g, &f, args[0])
 		},
@@ -207,7 +208,7 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	if err != nil {
 		return err
 	}
-	res, err := render.Render(ctx, dir, ro)
+	res, err := render.Input(ctx, dir, g.stdin, ro)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -18,13 +19,20 @@ var Version = "dev"
 
 // globals are the flags every command shares.
 type globals struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	logLevel       string
 }
 
-// Run executes wavecheck with args and returns the exit code. It never panics: a panic in a
-// command is reported as an internal error with exit code 2.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+// Run executes wavecheck with args, reading standard input from os.Stdin (the input "-"), and
+// returns the exit code. It never panics: a panic in a command is reported as an internal error
+// with exit code 2.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return RunIO(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// RunIO is Run with standard input read from stdin.
+func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			diagf(stderr, "wavecheck: internal error: %v\n", r)
@@ -32,11 +40,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			code = ExitFailure
 		}
 	}()
-	g := &globals{stdout: stdout, stderr: stderr}
+	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.SetIn(stdin)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
 		var ee *ExitError
@@ -106,4 +115,26 @@ func maxArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// minArgs is cobra.MinimumNArgs with usage errors mapped to exit code 2.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MinimumNArgs(n)(cmd, args); err != nil {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		return nil
+	}
+}
+
+// oneApp accepts exactly one input for the commands that run one sync (plan, replay): several
+// inputs are a usage error saying so.
+func oneApp(cmd *cobra.Command, args []string) error {
+	switch len(args) {
+	case 0:
+		return usageError("%s needs one input: an app directory, a manifest file or - for stdin", cmd.Name())
+	case 1:
+		return nil
+	}
+	return usageError("%s takes one app, got %d inputs (a sync is per app: run it once per app; validate and render take several)", cmd.Name(), len(args))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,20 +40,26 @@ func newValidateCmd(g *globals) *cobra.Command {
 	var rf renderFlags
 	var vf validateFlags
 	cmd := &cobra.Command{
-		Use:   "validate DIR",
+		Use:   "validate PATH...",
 		Short: "Render an app like Argo CD and lint its sync waves, hooks and sync options",
-		Long: `validate renders DIR as Argo CD's repo-server would (same flags as render), then evaluates
-the built-in rule pack and any --policy directories (conftest-compatible Rego: deny, violation
-and warn rules in package main by default) over the rendered objects.
+		Long: `validate renders each PATH as Argo CD's repo-server would (same flags as render), then
+evaluates the built-in rule pack and any --policy directories (conftest-compatible Rego: deny,
+violation and warn rules in package main by default) over the rendered objects.
+
+A PATH is an app directory, a manifest file, or - for a manifest stream on stdin (e.g.
+helm template ... | wavecheck validate -); files and stdin are linted as they are. Several
+PATHs give one report across them (SARIF: one run per app; JSON: {"version","apps","summary"}).
 
 The report goes to stdout; logs go to stderr. Exit status: 0 clean, 1 when an error finding is
 reported (or a warning with --fail-on-warn), 2 on a usage, render or policy failure.`,
 		Example: `  wavecheck validate apps/guestbook
   wavecheck validate charts/app -f values-prod.yaml -o sarif > wavecheck.sarif
-  wavecheck validate apps/api --policy policy/ --data policy/data.yaml --fail-on-warn`,
-		Args: exactArgs(1),
+  wavecheck validate apps/api --policy policy/ --data policy/data.yaml --fail-on-warn
+  wavecheck validate apps/* -o sarif > wavecheck.sarif
+  helm template charts/app | wavecheck validate -`,
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runValidate(cmd, g, args[0], &rf, &vf)
+			return runValidate(cmd, g, args, &rf, &vf)
 		},
 	}
 	fs := cmd.Flags()
@@ -73,7 +80,10 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 	return cmd
 }
 
-func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf *validateFlags) error {
+func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags, vf *validateFlags) error {
+	if err := pipeline.CheckInputs(paths); err != nil {
+		return usageError("%v", err)
+	}
 	ropts, err := rf.options()
 	if err != nil {
 		return err
@@ -105,7 +115,7 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 		return usageError("--all-namespaces and --policy-namespace are exclusive")
 	}
 
-	res, lint, err := pipeline.Run(cmd.Context(), dir, pipeline.Options{
+	p := pipeline.Start(cmd.Context(), pipeline.Options{
 		Render: ropts,
 		Lint:   true,
 		Policy: policy.Options{
@@ -121,29 +131,49 @@ func runValidate(cmd *cobra.Command, g *globals, dir string, rf *renderFlags, vf
 			RegoVersion:    vf.regoVersion,
 		},
 	})
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+	defer p.Close()
+	// Every input is rendered and linted before anything is written: a failing input ends the
+	// run with its error and no partial report.
+	reps := make([]*report.Report, 0, len(paths))
+	for _, path := range paths {
+		rep, err := validateInput(cmd.Context(), g, p, path, minSev)
+		if err != nil {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		reps = append(reps, rep)
 	}
-	slog.Debug("rendered", "dir", res.Dir, "type", res.Type, "objects", len(res.Objects))
-
-	rep := buildReport(res, lint)
-	rep.SetRules(lint.Rules)
-	rep.Tool.Version = Version
-	rep.Filter(minSev)
-	slog.Info("validated", "objects", rep.Summary.Objects, "errors", rep.Summary.Errors,
-		"warnings", rep.Summary.Warnings, "infos", rep.Summary.Infos, "suppressed", len(rep.Suppressed))
-	if err := w.Write(g.stdout, rep); err != nil {
+	if err := report.WriteAll(w, g.stdout, reps); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
-	if rep.Failed(vf.failOnWarn) {
+	if report.AnyFailed(reps, vf.failOnWarn) {
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
 }
 
+// validateInput renders and lints one input and returns its report.
+func validateInput(ctx context.Context, g *globals, p *pipeline.Pipeline, path string, minSev policy.Severity) (*report.Report, error) {
+	res, err := p.RenderInput(ctx, path, g.stdin)
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("rendered", "input", path, "type", res.Type, "objects", len(res.Objects))
+	lint, err := p.Lint(ctx, res)
+	if err != nil {
+		return nil, err
+	}
+	rep := buildReport(res, lint)
+	rep.SetRules(lint.Rules)
+	rep.Tool.Version = Version
+	rep.Filter(minSev)
+	slog.Info("validated", "input", path, "objects", rep.Summary.Objects, "errors", rep.Summary.Errors,
+		"warnings", rep.Summary.Warnings, "infos", rep.Summary.Infos, "suppressed", len(rep.Suppressed))
+	return rep, nil
+}
+
 // buildReport turns a render result and the lint result into a report.
 func buildReport(res *render.Result, lint *pipeline.Lint) *report.Report {
-	src := report.Source{Path: pipeline.RepoRel(res.RepoRoot, res.Dir), Type: string(res.Type)}
+	src := report.Source{Path: pipeline.SourcePath(res), Type: string(res.Type)}
 	objects := make([]report.Object, 0, len(res.Objects))
 	for _, o := range res.Objects {
 		objects = append(objects, report.Object{

@@ -86,7 +86,7 @@ func TestValidateExitCodes(t *testing.T) {
 		{"ignored rule", []string{"testdata/validate/warn-only", "--fail-on-warn", "--ignore", "hook-pod-restart-always"}, ExitOK, ""},
 		{"render failure", []string{"testdata/validate/bad-yaml"}, ExitFailure, "broken.yaml"},
 		{"missing dir", []string{"testdata/validate/nope"}, ExitFailure, "nope"},
-		{"no dir", nil, ExitFailure, "accepts 1 arg"},
+		{"no dir", nil, ExitFailure, "requires at least 1 arg"},
 		{"bad output", []string{"testdata/validate/clean", "-o", "yaml"}, ExitFailure, `unknown format "yaml"`},
 		{"bad color", []string{"testdata/validate/clean", "--color", "sometimes"}, ExitFailure, "--color"},
 		{"bad min severity", []string{"testdata/validate/clean", "--min-severity", "fatal"}, ExitFailure, "--min-severity"},

@@ -1,0 +1,211 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	rv1 "helm.sh/helm/v4/pkg/release/v1"
+)
+
+// Kustomize's helmCharts (kustomize build --enable-helm, Argo CD's kustomize.buildOptions)
+// inflate charts by running a `helm` binary (builtins.HelmChartInflationGenerator execs
+// HelmConfig.Command: `version --short`, `pull` for charts not under chartHome, then
+// `template`); sigs.k8s.io/kustomize/api has no in-process hook for it. The wavecheck image
+// has no helm, so wavecheck serves that role: kustomize runs wavecheck's own executable with
+// HelmShimEnv set, and the process answers as `helm` (HelmShim), rendering with the same Helm
+// SDK code as Helm sources. HelmShimEnv carries the repository root that bounds every read.
+
+// HelmShimEnv, when set in wavecheck's environment, makes the process behave as the `helm`
+// kustomize runs; its value is the repository root.
+const HelmShimEnv = "WAVECHECK_HELM_SHIM_ROOT"
+
+// IsHelmShim reports whether this process was started by kustomize as its helm.
+func IsHelmShim() bool { return os.Getenv(HelmShimEnv) != "" }
+
+var shimEnvMu sync.Mutex
+
+// helmCommand is the executable kustomize runs as helm: opts.HelmCommand, else this process's
+// own executable. It sets HelmShimEnv for the children (kustomize passes os.Environ()).
+func helmCommand(opts Options, root string) (string, func(), error) {
+	exe := opts.HelmCommand
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return "", nil, fmt.Errorf("find wavecheck's executable to serve as helm: %w", err)
+		}
+	}
+	shimEnvMu.Lock()
+	prev, had := os.LookupEnv(HelmShimEnv)
+	if err := os.Setenv(HelmShimEnv, root); err != nil {
+		shimEnvMu.Unlock()
+		return "", nil, err
+	}
+	return exe, func() {
+		if had {
+			_ = os.Setenv(HelmShimEnv, prev)
+		} else {
+			_ = os.Unsetenv(HelmShimEnv)
+		}
+		shimEnvMu.Unlock()
+	}, nil
+}
+
+// helmVersion is the Helm SDK version wavecheck is built with (kustomize requires v3 or v4).
+func helmVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "helm.sh/helm/v4" {
+				return m.Version
+			}
+		}
+	}
+	return "v4"
+}
+
+// HelmShim runs one helm command line the way kustomize's helm chart inflator calls it and
+// returns the exit code: `version --short` and `template RELEASE CHART` with the flags
+// kustomize passes (HelmChart.AsHelmArgs). Charts must be under chartHome (vendored or pulled
+// before): `pull` is refused, so a remote chart is an error naming it.
+func HelmShim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := helmShim(ctx, args, stdout)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "Error: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func helmShim(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("wavecheck serves as helm for kustomize only: no command")
+	}
+	switch args[0] {
+	case "version":
+		_, err := fmt.Fprintln(stdout, helmVersion()+"+wavecheck")
+		return err
+	case "template":
+		out, err := shimTemplate(ctx, args[1:])
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, out)
+		return err
+	case "pull":
+		return fmt.Errorf("helmCharts: pulling a remote chart (%s) is not supported: vendor the chart under the kustomization's chartHome (helm pull --untar)", strings.Join(args[1:], " "))
+	}
+	return fmt.Errorf("wavecheck serves as helm for kustomize only: unknown command %q", args[0])
+}
+
+// shimTemplate is `helm template` for the arguments kustomize passes.
+func shimTemplate(ctx context.Context, args []string) (string, error) {
+	var pos, valueFiles []string
+	var opts Options
+	var mode templateMode
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		next := func() (string, error) {
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("flag %s needs a value", a)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		switch a {
+		case "--namespace":
+			opts.Namespace, err = next()
+		case "-f", "--values":
+			var v string
+			v, err = next()
+			valueFiles = append(valueFiles, v)
+		case "--api-versions":
+			var v string
+			v, err = next()
+			opts.APIVersions = append(opts.APIVersions, v)
+		case "--kube-version":
+			opts.KubeVersion, err = next()
+		case "--include-crds":
+			mode.crds = true
+		case "--skip-tests":
+			mode.skipTests = true
+		case "--no-hooks":
+			mode.noHooks = true
+		case "--debug", "--devel":
+		case "--generate-name", "--name-template":
+			return "", errors.New("helmCharts: set releaseName (a generated release name is random, so the render would not be reproducible)")
+		default:
+			if strings.HasPrefix(a, "-") {
+				return "", fmt.Errorf("unsupported helm template flag %s", a)
+			}
+			pos = append(pos, a)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	if len(pos) != 2 {
+		return "", fmt.Errorf("template wants RELEASE CHART, got %q", pos)
+	}
+	opts.ReleaseName = pos[0]
+	root := os.Getenv(HelmShimEnv)
+	chartDir, err := filepath.Abs(pos[1])
+	if err != nil {
+		return "", err
+	}
+	if st, err := os.Stat(chartDir); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("helmCharts: no chart at %s", chartDir)
+	}
+	b := &bounds{root: root, maxFile: DefaultMaxFileBytes, maxTotal: DefaultMaxTotalBytes}
+	vals, err := shimValues(b, valueFiles)
+	if err != nil {
+		return "", err
+	}
+	return helmTemplate(ctx, b, chartDir, opts, mode, vals)
+}
+
+// shimValues merges the -f files in order, as helm does. kustomize writes the chart's values
+// (valuesFile, valuesInline) to a file of its own temporary directory after reading them
+// through its bounded loader; additionalValuesFiles are the user's paths and must lie inside
+// the repository root.
+func shimValues(b *bounds, files []string) (map[string]any, error) {
+	vals := map[string]any{}
+	tmp, _ := filepath.EvalSymlinks(os.TempDir())
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		var data []byte
+		real, rerr := filepath.EvalSymlinks(abs)
+		if rerr == nil && tmp != "" && strings.HasPrefix(filepath.Base(filepath.Dir(real)), "kustomize-helm-") && within(tmp, real) {
+			data, err = os.ReadFile(real) //nolint:gosec // G304: kustomize's own temporary values file
+		} else {
+			data, err = b.readFile(abs)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read values file %s: %w", f, err)
+		}
+		cur, err := loader.LoadValues(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("parse values file %s: %w", f, err)
+		}
+		vals = loader.MergeMaps(vals, cur)
+	}
+	return vals, nil
+}
+
+// isTestHook is helm template's isTestHook (pkg/cmd/template.go): a hook on the test event.
+func isTestHook(h any) bool {
+	hook, ok := h.(*rv1.Hook)
+	return ok && slices.Contains(hook.Events, rv1.HookTest)
+}
