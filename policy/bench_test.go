@@ -122,3 +122,34 @@ func benchEvaluate(ctx context.Context, b *testing.B, e *Linter, objs []manifest
 	}
 	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
+
+// BenchmarkNew measures what every process pays before its first evaluation: parsing and
+// compiling the built-in rule pack and preparing one query per rule.
+func BenchmarkNew(b *testing.B) {
+	ctx := context.Background()
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := builtinModules(false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parse+compile", func(b *testing.B) {
+		for b.Loop() {
+			mods, err := builtinModules(false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := compile(mods); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("new", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := New(ctx, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

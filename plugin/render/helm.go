@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path"
@@ -15,14 +14,11 @@ import (
 	"strings"
 
 	"github.com/wavecheck/wavecheck/internal/manifest"
-	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/chart"
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/loader/archive"
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/ignore"
-	"helm.sh/helm/v4/pkg/release"
 	"helm.sh/helm/v4/pkg/strvals"
 	"sigs.k8s.io/yaml"
 )
@@ -60,8 +56,8 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 	if t := ch.Metadata.Type; t != "" && t != "application" {
 		return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("render chart %s: %s charts are not installable", ch.Name(), t)}
 	}
-	if reqs := chartDependencies(ch); len(reqs) > 0 {
-		if err := action.CheckDependencies(ch, reqs); err != nil {
+	if ch.Metadata != nil && len(ch.Metadata.Dependencies) > 0 {
+		if err := checkDependencies(ch, ch.Metadata.Dependencies); err != nil {
 			return nil, &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("check chart dependencies (vendor them with `helm dependency build`): %w", err)}
 		}
 	}
@@ -71,42 +67,33 @@ func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]man
 		return nil, err
 	}
 
-	inst := action.NewInstall(action.NewConfiguration(action.ConfigurationSetLogger(debugHandler{slog.Default().Handler()})))
-	inst.DryRunStrategy = action.DryRunClient
-	inst.Replace = true
-	inst.IncludeCRDs = true
-	inst.ReleaseName = opts.ReleaseName
-	if inst.ReleaseName == "" {
-		inst.ReleaseName = opts.AppName
+	t := helmTemplate{releaseName: opts.ReleaseName, namespace: opts.Namespace}
+	if t.releaseName == "" {
+		t.releaseName = opts.AppName
 	}
-	if inst.ReleaseName == "" {
-		inst.ReleaseName = filepath.Base(dir)
+	if t.releaseName == "" {
+		t.releaseName = filepath.Base(dir)
 	}
-	inst.Namespace = opts.Namespace
-	if inst.Namespace == "" {
-		inst.Namespace = defaultHelmNamespace
+	if t.namespace == "" {
+		t.namespace = defaultHelmNamespace
 	}
 	if opts.KubeVersion != "" {
 		kv, err := common.ParseKubeVersion(opts.KubeVersion)
 		if err != nil {
 			return nil, fmt.Errorf("parse kube version %q: %w", opts.KubeVersion, err)
 		}
-		inst.KubeVersion = kv
+		t.kubeVersion = kv
 	}
-	inst.APIVersions = common.VersionSet(splitAPIVersions(opts.APIVersions))
+	t.apiVersions = common.VersionSet(splitAPIVersions(opts.APIVersions))
 
-	rel, err := inst.RunWithContext(ctx, ch, vals)
+	manifest, hooks, err := t.render(ctx, ch, vals)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
 		return nil, templateError(b, dir, ch.Name(), err)
 	}
-	stream, err := helmStream(rel)
-	if err != nil {
-		return nil, fail(err)
-	}
-	return decodeHelmStream(stream)
+	return decodeHelmStream(helmStream(manifest, hooks))
 }
 
 // splitAPIVersions accepts repeated and comma-separated values, as `helm template
@@ -229,17 +216,6 @@ func checkChartAPIVersion(files []*archive.BufferedFile) error {
 	return errors.New("chart has no Chart.yaml (Argo CD picks Helm for any file whose name ends in Chart.yaml: add Chart.yaml, rename the file or set the source type)")
 }
 
-func chartDependencies(ch *chartv2.Chart) []chart.Dependency {
-	var reqs []chart.Dependency
-	if ch.Metadata == nil {
-		return nil
-	}
-	for _, d := range ch.Metadata.Dependencies {
-		reqs = append(reqs, d)
-	}
-	return reqs
-}
-
 // helmValues merges the values files (in order), the inline values and then the --set values,
 // as helm does with Argo CD's arguments.
 // Values files are resolved relative to the app directory and must lie inside the root.
@@ -283,26 +259,6 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		}
 	}
 	return base, nil
-}
-
-// helmStream assembles the output of `helm template`: the release manifest (CRDs and
-// resources, each preceded by its "# Source:" comment) followed by every hook.
-func helmStream(rel any) (string, error) {
-	acc, err := release.NewAccessor(rel)
-	if err != nil {
-		return "", fmt.Errorf("read release: %w", err)
-	}
-	var sb strings.Builder
-	sb.WriteString(strings.TrimSpace(acc.Manifest()))
-	sb.WriteString("\n")
-	for _, h := range acc.Hooks() {
-		ha, err := release.NewHookAccessor(h)
-		if err != nil {
-			return "", fmt.Errorf("read release hook: %w", err)
-		}
-		fmt.Fprintf(&sb, "---\n# Source: %s\n%s\n", ha.Path(), ha.Manifest())
-	}
-	return sb.String(), nil
 }
 
 const sourcePrefix = "# Source: "
@@ -365,25 +321,4 @@ func templateError(b *bounds, dir, chartName string, err error) error {
 		}
 	}
 	return e
-}
-
-// debugHandler routes Helm's SDK logging to slog at debug level: what Helm reports as info or
-// warning during a local render is noise for wavecheck's users.
-type debugHandler struct{ h slog.Handler }
-
-func (d debugHandler) Enabled(ctx context.Context, _ slog.Level) bool {
-	return d.h.Enabled(ctx, slog.LevelDebug)
-}
-
-func (d debugHandler) Handle(ctx context.Context, r slog.Record) error {
-	r.Level = slog.LevelDebug
-	return d.h.Handle(ctx, r)
-}
-
-func (d debugHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return debugHandler{d.h.WithAttrs(attrs)}
-}
-
-func (d debugHandler) WithGroup(name string) slog.Handler {
-	return debugHandler{d.h.WithGroup(name)}
 }
