@@ -15,7 +15,9 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN go build -trimpath \
+# -tags sidecar: the build without replay and plan (no gitops-engine, no kubectl), whose
+# process start is what every manifest generation pays (ARCHITECTURE.md, "Two builds").
+RUN go build -trimpath -tags sidecar \
       -ldflags "-s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=${VERSION}" \
       -o /out/wavecheck ./cmd/wavecheck
 

@@ -6,10 +6,16 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-helmoci e2e-cluster e2e-argocd tools bench bench-argocd example clean
+.PHONY: build build-sidecar test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-helmoci e2e-cluster e2e-argocd tools bench bench-argocd example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
+
+# build-sidecar builds what the image runs (Dockerfile): the same tree with -tags sidecar, without
+# replay and plan, so that gitops-engine and kubectl are not linked and their package
+# initialisers do not run on every manifest generation (ARCHITECTURE.md, "Two builds").
+build-sidecar:
+	CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags '$(LDFLAGS)' -o $(BIN)-sidecar ./cmd/wavecheck
 
 # test is the command the README gives and .ci/run calls: lint, then every test suite. It builds
 # the reference CLIs (helm, kustomize, conftest) and the real control plane (etcd, kube-apiserver,
@@ -44,10 +50,12 @@ tools:
 	test/argocd/tools/build.sh >/dev/null
 
 # unit runs every package of the root module: unit tests, CLI end-to-end tests, parity tests
-# against helm/kustomize/conftest and the real control plane replay tests (test/cluster).
+# against helm/kustomize/conftest and the real control plane replay tests (test/cluster); then
+# the packages the sidecar build (-tags sidecar) changes, built with that tag.
 unit: tools
 	WAVECHECK_TOOLS_BIN="$$(test/tools/build.sh)" WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" \
 		go test -count=1 -timeout 45m ./...
+	go test -count=1 -tags sidecar ./cmd/...
 
 # lint: gofmt, go vet, then golangci-lint (.golangci.yml: staticcheck, revive, errorlint, unparam,
 # gosec, and depguard rules for the package arrows), built once per machine from the module
@@ -58,11 +66,12 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
+	go vet -tags sidecar ./...
 	cd test/cmp && go vet ./...
 	cd test/conformance && go vet ./...
 	cd test/helmoci && go vet ./...
 	cd test/argocd && go vet ./...
-	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./...
+	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./... && "$$gl" run --build-tags sidecar ./cmd/...
 
 # e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, the
 # differential tests of wavecheck's Argo CD semantics against Argo CD's own code, and a whole

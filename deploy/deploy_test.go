@@ -484,7 +484,7 @@ func TestDockerfile(t *testing.T) {
 		{"builder is a golang image", strings.HasPrefix(build.from, "golang:")},
 		{"builder uses GOTOOLCHAIN=go1.27.3", hasInstr(build, `^ENV .*GOTOOLCHAIN=go1\.27\.3\b`)},
 		{"static build (CGO_ENABLED=0)", hasInstr(build, `^ENV .*CGO_ENABLED=0\b`)},
-		{"go build -trimpath -ldflags \"-s -w ...\" ./cmd/wavecheck", hasInstr(build, `^RUN go build -trimpath\s+-ldflags "-s -w[^"]*"\s+-o /out/wavecheck \./cmd/wavecheck$`)},
+		{"go build -trimpath -tags sidecar -ldflags \"-s -w ...\" ./cmd/wavecheck (the sidecar build)", hasInstr(build, `^RUN go build -trimpath\s+-tags sidecar\s+-ldflags "-s -w[^"]*"\s+-o /out/wavecheck \./cmd/wavecheck$`)},
 		{"final stage is distroless static nonroot or scratch", strings.HasPrefix(final.from, "gcr.io/distroless/static") || final.from == "scratch"},
 		{"binary copied from the builder onto PATH", hasInstr(final, `^COPY --from=`+build.name+` /out/wavecheck /usr/local/bin/wavecheck$`)},
 		{"plugin.yaml at the cmp-server config path", hasInstr(final, `^COPY plugin\.yaml `+regexp.QuoteMeta(pluginConfig)+`$`)},

@@ -122,3 +122,64 @@ func benchEvaluate(ctx context.Context, b *testing.B, e *Linter, objs []manifest
 	}
 	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
+
+// BenchmarkNew measures what compiling the whole built-in rule pack costs: parsing, compiling
+// and preparing one query per rule (what New did in every process before gate.go; it still
+// does with user policies).
+func BenchmarkNew(b *testing.B) {
+	ctx := context.Background()
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := builtinModules(false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parse+compile", func(b *testing.B) {
+		for b.Loop() {
+			mods, err := builtinModules(false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := compile(mods); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("new-eager", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := New(ctx, Options{eager: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFirstEvaluation is what a process pays for the lint of a small app (a Deployment
+// and a Service, no Argo CD annotations, like kustomize-guestbook): New and one Evaluate,
+// compiling every built-in rule (eager, as before gate.go) or only those the app can trigger.
+func BenchmarkFirstEvaluation(b *testing.B) {
+	ctx := context.Background()
+	objs := []manifest.Object{
+		{Object: map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "guestbook-ui"},
+			"spec": map[string]any{"replicas": 1, "template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "c", "image": "x"}}}}}}},
+		{Object: map[string]any{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "guestbook-ui"}}},
+	}
+	for _, eager := range []bool{true, false} {
+		name := "gated"
+		if eager {
+			name = "eager"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				l, err := New(ctx, Options{eager: eager})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := l.Evaluate(ctx, objs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

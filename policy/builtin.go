@@ -22,26 +22,42 @@ type builtinQuery struct {
 // prepareBuiltin reads the metadata of each built-in rule package and prepares a query
 // returning the findings of each rule.
 func (e *Linter) prepareBuiltin(ctx context.Context, c *ast.Compiler, mods []module) error {
+	rules, err := e.registerBuiltin(mods)
+	if err != nil {
+		return err
+	}
+	for _, m := range rules {
+		id := e.ruleIDByPackage[m.mod.Package.Path.String()]
+		pq, err := rego.New(e.regoOpts(c, m.mod.Package.Path.String()+".findings")...).PrepareForEval(ctx)
+		if err != nil {
+			return fmt.Errorf("prepare built-in rule %s: %w", id, formatRegoError(err))
+		}
+		e.builtin = append(e.builtin, builtinQuery{id: id, query: pq})
+	}
+	return nil
+}
+
+// registerBuiltin reads the metadata of each built-in rule package and returns the rule
+// modules, in order.
+func (e *Linter) registerBuiltin(mods []module) ([]module, error) {
+	var out []module
 	for _, m := range mods {
 		if !m.builtin || !isRulePackage(m.mod.Package.Path) {
 			continue
 		}
 		r, err := builtinRule(m)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, dup := e.ruleByID[r.ID]; dup {
-			return fmt.Errorf("load built-in rules: duplicate rule id %s", r.ID)
+			return nil, fmt.Errorf("load built-in rules: duplicate rule id %s", r.ID)
 		}
 		e.rules = append(e.rules, r)
 		e.ruleByID[r.ID] = r
-		pq, err := rego.New(e.regoOpts(c, m.mod.Package.Path.String()+".findings")...).PrepareForEval(ctx)
-		if err != nil {
-			return fmt.Errorf("prepare built-in rule %s: %w", r.ID, formatRegoError(err))
-		}
-		e.builtin = append(e.builtin, builtinQuery{id: r.ID, query: pq})
+		e.ruleIDByPackage[m.mod.Package.Path.String()] = r.ID
+		out = append(out, m)
 	}
-	return nil
+	return out, nil
 }
 
 func isRulePackage(p ast.Ref) bool {
@@ -95,10 +111,13 @@ func ruleFromAnnotations(a *ast.Annotations) Rule {
 // evalBuiltin runs the built-in rules concurrently (prepared queries and read transactions are
 // safe for concurrent use) and returns their findings in rule order.
 func (ev *evaluation) evalBuiltin(ctx context.Context) ([]hit, error) {
-	e := ev.linter
-	per := make([][]hit, len(e.builtin))
-	if err := parallel.Do(len(e.builtin), func(i int) error {
-		hs, err := ev.evalRule(ctx, e.builtin[i])
+	qs, err := ev.linter.builtinQueries(ctx, ev.nonEmpty)
+	if err != nil {
+		return nil, fmt.Errorf("compile built-in rules: %w", err)
+	}
+	per := make([][]hit, len(qs))
+	if err := parallel.Do(len(qs), func(i int) error {
+		hs, err := ev.evalRule(ctx, qs[i])
 		per[i] = hs
 		return err
 	}); err != nil {

@@ -32,6 +32,8 @@ type evaluation struct {
 	objs   []manifest.Object
 	data   *evalData
 	inputs []ast.Value
+	// nonEmpty are the candidate lists (data.wavecheck.sets) holding at least one object.
+	nonEmpty map[string]bool
 }
 
 // Evaluate lints the objects with every rule. It is safe to call concurrently.
@@ -45,7 +47,7 @@ func (e *Linter) Evaluate(ctx context.Context, objs []manifest.Object) (*Result,
 	}
 	res := &Result{Objects: len(objs), Findings: []Finding{}, Suppressed: []Suppressed{}}
 	var raw []hit
-	if len(e.builtin) > 0 {
+	if e.lazy != nil || len(e.builtin) > 0 {
 		fs, err := ev.evalBuiltin(ctx)
 		if err != nil {
 			return nil, timeoutError(ctx, e.timeout, err)
@@ -135,11 +137,18 @@ func (e *Linter) newEvaluation(objs []manifest.Object) (*evaluation, error) {
 		}
 		lk[k] = a
 	}
+	sets := candidateSets(objs, facts)
+	nonEmpty := map[string]bool{}
+	for k, v := range sets {
+		if l, _ := v.([]any); len(l) > 0 {
+			nonEmpty[k] = true
+		}
+	}
 	doc := map[string]any{
 		"objects":         list,
 		"index":           index,
 		"lookup":          lk,
-		"sets":            candidateSets(objs, facts),
+		"sets":            sets,
 		"namespace":       e.opts.Namespace,
 		"argocd_version":  versionDocument(e.version),
 		"tracking_method": string(e.tracking),
@@ -150,5 +159,5 @@ func (e *Linter) newEvaluation(objs []manifest.Object) (*evaluation, error) {
 	}
 	wc := v.(ast.Object)
 	wc.Insert(ast.StringTerm("argocd"), ast.NewTerm(tablesValue()))
-	return &evaluation{linter: e, objs: objs, data: newEvalData(e.base, wc), inputs: inputs}, nil
+	return &evaluation{linter: e, objs: objs, data: newEvalData(e.base, wc), inputs: inputs, nonEmpty: nonEmpty}, nil
 }

@@ -55,6 +55,10 @@ type Options struct {
 	// RegoVersion is the syntax of user policies: "v1" (default, as conftest >= 0.60) or "v0"
 	// (older conftest policies: deny[msg] { ... }).
 	RegoVersion string
+
+	// eager compiles every built-in rule in New even without user policies (tests compare it
+	// with the gated compilation, see gate.go).
+	eager bool
 }
 
 // Linter evaluates the built-in rule pack and user policies. Policies are compiled and their
@@ -82,11 +86,16 @@ type Linter struct {
 	// wholeObjects stores whole objects for the built-in rules too (see builtinView); tests
 	// use it to check that the view changes no finding.
 	wholeObjects bool
+
+	// lazy is set when the built-in rules are compiled per evaluation, only those the app can
+	// trigger (gate.go): without user policies. builtin is then empty.
+	lazy            *lazyBuiltin
+	ruleIDByPackage map[string]string
 }
 
 // New loads, compiles and prepares the built-in and user policies.
 func New(ctx context.Context, opts Options) (*Linter, error) {
-	e := &Linter{opts: opts, version: argocd.Latest, timeout: opts.Timeout, ignore: map[string]bool{}, ruleByID: map[string]Rule{}}
+	e := &Linter{opts: opts, version: argocd.Latest, timeout: opts.Timeout, ignore: map[string]bool{}, ruleByID: map[string]Rule{}, ruleIDByPackage: map[string]string{}}
 	if opts.ArgoCDVersion != "" {
 		v, err := argocd.ParseVersion(opts.ArgoCDVersion)
 		if err != nil {
@@ -114,24 +123,46 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 	}
 
 	// The built-in modules are always compiled (user policies may use data.wavecheck.lib);
-	// NoBuiltin only skips evaluating the rules.
-	mods, userMods, compiler, data, err := opts.load(false, false)
+	// NoBuiltin only skips evaluating the rules. Without user policies, the built-in rules are
+	// compiled when an evaluation knows which of them the app can trigger (gate.go).
+	userMods, data, err := opts.parseUser(false)
 	if err != nil {
 		return nil, err
 	}
-	e.compiler = compiler
 	if e.base, err = baseDocument(data); err != nil {
 		return nil, err
 	}
 	e.store = newRoutedStore(e.base)
-
-	if !opts.NoBuiltin {
-		if err := e.prepareBuiltin(ctx, compiler, mods); err != nil {
+	if !opts.NoBuiltin && len(userMods) == 0 && !opts.eager {
+		idx, err := embeddedIndex()
+		if err != nil {
 			return nil, err
 		}
-	}
-	if err := e.prepareUser(ctx, compiler, userMods); err != nil {
-		return nil, err
+		for _, r := range idx.Rules {
+			e.rules = append(e.rules, r.Rule)
+			e.ruleByID[r.Rule.ID] = r.Rule
+			e.ruleIDByPackage[r.Package] = r.Rule.ID
+		}
+		e.lazy = &lazyBuiltin{index: idx}
+	} else {
+		mods, err := builtinModules(false)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, userMods...)
+		compiler, err := compile(mods)
+		if err != nil {
+			return nil, err
+		}
+		e.compiler = compiler
+		if !opts.NoBuiltin {
+			if err := e.prepareBuiltin(ctx, compiler, mods); err != nil {
+				return nil, err
+			}
+		}
+		if err := e.prepareUser(ctx, compiler, userMods); err != nil {
+			return nil, err
+		}
 	}
 	for id := range e.ignore {
 		if _, ok := e.ruleByID[id]; !ok {

@@ -77,28 +77,43 @@ func builtinModules(withTests bool) ([]module, error) {
 // builtinTests or userTests), compiles them together and reads the data files. It returns every
 // module, the user modules alone, the compiler and the data document.
 func (o Options) load(builtinTests, userTests bool) (mods, userMods []module, compiler *ast.Compiler, data map[string]any, err error) {
-	if mods, err = builtinModules(builtinTests); err != nil {
+	if mods, userMods, data, err = o.parse(builtinTests, userTests); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	srcs, err := o.sources()
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	version, err := o.regoVersion()
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if userMods, err = loadModules(srcs, userTests, version); err != nil {
-		return nil, nil, nil, nil, err
-	}
-	mods = append(mods, userMods...)
 	if compiler, err = compile(mods); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if data, err = loadData(o.DataFiles); err != nil {
-		return nil, nil, nil, nil, err
-	}
 	return mods, userMods, compiler, data, nil
+}
+
+// parse is load without the compilation.
+func (o Options) parse(builtinTests, userTests bool) (mods, userMods []module, data map[string]any, err error) {
+	if mods, err = builtinModules(builtinTests); err != nil {
+		return nil, nil, nil, err
+	}
+	if userMods, data, err = o.parseUser(userTests); err != nil {
+		return nil, nil, nil, err
+	}
+	return append(mods, userMods...), userMods, data, nil
+}
+
+// parseUser parses the user policies and reads the data files.
+func (o Options) parseUser(userTests bool) (userMods []module, data map[string]any, err error) {
+	srcs, err := o.sources()
+	if err != nil {
+		return nil, nil, err
+	}
+	version, err := o.regoVersion()
+	if err != nil {
+		return nil, nil, err
+	}
+	if userMods, err = loadModules(srcs, userTests, version); err != nil {
+		return nil, nil, err
+	}
+	if data, err = loadData(o.DataFiles); err != nil {
+		return nil, nil, err
+	}
+	return userMods, data, nil
 }
 
 // regoVersion parses Options.RegoVersion ("v1", the default, or "v0").

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path"
@@ -15,14 +14,11 @@ import (
 	"strings"
 
 	"github.com/wavecheck/wavecheck/internal/manifest"
-	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/chart"
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/loader/archive"
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/ignore"
-	"helm.sh/helm/v4/pkg/release"
 	"helm.sh/helm/v4/pkg/strvals"
 	"sigs.k8s.io/yaml"
 )
@@ -43,7 +39,7 @@ const (
 // Helm's install order, then every hook. Chart files and values files are read through the
 // bounds; dependencies missing from charts/ are built as Argo CD builds them (Dependencies).
 func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
-	stream, err := helmTemplate(ctx, b, dir, opts, templateMode{crds: true}, nil)
+	stream, err := templateChart(ctx, b, dir, opts, templateMode{crds: true}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -56,9 +52,9 @@ type templateMode struct {
 	crds, noHooks, skipTests bool
 }
 
-// helmTemplate renders a chart directory to `helm template`'s output stream. vals, when not
+// templateChart renders a chart directory to `helm template`'s output stream. vals, when not
 // nil, replaces the values of opts (the helm shim merges its -f files itself).
-func helmTemplate(ctx context.Context, b *bounds, dir string, opts Options, mode templateMode, vals map[string]any) (string, error) {
+func templateChart(ctx context.Context, b *bounds, dir string, opts Options, mode templateMode, vals map[string]any) (string, error) {
 	relDir := b.rel(dir)
 	fail := func(err error) error { return &Error{File: relDir, Err: err} }
 
@@ -78,8 +74,9 @@ func helmTemplate(ctx context.Context, b *bounds, dir string, opts Options, mode
 	if t := ch.Metadata.Type; t != "" && t != "application" {
 		return "", &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("render chart %s: %s charts are not installable", ch.Name(), t)}
 	}
-	if reqs := chartDependencies(ch); len(reqs) > 0 {
-		if missing := missingDependencies(ch); len(missing) > 0 && action.CheckDependencies(ch, reqs) != nil {
+	if ch.Metadata != nil && len(ch.Metadata.Dependencies) > 0 {
+		reqs := ch.Metadata.Dependencies
+		if missing := missingDependencies(ch); len(missing) > 0 && checkDependencies(ch, reqs) != nil {
 			// As Argo CD: build the dependencies when they are missing, then load again.
 			if files, err = buildDependencies(ctx, b, dir, files, ch, missing, opts.Dependencies); err != nil {
 				return "", err
@@ -88,7 +85,7 @@ func helmTemplate(ctx context.Context, b *bounds, dir string, opts Options, mode
 				return "", fail(fmt.Errorf("load chart with its dependencies: %w", err))
 			}
 		}
-		if err := action.CheckDependencies(ch, reqs); err != nil {
+		if err := checkDependencies(ch, reqs); err != nil {
 			return "", &Error{File: path.Join(relDir, "Chart.yaml"), Err: fmt.Errorf("check chart dependencies (vendor them with `helm dependency build`): %w", err)}
 		}
 	}
@@ -100,42 +97,34 @@ func helmTemplate(ctx context.Context, b *bounds, dir string, opts Options, mode
 		}
 	}
 
-	inst := action.NewInstall(action.NewConfiguration(action.ConfigurationSetLogger(debugHandler{slog.Default().Handler()})))
-	inst.DryRunStrategy = action.DryRunClient
-	inst.Replace = true
-	inst.IncludeCRDs = mode.crds
-	inst.ReleaseName = opts.ReleaseName
-	if inst.ReleaseName == "" {
-		inst.ReleaseName = opts.AppName
+	t := helmTemplate{releaseName: opts.ReleaseName, namespace: opts.Namespace, includeCRDs: mode.crds}
+	if t.releaseName == "" {
+		t.releaseName = opts.AppName
 	}
-	if inst.ReleaseName == "" {
-		inst.ReleaseName = filepath.Base(dir)
+	if t.releaseName == "" {
+		t.releaseName = filepath.Base(dir)
 	}
-	inst.Namespace = opts.Namespace
-	if inst.Namespace == "" {
-		inst.Namespace = defaultHelmNamespace
+	if t.namespace == "" {
+		t.namespace = defaultHelmNamespace
 	}
 	if opts.KubeVersion != "" {
 		kv, err := common.ParseKubeVersion(opts.KubeVersion)
 		if err != nil {
 			return "", fmt.Errorf("parse kube version %q: %w", opts.KubeVersion, err)
 		}
-		inst.KubeVersion = kv
+		t.kubeVersion = kv
 	}
-	inst.APIVersions = common.VersionSet(splitAPIVersions(opts.APIVersions))
+	t.apiVersions = common.VersionSet(splitAPIVersions(opts.APIVersions))
 
 	b.step.set("helm template of chart %s", ch.Name())
-	rel, err := inst.RunWithContext(ctx, ch, vals)
+	manifest, hooks, err := t.render(ctx, ch, vals)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return "", ctxErr
 		}
 		return "", templateError(b, dir, ch.Name(), err)
 	}
-	stream, err := helmStream(rel, mode)
-	if err != nil {
-		return "", fail(err)
-	}
+	stream := helmStream(manifest, hooks, mode)
 	if err := b.chargeRendered(int64(len(stream))); err != nil {
 		return "", fail(fmt.Errorf("render chart %s: %w", ch.Name(), err))
 	}
@@ -268,17 +257,6 @@ func checkChartAPIVersion(files []*archive.BufferedFile) error {
 	return errors.New("chart has no Chart.yaml (Argo CD picks Helm for any file whose name ends in Chart.yaml: add Chart.yaml, rename the file or set the source type)")
 }
 
-func chartDependencies(ch *chartv2.Chart) []chart.Dependency {
-	var reqs []chart.Dependency
-	if ch.Metadata == nil {
-		return nil
-	}
-	for _, d := range ch.Metadata.Dependencies {
-		reqs = append(reqs, d)
-	}
-	return reqs
-}
-
 // helmValues merges the values files (in order), the inline values and then the --set values,
 // as helm does with Argo CD's arguments.
 // Values files are resolved relative to the app directory and must lie inside the root.
@@ -335,32 +313,6 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		}
 	}
 	return base, nil
-}
-
-// helmStream assembles the output of `helm template`: the release manifest (CRDs and
-// resources, each preceded by its "# Source:" comment) followed by every hook.
-func helmStream(rel any, mode templateMode) (string, error) {
-	acc, err := release.NewAccessor(rel)
-	if err != nil {
-		return "", fmt.Errorf("read release: %w", err)
-	}
-	var sb strings.Builder
-	sb.WriteString(strings.TrimSpace(acc.Manifest()))
-	sb.WriteString("\n")
-	for _, h := range acc.Hooks() {
-		if mode.noHooks {
-			break
-		}
-		ha, err := release.NewHookAccessor(h)
-		if err != nil {
-			return "", fmt.Errorf("read release hook: %w", err)
-		}
-		if mode.skipTests && isTestHook(h) {
-			continue
-		}
-		fmt.Fprintf(&sb, "---\n# Source: %s\n%s\n", ha.Path(), ha.Manifest())
-	}
-	return sb.String(), nil
 }
 
 const sourcePrefix = "# Source: "
@@ -426,25 +378,4 @@ func templateError(b *bounds, dir, chartName string, err error) error {
 		}
 	}
 	return e
-}
-
-// debugHandler routes Helm's SDK logging to slog at debug level: what Helm reports as info or
-// warning during a local render is noise for wavecheck's users.
-type debugHandler struct{ h slog.Handler }
-
-func (d debugHandler) Enabled(ctx context.Context, _ slog.Level) bool {
-	return d.h.Enabled(ctx, slog.LevelDebug)
-}
-
-func (d debugHandler) Handle(ctx context.Context, r slog.Record) error {
-	r.Level = slog.LevelDebug
-	return d.h.Handle(ctx, r)
-}
-
-func (d debugHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return debugHandler{d.h.WithAttrs(attrs)}
-}
-
-func (d debugHandler) WithGroup(name string) slog.Handler {
-	return debugHandler{d.h.WithGroup(name)}
 }

@@ -9,12 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
-	rv1 "helm.sh/helm/v4/pkg/release/v1"
 )
 
 // Kustomize's helmCharts (kustomize build --enable-helm, Argo CD's kustomize.buildOptions)
@@ -170,7 +168,7 @@ func shimTemplate(ctx context.Context, args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return helmTemplate(ctx, b, chartDir, opts, mode, vals)
+	return templateChart(ctx, b, chartDir, opts, mode, vals)
 }
 
 // shimValues merges the -f files in order, as helm does. kustomize writes the chart's values
@@ -202,10 +200,4 @@ func shimValues(b *bounds, files []string) (map[string]any, error) {
 		vals = loader.MergeMaps(vals, cur)
 	}
 	return vals, nil
-}
-
-// isTestHook is helm template's isTestHook (pkg/cmd/template.go): a hook on the test event.
-func isTestHook(h any) bool {
-	hook, ok := h.(*rv1.Hook)
-	return ok && slices.Contains(hook.Events, rv1.HookTest)
 }

@@ -5,7 +5,8 @@ package rules
 
 import "embed"
 
-// FS holds every built-in .rego file, tests included.
+// FS holds every built-in .rego file, tests included, and index.json (the rules' metadata and
+// gates, generated from them: see policy.builtinIndex).
 //
-//go:embed *.rego
+//go:embed *.rego index.json
 var FS embed.FS

@@ -66,7 +66,7 @@ func setup(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 
 	// Build wavecheck (or take WAVECHECK_BIN) and put it on PATH: plugin.yaml runs it by name,
-	// as in the image. Default build flags, so the go build cache of `go test ./...` is reused.
+	// as in the image, which holds the sidecar build (-tags sidecar).
 	bin := filepath.Join(tmp, "bin")
 	wavecheckBin = filepath.Join(bin, "wavecheck")
 	if prebuilt != "" {
@@ -77,7 +77,7 @@ func setup(m *testing.M) int {
 			return fail("%v", err)
 		}
 	} else {
-		build := exec.Command("go", "build", "-o", wavecheckBin, "./cmd/wavecheck")
+		build := exec.Command("go", "build", "-tags", "sidecar", "-o", wavecheckBin, "./cmd/wavecheck")
 		build.Dir = filepath.Join("..", "..")
 		build.Env = append(os.Environ(), "GOWORK=off")
 		if out, err := build.CombinedOutput(); err != nil {

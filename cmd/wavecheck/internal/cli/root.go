@@ -82,9 +82,9 @@ func newRoot(g *globals) *cobra.Command {
 		newVersionCmd(g),
 		newRenderCmd(g),
 		newValidateCmd(g), newVerifyCmd(g),
-		newReplayCmd(g), newPlanCmd(g),
 		newGenerateCmd(g), newParametersCmd(g), newDiscoverCmd(g),
 	)
+	root.AddCommand(engineCommands(g)...)
 	return root
 }
 

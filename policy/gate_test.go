@@ -1,0 +1,183 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"github.com/wavecheck/wavecheck/test/golden"
+)
+
+func TestModuleGate(t *testing.T) {
+	lib, err := builtinModules(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var libMod *ast.Module
+	for _, m := range lib {
+		if m.mod.Package.Path.Equal(libPath) {
+			libMod = m.mod
+		}
+	}
+	reads := libReadsObjects(libMod)
+	for _, name := range []string{"facts", "hooks", "candidates"} {
+		if !reads[name] {
+			t.Errorf("lib.%s reads the objects, libReadsObjects says it does not", name)
+		}
+	}
+	for _, name := range []string{"argocd", "version", "csv", "supports", "tracking_method"} {
+		if reads[name] {
+			t.Errorf("lib.%s reads no object, libReadsObjects says it does", name)
+		}
+	}
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"one list", "findings := [f | some o in lib.hooks; f := {\"index\": o.index}]", []string{"hooks"}},
+		{"two lists and a helper", "findings := [f | some o in array.concat(lib.moved, lib.hook_annotated); lib.csv(\"a\"); f := o]", []string{"hookAnnotated", "moved"}},
+		{"full path", "findings := [o | some o in data.wavecheck.lib.generated_names]", []string{"generateName"}},
+		{"objects directly", "findings := [o | some o in lib.hooks; some x in data.wavecheck.objects; x == o]", nil},
+		{"lookup", "findings := [o | some o in lib.hooks; data.wavecheck.lookup[\"x\"]]", nil},
+		{"input", "findings := [o | some o in lib.hooks; input.kind == \"Job\"]", nil},
+		{"lib rule reading objects", "findings := [f | some o in lib.hooks; f := lib.facts(o.object)]", nil},
+		{"computed lib name", "findings := [o | some n in [\"hooks\"]; some o in lib[n]]", nil},
+		{"no list", "findings := [o | o := lib.version]", nil},
+		{"admin data", "findings := [o | some o in lib.hooks; data.wavecheck.sets.hooks]", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, imp := range []string{"import data.wavecheck.lib", "import data.wavecheck.lib as lib"} {
+				m, err := ast.ParseModuleWithOpts("x.rego", "package wavecheck.rules.x\n\n"+imp+"\n\n"+tc.body+"\n", ast.ParserOptions{RegoVersion: ast.RegoV1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tc.want, moduleGate(m, reads)); diff != "" {
+					t.Errorf("%s: gate (-want +got):\n%s", imp, diff)
+				}
+			}
+		})
+	}
+	m, err := ast.ParseModuleWithOpts("x.rego", "package wavecheck.rules.x\n\nimport data.wavecheck.lib as l\n\nfindings := [o | some o in l.applications]\n", ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"applications"}, moduleGate(m, reads)); diff != "" {
+		t.Errorf("aliased import: gate (-want +got):\n%s", diff)
+	}
+
+	// The built-in pack: most rules are gated, on lists data.wavecheck.sets has.
+	gates := ruleGates(lib)
+	sets := candidateSets(nil, nil)
+	gated := 0
+	for pkg, g := range gates {
+		t.Logf("%s: %v", pkg, g)
+		for _, s := range g {
+			if _, ok := sets[s]; !ok {
+				t.Errorf("%s is gated on %q, which data.wavecheck.sets does not have", pkg, s)
+			}
+		}
+		if g != nil {
+			gated++
+		}
+	}
+	if gated < len(gates)/2 {
+		t.Errorf("%d of %d built-in rules gated: the gate analysis lost most of them", gated, len(gates))
+	}
+}
+
+// TestGatedRulesKeepFindings checks that compiling only the built-in rules an app can trigger
+// finds exactly what compiling all of them finds, for several target versions and tracking
+// methods, on every e2e case, the examples, the rendering test apps, the corpus and a generated
+// app, and that the gating left rules out on some apps (else it checked nothing).
+func TestGatedRulesKeepFindings(t *testing.T) {
+	var dirs []string
+	for _, pattern := range []string{"testdata/e2e/*/*", "testdata/corpus/*/*", "../examples/*", "../plugin/render/testdata/dir/*", "../plugin/render/testdata/dir/corpus/*"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range m {
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				dirs = append(dirs, d)
+			}
+		}
+	}
+	if len(dirs) < 40 {
+		t.Fatalf("found %d test apps, want the e2e cases and examples", len(dirs))
+	}
+	ctx := context.Background()
+	apps := map[string][]manifest.Object{"generated": benchObjects(300), "empty": nil}
+	for _, dir := range dirs {
+		r, err := render.Render(ctx, dir, render.Options{})
+		if err != nil {
+			continue
+		}
+		apps[dir] = r.Objects
+	}
+	skipped, findings := 0, 0
+	for _, opts := range []Options{{}, {ArgoCDVersion: "3.3.2"}, {ArgoCDVersion: "2.14", TrackingMethod: "label"}, {Namespace: "apps"}} {
+		gated, err := New(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eager := opts
+		eager.eager = true
+		all, err := New(ctx, eager)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gated.lazy == nil || all.lazy != nil {
+			t.Fatal("want a gated and an eager linter")
+		}
+		for name, objs := range apps {
+			want, err := all.Evaluate(ctx, objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := gated.Evaluate(ctx, objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s %+v: findings of the gated rules differ from all rules (-all +gated):\n%s", name, opts, diff)
+			}
+			findings += len(want.Findings)
+		}
+		gated.lazy.packs.Range(func(k, _ any) bool {
+			skipped += strings.Count(k.(string), "0")
+			return true
+		})
+	}
+	if findings == 0 || skipped == 0 {
+		t.Errorf("%d findings, %d rules gated out: the comparison checked nothing", findings, skipped)
+	}
+}
+
+// TestBuiltinIndex keeps policy/rules/index.json (the rules' metadata and gates, embedded so
+// that a process does not parse every rule) in step with the rules: refresh it with -update.
+func TestBuiltinIndex(t *testing.T) {
+	mods, err := builtinModules(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := makeIndex(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("rules", indexFile), append(b, '\n'))
+	if len(idx.Rules) < 20 || len(idx.Support) == 0 {
+		t.Errorf("index has %d rules and %d support modules", len(idx.Rules), len(idx.Support))
+	}
+}
