@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/release"
+	rv1 "helm.sh/helm/v4/pkg/release/v1"
 )
 
 // TestHelmTemplateMatchesAction is the differential test of helmTemplate, wavecheck's copy of
@@ -117,11 +119,13 @@ func TestHelmTemplateMatchesAction(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					wantHooks = append(wantHooks, helmHook{path: ha.Path(), manifest: ha.Manifest()})
+					v1, _ := h.(*rv1.Hook)
+					wantHooks = append(wantHooks, helmHook{path: ha.Path(), manifest: ha.Manifest(),
+						test: v1 != nil && slices.Contains(v1.Events, rv1.HookTest)})
 				}
 			}
 
-			ht := helmTemplate{releaseName: name, namespace: "ns", kubeVersion: kv, apiVersions: common.VersionSet(tc.apis)}
+			ht := helmTemplate{releaseName: name, namespace: "ns", kubeVersion: kv, apiVersions: common.VersionSet(tc.apis), includeCRDs: true}
 			gotManifest, gotHooks, gotErr := ht.render(context.Background(), load(), vals())
 			if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
 				t.Fatalf("error: got %v, Helm's install action %v", gotErr, wantErr)

@@ -44,7 +44,7 @@ func TestInput(t *testing.T) {
 		{name: "any extension", path: txt, want: []string{"apps/x/out.txt:1", "apps/x/out.txt:6"}},
 		{name: "stdin", path: "-", stdin: "---\n" + cm, want: []string{"-:2"}},
 		{name: "stdin over the total limit", path: "-", stdin: cm, opts: Options{MaxTotalBytes: 10}, err: "-: input is larger than the 10-byte total limit"},
-		{name: "file over the file limit", path: txt, opts: Options{MaxFileBytes: 10}, err: "apps/x/out.txt: file is larger than the 10-byte limit"},
+		{name: "file over the file limit", path: txt, opts: Options{MaxFileBytes: 10}, err: "apps/x/out.txt: over a render limit: the file is larger than the 10-byte limit"},
 		{name: "file outside --repo-root", path: outside, opts: Options{RepoRoot: root}, err: "is outside repo root"},
 		{name: "missing", path: filepath.Join(root, "nope.yaml"), err: "no such file or directory"},
 		{name: "not regular", path: os.DevNull, err: "not a regular file or directory"},
