@@ -188,7 +188,7 @@ func formatRegoError(err error) error {
 		if e.Location != nil {
 			loc = fmt.Sprintf("%s:%d: ", e.Location.File, e.Location.Row)
 		}
-		lines = append(lines, loc+e.Message)
+		lines = append(lines, loc+explainUndefined(e.Message))
 	}
 	return errors.New(strings.Join(lines, "\n"))
 }
