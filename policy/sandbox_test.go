@@ -120,3 +120,37 @@ deny contains msg if {
 		})
 	}
 }
+
+// TestSourceLimits: a Source's Limits bound each file, all files together and their number,
+// each with an error naming the limit.
+func TestSourceLimits(t *testing.T) {
+	rule := func(n int) []byte {
+		return []byte(fmt.Sprintf("package main\n\nwarn_%d contains \"x\" if { input.kind == \"Pod\" }\n", n))
+	}
+	fsys := fstest.MapFS{"a.rego": {Data: rule(1)}, "b.rego": {Data: rule(2)}, "c.rego": {Data: rule(3)}}
+	size := int64(len(rule(1)))
+	tests := []struct {
+		name   string
+		limits Limits
+		want   string
+	}{
+		{name: "within", limits: Limits{FileBytes: size, TotalBytes: 3 * size, Files: 3}},
+		{name: "per file", limits: Limits{FileBytes: size - 1}, want: fmt.Sprintf("read policy repo/a.rego: at least %d bytes: over the limit of %d bytes per policy file", size, size-1)},
+		{name: "total", limits: Limits{TotalBytes: 2*size + 1}, want: fmt.Sprintf("read policy repo/c.rego: over the limit of %d bytes for all policy files together (%d read before this one)", 2*size+1, 2*size)},
+		{name: "files", limits: Limits{Files: 2}, want: "read policy repo/c.rego: more than 2 policy files"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(context.Background(), Options{NoBuiltin: true, Policies: []Source{{Name: "repo", FS: fsys, Limits: tt.limits}}})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New() error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
