@@ -37,6 +37,9 @@ strips them from syncs.`,
 			}
 			sim := engine.SimOptions{}
 			if live != "" {
+				if err := checkFlagPath("--live", live, ro.MaxFileBytes, true); err != nil {
+					return usageError("%v", err)
+				}
 				objs, err := renderPath(cmd.Context(), live, ro)
 				if err != nil {
 					return &ExitError{Code: ExitFailure, Err: fmt.Errorf("read --live: %w", err)}
