@@ -155,13 +155,15 @@ func errorsOnly(fs []policy.Finding) []policy.Finding {
 
 // FormatFinding is the one-line form used on stderr: "rule: Kind/name: message (file:line)".
 func FormatFinding(f policy.Finding) string {
-	msg := strings.Join(strings.Fields(f.Message), " ")
-	s := f.Rule + ": " + f.Object.String() + ": " + msg
+	// Object names, messages and file names come from the repository: escaped, so that they
+	// cannot forge lines of the report the Argo CD UI shows.
+	msg := policy.Printable(strings.Join(strings.Fields(f.Message), " "))
+	s := policy.Printable(f.Rule) + ": " + policy.Printable(f.Object.String()) + ": " + msg
 	switch {
 	case f.File != "" && f.Line > 0:
-		s += fmt.Sprintf(" (%s:%d)", f.File, f.Line)
+		s += fmt.Sprintf(" (%s:%d)", policy.Printable(f.File), f.Line)
 	case f.File != "":
-		s += " (" + f.File + ")"
+		s += " (" + policy.Printable(f.File) + ")"
 	}
 	return s
 }

@@ -201,3 +201,30 @@ func TestReadFlagFileLimit(t *testing.T) {
 		t.Errorf("over the limit: %v", err)
 	}
 }
+
+// TestNamesEscaped is the regression test of issue 13 item 11: an object name with a
+// terminal escape sequence or a newline cannot forge lines of the text report or of
+// generate's error block (the Argo CD UI).
+func TestNamesEscaped(t *testing.T) {
+	clearWavecheckEnv(t)
+	root := writeApp(t, map[string]string{"app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n" +
+		"  name: \"evil\\nsync-wave-not-integer: ConfigMap/forged: all good\\u001b[2K\"\n" +
+		"  annotations:\n    argocd.argoproj.io/sync-wave: \"1.5\"\n"})
+	app := filepath.Join(root, "app")
+	const escaped = `ConfigMap/evil\nsync-wave-not-integer: ConfigMap/forged: all good\x1b[2K`
+	for _, args := range [][]string{{"validate", app}, {"generate", app}} {
+		t.Run(args[0], func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, args...)
+			if code != ExitFindings {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			out := stdout + stderr
+			if strings.ContainsAny(out, "\x1b") || strings.Contains(out, "\nsync-wave-not-integer: ConfigMap/forged") {
+				t.Errorf("raw name in the output:\n%q", out)
+			}
+			if !strings.Contains(out, escaped) {
+				t.Errorf("output lacks the escaped name %q:\n%s", escaped, out)
+			}
+		})
+	}
+}
