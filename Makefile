@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint e2e e2e-cmp e2e-conformance e2e-cluster e2e-argocd tools bench bench-argocd example clean
+.PHONY: build test fuzz unit lint e2e e2e-cmp e2e-conformance e2e-cluster e2e-argocd tools bench bench-argocd example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -14,7 +14,7 @@ build:
 # test is the command the README gives and .ci/run calls: lint, then every test suite. It builds
 # the reference CLIs (helm, kustomize, conftest) and the real control plane (etcd, kube-apiserver,
 # controller-manager, scheduler, kwok) once per machine into $$HOME/.cache/wavecheck.
-test: lint unit e2e
+test: lint unit e2e fuzz
 
 # tools builds the reference CLIs, the control plane binaries and Argo CD (cached; seconds when
 # built).
@@ -42,6 +42,13 @@ lint:
 	cd test/conformance && go vet ./...
 	cd test/argocd && go vet ./...
 	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./...
+
+# fuzz runs each native Go fuzz target for a bounded time (FUZZTIME, default 10s); the seed
+# corpus is kept in each package's testdata/fuzz.
+FUZZTIME ?= 10s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime $(FUZZTIME) ./internal/argocd
+	go test -run '^$$' -fuzz '^FuzzParseExpectation$$' -fuzztime $(FUZZTIME) ./engine
 
 # e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, the
 # differential tests of wavecheck's Argo CD semantics against Argo CD's own code, and a whole
