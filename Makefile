@@ -33,7 +33,9 @@ FUZZ_TARGETS := \
 	./plugin/render:FuzzAliasExpansion \
 	./plugin/render:FuzzKustomization \
 	./plugin/sidecar:FuzzResolveParameters \
-	./plugin/sidecar:FuzzParseEnv
+	./plugin/sidecar:FuzzParseEnv \
+	./internal/argocd:FuzzAnalyze \
+	./engine:FuzzParseExpectation
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

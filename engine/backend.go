@@ -14,6 +14,7 @@ import (
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/utils/kube"
 
 	"github.com/wavecheck/wavecheck/engine/internal/sim"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 )
 
 // backend is an opened cluster.
@@ -81,6 +82,13 @@ func (s *simCluster) open(objs []object, opts Options) (backend, error) {
 		var err error
 		if live, err = convert(s.opts.Live, opts.AppName); err != nil {
 			return nil, fmt.Errorf("read live objects: %w", err)
+		}
+		// A live object whose Argo CD tracking names another application is not this app's
+		// (the cluster cache groups live objects by GetAppName): it is never pruned.
+		for i, o := range live {
+			if owner := argocd.LiveOwner(s.opts.Live[i].Object, opts.TrackingMethod); owner != "" && owner != opts.AppName {
+				unstructured.RemoveNestedField(o.u.Object, "metadata", "labels", TrackingLabel)
+			}
 		}
 	}
 	all := append(slices.Clip(objs), live...)

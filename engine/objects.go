@@ -27,6 +27,7 @@ func convert(objs []manifest.Object, appName string) ([]object, error) {
 		if !ok {
 			return nil, fmt.Errorf("convert %s (%s): not an object", o.Ref(), o.Location())
 		}
+		nullMetadataMaps(m)
 		u := &unstructured.Unstructured{Object: m}
 		if err := unstructured.SetNestedField(u.Object, appName, "metadata", "labels", TrackingLabel); err != nil {
 			return nil, fmt.Errorf("convert %s (%s): metadata.labels: %w", o.Ref(), o.Source, err)
@@ -34,6 +35,25 @@ func convert(objs []manifest.Object, appName string) ([]object, error) {
 		out = append(out, object{u: u, src: o.Source})
 	}
 	return out, nil
+}
+
+// nullMetadataMaps removes a null metadata, metadata.labels or metadata.annotations (common in
+// Helm output: `labels: {{ .Values.labels }}` with no labels), which the API server reads as
+// absent, as Argo CD does (util/kube.nestedNullableStringMap treats a null map as none before
+// SetAppInstanceLabel sets the tracking label).
+func nullMetadataMaps(obj map[string]any) {
+	if md, ok := obj["metadata"]; ok && md == nil {
+		delete(obj, "metadata")
+	}
+	md, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		return
+	}
+	for _, k := range []string{"labels", "annotations"} {
+		if v, ok := md[k]; ok && v == nil {
+			delete(md, k)
+		}
+	}
 }
 
 // deletionHookTypes returns the app-deletion hook types (PreDelete, PostDelete, in that order)

@@ -65,10 +65,13 @@ func refOf(o manifest.Object) ObjectRef {
 }
 
 // suppression reports whether a finding is suppressed by the ignore list or the object's
-// wavecheck.io/ignore annotation.
+// wavecheck.io/ignore annotation (unless Options.NoIgnoreAnnotation).
 func (e *Linter) suppression(f Finding, o manifest.Object) (Suppressed, bool) {
 	if e.ignore[f.Rule] {
 		return Suppressed{Finding: f, By: "ignore", Reason: "rule ignored by configuration"}, true
+	}
+	if e.opts.NoIgnoreAnnotation {
+		return Suppressed{}, false
 	}
 	ann := o.Annotations()
 	list, _ := ann[AnnotationIgnore].(string)

@@ -39,6 +39,9 @@ type Options struct {
 	AllNamespaces bool
 	// Ignore lists rule ids never reported (their findings go to Result.Suppressed).
 	Ignore []string
+	// NoIgnoreAnnotation disregards the objects' wavecheck.io/ignore annotations: the admin
+	// forbids applications to exempt themselves (the plugin's WAVECHECK_APP_OVERRIDES=false).
+	NoIgnoreAnnotation bool
 	// ArgoCDVersion is the target Argo CD version ("3.6", "v3.3.1"); default argocd.Latest.
 	ArgoCDVersion string
 	// TrackingMethod is Argo CD's resource tracking method (application.resourceTrackingMethod:

@@ -21,6 +21,16 @@ import (
 type Source struct {
 	Name string
 	FS   fs.FS
+	// Limits bound what is read from FS (zero: no limit). Set them for policies a repository
+	// controls.
+	Limits Limits
+}
+
+// Limits bound the policy files read from one Source.
+type Limits struct {
+	FileBytes  int64 // bytes of one .rego file
+	TotalBytes int64 // bytes of every .rego file together
+	Files      int   // number of .rego files
 }
 
 // module is one parsed Rego file.
@@ -143,6 +153,7 @@ func loadModules(srcs []Source, withTests bool, version ast.RegoVersion) ([]modu
 
 func parseFS(s Source, builtin, withTests bool, version ast.RegoVersion) ([]module, error) {
 	var out []module
+	var budget budget
 	err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -158,7 +169,7 @@ func parseFS(s Source, builtin, withTests bool, version ast.RegoVersion) ([]modu
 		if builtin {
 			name = s.Name + "/" + p
 		}
-		src, err := fs.ReadFile(s.FS, p)
+		src, err := budget.read(s.FS, p, s.Limits)
 		if err != nil {
 			return fmt.Errorf("read policy %s: %w", name, err)
 		}
@@ -203,7 +214,7 @@ func formatRegoError(err error) error {
 		if e.Location != nil {
 			loc = fmt.Sprintf("%s:%d: ", e.Location.File, e.Location.Row)
 		}
-		lines = append(lines, loc+e.Message)
+		lines = append(lines, loc+explainUndefined(e.Message))
 	}
 	return errors.New(strings.Join(lines, "\n"))
 }

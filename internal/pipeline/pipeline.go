@@ -10,7 +10,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -97,11 +99,8 @@ func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) 
 	}
 	out := &Lint{Findings: r.Findings, Suppressed: r.Suppressed, Rules: eng.Rules()}
 	if p.opts.RepoPolicies {
-		if dir := repoPolicyDir(res.RepoRoot); dir != "" {
-			out.RepoPolicyDir = dir
-			if err := lintRepo(ctx, p.opts.Policy, dir, res, out); err != nil {
-				return nil, fmt.Errorf("repository policies: %w", err)
-			}
+		if err := lintRepo(ctx, p.opts.Policy, res, out); err != nil {
+			return nil, fmt.Errorf("repository policies: %w", err)
 		}
 	}
 	policy.SortFindings(out.Findings)
@@ -109,10 +108,40 @@ func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) 
 	return out, nil
 }
 
-// lintRepo evaluates the repository's policies in their own linter and adds the results.
-func lintRepo(ctx context.Context, admin policy.Options, dir string, res *render.Result, out *Lint) error {
+// Bounds of the repository's policies: a repository is not trusted, and its policies are
+// read and compiled for every generation of every app of the repository.
+const (
+	RepoPolicyFileBytes  = 1 << 20 // one .rego file
+	RepoPolicyTotalBytes = 4 << 20 // every .rego file together
+	RepoPolicyFiles      = 1000    // number of .rego files
+)
+
+// lintRepo evaluates the repository's policies, when <repository root>/.wavecheck exists, in
+// their own linter and adds the results. The policies are read through an os.Root of the
+// repository root: a symlink (the folder itself or any file in it) that leaves the repository
+// is an error, as are files over the RepoPolicy* limits.
+func lintRepo(ctx context.Context, admin policy.Options, res *render.Result, out *Lint) error {
+	root, err := os.OpenRoot(res.RepoRoot)
+	if err != nil {
+		return fmt.Errorf("open repository root: %w", err)
+	}
+	defer root.Close()
+	st, err := root.Stat(RepoPolicyDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read %s: %w (policies are read only inside the repository)", RepoPolicyDir, err)
+	case !st.IsDir():
+		return nil
+	}
+	sub := subFS{root.FS().(statDirFS), RepoPolicyDir}
+	dir := filepath.Join(res.RepoRoot, RepoPolicyDir)
+	out.RepoPolicyDir = dir
 	opts := admin
-	opts.PolicyDirs, opts.Policies, opts.DataFiles, opts.NoBuiltin = []string{dir}, nil, nil, true
+	opts.PolicyDirs, opts.DataFiles, opts.NoBuiltin = nil, nil, true
+	opts.Policies = []policy.Source{{Name: dir, FS: sub, Limits: policy.Limits{
+		FileBytes: RepoPolicyFileBytes, TotalBytes: RepoPolicyTotalBytes, Files: RepoPolicyFiles}}}
 	eng, err := policy.New(ctx, opts)
 	if err != nil {
 		return err
@@ -127,12 +156,48 @@ func lintRepo(ctx context.Context, admin policy.Options, dir string, res *render
 	return nil
 }
 
-func repoPolicyDir(root string) string {
-	d := filepath.Join(root, RepoPolicyDir)
-	if st, err := os.Stat(d); err == nil && st.IsDir() {
-		return d
+// statDirFS is what os.Root.FS provides.
+type statDirFS interface {
+	fs.StatFS
+	fs.ReadDirFS
+}
+
+// subFS is the folder dir of fsys. Unlike fs.Sub it keeps Stat, which the policy loader
+// uses to refuse non-regular files before opening them (opening a FIFO blocks).
+type subFS struct {
+	fsys statDirFS
+	dir  string
+}
+
+func (s subFS) full(name string) (string, error) {
+	if !fs.ValidPath(name) {
+		return "", &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	return ""
+	return path.Join(s.dir, name), nil
+}
+
+func (s subFS) Open(name string) (fs.File, error) {
+	full, err := s.full(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.fsys.Open(full)
+}
+
+func (s subFS) Stat(name string) (fs.FileInfo, error) {
+	full, err := s.full(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.fsys.Stat(full)
+}
+
+func (s subFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	full, err := s.full(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.fsys.ReadDir(full)
 }
 
 // Run renders and lints the app in dir: the whole pipeline for callers that need nothing in

@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -94,5 +97,81 @@ func TestLintWithoutLintOption(t *testing.T) {
 	}
 	if _, err := p.Lint(context.Background(), res); err == nil {
 		t.Error("Lint of a pipeline started without linting succeeded")
+	}
+}
+
+// TestRepoPoliciesBounded is the regression test of issue 13 item 4: the repository's
+// policies are read only inside the repository (a symlink leaving it, for the folder or a
+// file, is an error), only from regular files, and within the size limits.
+func TestRepoPoliciesBounded(t *testing.T) {
+	const warnRepo = "package main\n\nwarn_repo contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"repo: hello\"\n}\n"
+	outside := writeFiles(t, map[string]string{"p/x.rego": warnRepo})
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, root string)
+		want  string // error substring; "" means the repo rule runs
+	}{
+		{name: "symlink inside the repository", setup: func(t *testing.T, root string) {
+			mustWrite(t, filepath.Join(root, "policies", "x.rego"), warnRepo)
+			mustSymlink(t, filepath.Join("..", "policies", "x.rego"), filepath.Join(root, RepoPolicyDir, "x.rego"))
+		}},
+		{name: "folder symlinked outside", setup: func(t *testing.T, root string) {
+			mustSymlink(t, filepath.Join(outside, "p"), filepath.Join(root, RepoPolicyDir))
+		}, want: "repository policies: read .wavecheck: statat .wavecheck: path escapes from parent (policies are read only inside the repository)"},
+		{name: "file symlinked outside", setup: func(t *testing.T, root string) {
+			mustSymlink(t, filepath.Join(outside, "p", "x.rego"), filepath.Join(root, RepoPolicyDir, "x.rego"))
+		}, want: ".wavecheck/x.rego: statat .wavecheck/x.rego: path escapes from parent"},
+		{name: "file over the size limit", setup: func(t *testing.T, root string) {
+			mustWrite(t, filepath.Join(root, RepoPolicyDir, "big.rego"), warnRepo+"# "+strings.Repeat("x", RepoPolicyFileBytes)+"\n")
+		}, want: "big.rego: at least 1048672 bytes: over the limit of 1048576 bytes per policy file"},
+		{name: "fifo", setup: func(t *testing.T, root string) {
+			if err := os.MkdirAll(filepath.Join(root, RepoPolicyDir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := syscall.Mkfifo(filepath.Join(root, RepoPolicyDir, "pipe.rego"), 0o644); err != nil {
+				t.Skip(err)
+			}
+		}, want: "pipe.rego: not a regular file (p---------)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeFiles(t, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "apps/web/cm.yaml": badCM})
+			tt.setup(t, root)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, lint, err := Run(ctx, filepath.Join(root, "apps", "web"), Options{Lint: true, RepoPolicies: true})
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("Run() error = %v, want it to contain %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(lint.Findings); n != 2 || lint.Findings[1].Rule != "main.warn_repo" {
+				t.Errorf("findings = %+v, want the built-in finding and main.warn_repo", lint.Findings)
+			}
+		})
+	}
+}
+
+func mustWrite(t *testing.T, p, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSymlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -124,6 +124,9 @@ type PolicyConfig struct {
 	// Namespace is the Application's destination namespace (ARGOCD_APP_NAMESPACE).
 	Namespace string
 	Timeout   time.Duration
+	// NoAppOverrides is WAVECHECK_APP_OVERRIDES=false: besides the mode and ignore list
+	// checks of Resolve, the objects' wavecheck.io/ignore annotations are disregarded.
+	NoAppOverrides bool
 }
 
 // Resolve computes the generation settings from the cmp environment. Precedence, from highest:
@@ -204,6 +207,7 @@ func Resolve(env Env) (Config, error) {
 		return Config{}, fmt.Errorf("read ignore list: the Application ignores %s, and %s=false forbids it", strings.Join(appIgnore, ", "), EnvAppOverrides)
 	}
 	p.Ignore = dedupe(append(p.Ignore, appIgnore...))
+	p.NoAppOverrides = !overrides
 	p.ArgoCDVersion = strings.TrimSpace(env.Vars[EnvArgoCDVersion])
 	if v := strings.TrimSpace(env.App[AppEnvArgoCDVersion]); v != "" {
 		p.ArgoCDVersion = v

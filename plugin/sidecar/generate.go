@@ -28,6 +28,8 @@ type Outcome struct {
 	LintErr error
 	// Manifests is the YAML stream to print on stdout.
 	Manifests []byte
+	// Notice is a line for stderr about the run (wavecheck.io/ignore annotations disregarded).
+	Notice string
 }
 
 // PolicyError is returned when enforce mode blocks generation. Its message is the short report
@@ -35,13 +37,37 @@ type Outcome struct {
 type PolicyError struct {
 	Errors []policy.Finding
 	Max    int
+	// Notice, when set, ends the message (see Outcome.Notice).
+	Notice string
 }
 
 func (e *PolicyError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "wavecheck: %s blocking this app (mode enforce)", plural(len(e.Errors), "policy error"))
 	writeCapped(&b, e.Errors, e.Max, false)
+	if e.Notice != "" {
+		b.WriteString("\n" + e.Notice)
+	}
 	return b.String()
+}
+
+// ignoreNotice says that the objects' wavecheck.io/ignore annotations were disregarded, when
+// app overrides are forbidden and at least one object has one.
+func ignoreNotice(cfg Config, objs []manifest.Object) string {
+	if !cfg.Policy.NoAppOverrides || cfg.Mode == Off {
+		return ""
+	}
+	n := 0
+	for _, o := range objs {
+		if _, ok := o.Annotations()[policy.AnnotationIgnore]; ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("wavecheck: %s on %s disregarded: %s=false forbids applications to exempt themselves",
+		policy.AnnotationIgnore, plural(n, "object"), EnvAppOverrides)
 }
 
 // ErrEmpty is returned when an app renders to nothing and empty output was not allowed.
@@ -66,6 +92,9 @@ func (c Config) Pipeline(ctx context.Context, dir string) pipeline.Options {
 			TrackingMethod: pc.TrackingMethod,
 			Namespace:      pc.Namespace,
 			Timeout:        pc.Timeout,
+			// The annotation is in the repository: with app overrides forbidden, an app may
+			// not exempt itself from the built-in and admin rules.
+			NoIgnoreAnnotation: pc.NoAppOverrides,
 		},
 		RepoPolicies: pc.RepoPolicies,
 	}
@@ -86,7 +115,7 @@ func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcom
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{Type: res.Type, Objects: res.Objects}
+	out := &Outcome{Type: res.Type, Objects: res.Objects, Notice: ignoreNotice(cfg, res.Objects)}
 	if len(res.Objects) == 0 && !cfg.AllowEmpty {
 		return out, ErrEmpty
 	}
@@ -102,7 +131,7 @@ func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcom
 		}
 		if cfg.Mode == Enforce {
 			if errs := errorsOnly(out.Findings); len(errs) > 0 {
-				return out, &PolicyError{Errors: errs, Max: cfg.MaxErrors}
+				return out, &PolicyError{Errors: errs, Max: cfg.MaxErrors, Notice: out.Notice}
 			}
 		}
 	}
@@ -126,13 +155,15 @@ func errorsOnly(fs []policy.Finding) []policy.Finding {
 
 // FormatFinding is the one-line form used on stderr: "rule: Kind/name: message (file:line)".
 func FormatFinding(f policy.Finding) string {
-	msg := strings.Join(strings.Fields(f.Message), " ")
-	s := f.Rule + ": " + f.Object.String() + ": " + msg
+	// Object names, messages and file names come from the repository: escaped, so that they
+	// cannot forge lines of the report the Argo CD UI shows.
+	msg := policy.Printable(strings.Join(strings.Fields(f.Message), " "))
+	s := policy.Printable(f.Rule) + ": " + policy.Printable(f.Object.String()) + ": " + msg
 	switch {
 	case f.File != "" && f.Line > 0:
-		s += fmt.Sprintf(" (%s:%d)", f.File, f.Line)
+		s += fmt.Sprintf(" (%s:%d)", policy.Printable(f.File), f.Line)
 	case f.File != "":
-		s += " (" + f.File + ")"
+		s += " (" + policy.Printable(f.File) + ")"
 	}
 	return s
 }
@@ -162,6 +193,9 @@ func Report(o *Outcome, cfg Config) string {
 		return ""
 	}
 	var b strings.Builder
+	if o.Notice != "" {
+		b.WriteString(o.Notice + "\n")
+	}
 	if o.LintErr != nil {
 		fmt.Fprintf(&b, "wavecheck: policies not evaluated (mode %s, not blocking): %s\n", cfg.Mode, oneLine(o.LintErr.Error()))
 	}

@@ -653,3 +653,58 @@ func TestAnnounce(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerateAppOverridesIgnoreAnnotation is the regression test of issue 13 item 5: with
+// WAVECHECK_APP_OVERRIDES=false an object's wavecheck.io/ignore annotation (repository
+// content) silences no built-in or admin error, and generation says so once on stderr.
+func TestGenerateAppOverridesIgnoreAnnotation(t *testing.T) {
+	const ignored = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+  annotations:
+    argocd.argoproj.io/sync-wave: "1.5"
+    wavecheck.io/ignore: "*"
+`
+	const notice = "wavecheck: wavecheck.io/ignore on 1 object disregarded: WAVECHECK_APP_OVERRIDES=false forbids applications to exempt themselves"
+	dir := writeApp(t, map[string]string{"cm.yaml": ignored})
+	tests := []struct {
+		name       string
+		env        []string
+		wantErr    string // "" means generated
+		wantReport string
+	}{
+		{name: "overrides allowed: the annotation suppresses", env: nil},
+		{name: "overrides forbidden: the error blocks", env: []string{"WAVECHECK_APP_OVERRIDES=false"},
+			wantErr: "wavecheck: 1 policy error blocking this app (mode enforce)\nsync-wave-not-integer: ConfigMap/cfg: " +
+				`sync-wave "1.5" is not an integer: Argo CD uses wave 0 (cm.yaml:1)` + "\n" + notice},
+		{name: "overrides forbidden, warn mode: reported", env: []string{"WAVECHECK_APP_OVERRIDES=false", "WAVECHECK_MODE=warn"},
+			wantReport: notice + "\nwavecheck: 1 error (mode warn, not blocking)\nerror sync-wave-not-integer: ConfigMap/cfg: " +
+				`sync-wave "1.5" is not an integer: Argo CD uses wave 0 (cm.yaml:1)` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Resolve(ParseEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := Generate(context.Background(), dir, cfg, nil)
+			if tt.wantErr != "" {
+				var pe *PolicyError
+				if !errors.As(err, &pe) {
+					t.Fatalf("Generate() error = %v, want a PolicyError", err)
+				}
+				if diff := cmp.Diff(tt.wantErr, pe.Error()); diff != "" {
+					t.Errorf("PolicyError (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.wantReport, Report(out, cfg)); diff != "" {
+				t.Errorf("Report (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -189,9 +189,9 @@ func NewWriter(format string, o Options) (Writer, error) {
 func location(file string, line int) string {
 	switch {
 	case file != "" && line > 0:
-		return fmt.Sprintf("%s:%d", file, line)
+		return fmt.Sprintf("%s:%d", policy.Printable(file), line)
 	case file != "":
-		return file
+		return policy.Printable(file)
 	}
 	return ""
 }
@@ -202,7 +202,7 @@ func objectLabel(ref policy.ObjectRef) string {
 	if ref.Namespace != "" {
 		s += " (ns: " + ref.Namespace + ")"
 	}
-	return s
+	return policy.Printable(s)
 }
 
 func plural(n int, one, many string) string {

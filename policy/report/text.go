@@ -127,5 +127,5 @@ func groupFindings(fs []policy.Finding) []group {
 
 // oneLine folds a multi-line message onto one line.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return policy.Printable(strings.Join(strings.Fields(s), " "))
 }

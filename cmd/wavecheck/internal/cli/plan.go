@@ -40,6 +40,9 @@ on stdin (one app: a sync is per app).`,
 			}
 			sim := engine.SimOptions{}
 			if live != "" {
+				if err := checkFlagPath("--live", live, ro.MaxFileBytes, true); err != nil {
+					return usageError("%v", err)
+				}
 				objs, err := renderPath(cmd.Context(), live, ro)
 				if err != nil {
 					return &ExitError{Code: ExitFailure, Err: fmt.Errorf("read --live: %w", err)}

@@ -74,7 +74,7 @@ for a manifest stream on stdin (one app: a sync is per app).`,
 	fs.StringArrayVar(&f.hang, "hang", nil, "simulated: KIND/NAME never becomes healthy (repeatable)")
 	fs.StringVar(&f.lb, "load-balancer", engine.LoadBalancerCloud, "simulated: the cluster's load balancer for LoadBalancer Services: cloud (an address after --duration Service=, default 2s) or none (never: Argo CD keeps them Progressing)")
 	fs.StringVar(&f.tracking, "tracking-method", "", "Argo CD's resource tracking method (argocd-cm application.resourceTrackingMethod): "+strings.Join(argocd.TrackingMethods(), ", ")+" (default annotation, as Argo CD 3.x): with annotation tracking an app with a non-string annotation value is refused before any sync")
-	fs.StringVar(&f.live, "live", "", "simulated: YAML file or directory of objects that already exist (managed by the app)")
+	fs.StringVar(&f.live, "live", "", "simulated: YAML file or directory of objects that already exist (managed by the app unless their Argo CD tracking names another app)")
 	fs.BoolVar(&f.prune, "prune", false, "prune managed live objects that are not in the app")
 	fs.BoolVar(&f.del, "delete", false, "replay the app deletion (PreDelete hooks, deletion, PostDelete hooks) instead of a sync")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "replay against the real cluster of this kubeconfig")
@@ -177,6 +177,9 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 	}
 	sim := engine.SimOptions{Durations: durations, Fail: f.fail, Hang: f.hang, LoadBalancer: f.lb}
 	if f.live != "" {
+		if err := checkFlagPath("--live", f.live, ro.MaxFileBytes, true); err != nil {
+			return opts, usageError("%v", err)
+		}
 		live, err := renderPath(ctx, f.live, ro)
 		if err != nil {
 			return opts, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read --live: %w", err)}
@@ -194,9 +197,9 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	}
 	var want *engine.Expectation
 	if f.expect != "" {
-		data, err := os.ReadFile(f.expect)
+		data, err := readFlagFile("--expect", f.expect, maxFlagFileBytes)
 		if err != nil {
-			return usageError("read --expect: %v", err)
+			return usageError("%v", err)
 		}
 		if want, err = engine.ParseExpectation(data, f.expect); err != nil {
 			return usageError("%v", err)
