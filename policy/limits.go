@@ -32,26 +32,26 @@ func (b *budget) read(fsys fs.FS, name string, l Limits) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	max := int64(-1)
+	defer func() { _ = f.Close() }()
+	limit := int64(-1)
 	if l.FileBytes > 0 {
-		max = l.FileBytes
+		limit = l.FileBytes
 	}
-	if l.TotalBytes > 0 && (max < 0 || l.TotalBytes-b.bytes < max) {
-		max = l.TotalBytes - b.bytes
+	if l.TotalBytes > 0 && (limit < 0 || l.TotalBytes-b.bytes < limit) {
+		limit = l.TotalBytes - b.bytes
 	}
-	if max >= 0 && st.Size() > max {
+	if limit >= 0 && st.Size() > limit {
 		return nil, b.over(st.Size(), l)
 	}
 	var r io.Reader = f
-	if max >= 0 {
-		r = io.LimitReader(f, max+1)
+	if limit >= 0 {
+		r = io.LimitReader(f, limit+1)
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	if max >= 0 && int64(len(data)) > max {
+	if limit >= 0 && int64(len(data)) > limit {
 		return nil, b.over(int64(len(data)), l)
 	}
 	b.bytes += int64(len(data))

@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -31,7 +32,7 @@ func main() {
 		os.Exit(render.HelmShim(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	if sig, ok := context.Cause(ctx).(signalError); ok {
+	if sig := (signalError{}); errors.As(context.Cause(ctx), &sig) {
 		// Whatever the command made of the cancellation, the exit status says it was stopped.
 		code = 128 + int(sig.sig)
 	}

@@ -129,8 +129,8 @@ func TestSignalsHonoured(t *testing.T) {
 			case err = <-waited:
 			case <-time.After(10 * time.Second):
 				_ = cmd.Process.Kill()
-				<-waited
-				t.Fatalf("still running 10 s after %s; stderr:\n%s", tc.sig, stderr.String())
+				werr := <-waited
+				t.Fatalf("still running 10 s after %s (killed: %v); stderr:\n%s", tc.sig, werr, stderr.String())
 			}
 			elapsed := time.Since(sent)
 			if elapsed > time.Second {

@@ -125,7 +125,7 @@ func lintRepo(ctx context.Context, admin policy.Options, res *render.Result, out
 	if err != nil {
 		return fmt.Errorf("open repository root: %w", err)
 	}
-	defer root.Close()
+	defer func() { _ = root.Close() }()
 	st, err := root.Stat(RepoPolicyDir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -192,7 +192,7 @@ func readChartFiles(b *bounds, dir string) ([]*archive.BufferedFile, error) {
 			if err != nil {
 				return err
 			}
-			fi, err := os.Stat(realPath)
+			fi, err := os.Stat(realPath) //nolint:gosec // paths are confined to the repository root by bounds.resolve
 			if err != nil {
 				return &Error{File: b.rel(p), Err: fmt.Errorf("read chart: %w", unwrapPathError(err))}
 			}

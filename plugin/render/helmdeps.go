@@ -162,12 +162,12 @@ func lockKey(ch *chartv2.Chart) (string, bool) {
 		return "", false
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "wavecheck-helm-deps/v1\x00%s\x00%s\x00%s\x00", ch.Metadata.APIVersion, ch.Lock.Digest, req)
+	_, _ = fmt.Fprintf(h, "wavecheck-helm-deps/v1\x00%s\x00%s\x00%s\x00", ch.Metadata.APIVersion, ch.Lock.Digest, req)
 	for _, dep := range ch.Lock.Dependencies {
 		if strings.HasPrefix(dep.Repository, "file://") {
 			return "", false
 		}
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", dep.Name, dep.Version, dep.Repository)
+		_, _ = fmt.Fprintf(h, "%s\x00%s\x00%s\x00", dep.Name, dep.Version, dep.Repository)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], true
 }
@@ -177,7 +177,7 @@ func lockKey(ch *chartv2.Chart) (string, bool) {
 // writes a repositories.yaml holding what Argo CD would add, runs Manager.Build and returns
 // the archives it left in charts/ that the repository does not hold byte for byte.
 func runDependencyBuild(b *bounds, dir string, files []*archive.BufferedFile, ch *chartv2.Chart, missing []*chartv2.Dependency, cacheDir string, d Dependencies) (map[string][]byte, error) {
-	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+	if err := os.MkdirAll(cacheDir, 0o755); err != nil { //nolint:gosec // a cache directory, readable like Helm's own cache
 		return nil, fmt.Errorf("create cache: %w", err)
 	}
 	tmp, err := os.MkdirTemp(cacheDir, "build-")
@@ -193,10 +193,10 @@ func runDependencyBuild(b *bounds, dir string, files []*archive.BufferedFile, ch
 	orig := map[string][]byte{}
 	for _, f := range files {
 		p := filepath.Join(chartDir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil { //nolint:gosec // a temporary copy of the chart inside the cache
 			return nil, err
 		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil { //nolint:gosec // a temporary copy of the chart inside the cache
 			return nil, err
 		}
 		if dirName, base, ok := strings.Cut(f.Name, "/"); ok && dirName == "charts" && !strings.Contains(base, "/") {
@@ -248,7 +248,7 @@ func runDependencyBuild(b *bounds, dir string, files []*archive.BufferedFile, ch
 		if !e.Type().IsRegular() {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(chartDir, "charts", e.Name()))
+		data, err := os.ReadFile(filepath.Join(chartDir, "charts", e.Name())) //nolint:gosec // an archive Helm just built in our temporary directory
 		if err != nil {
 			return nil, fmt.Errorf("read built charts: %w", err)
 		}
@@ -329,11 +329,11 @@ func linkLocalDependencies(b *bounds, dir, mirror string, ch *chartv2.Chart) err
 		if !filepath.IsAbs(target) {
 			target = filepath.Join(dir, filepath.FromSlash(p))
 		}
-		real, err := b.resolve(target)
+		resolved, err := b.resolve(target)
 		if err != nil {
 			return fmt.Errorf("dependency %s: %w", dep.Name, err)
 		}
-		rel, err := filepath.Rel(b.root, real)
+		rel, err := filepath.Rel(b.root, resolved)
 		if err != nil || rel == "." {
 			continue
 		}
@@ -341,10 +341,10 @@ func linkLocalDependencies(b *bounds, dir, mirror string, ch *chartv2.Chart) err
 		if _, err := os.Lstat(link); err == nil {
 			continue // inside the copied chart, or linked already
 		}
-		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil { //nolint:gosec // a link folder inside our temporary directory
 			return err
 		}
-		if err := os.Symlink(real, link); err != nil {
+		if err := os.Symlink(resolved, link); err != nil {
 			return fmt.Errorf("dependency %s: link %s: %w", dep.Name, p, err)
 		}
 	}
@@ -449,7 +449,7 @@ func readCachedArchives(b *bounds, dir string) (map[string][]byte, error) {
 	}
 	got := map[string][]byte{}
 	for _, e := range ents {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		data, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // an entry of wavecheck's own cache
 		if err != nil {
 			return nil, err
 		}
@@ -470,7 +470,7 @@ func readCachedArchives(b *bounds, dir string) (map[string][]byte, error) {
 // writeCachedArchives stores a build's archives: written to a temporary directory, then
 // renamed into place, so that a concurrent run sees a whole entry or none.
 func writeCachedArchives(cacheDir, final string, got map[string][]byte) error {
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil { //nolint:gosec // a cache directory, readable like Helm's own cache
 		return err
 	}
 	tmp, err := os.MkdirTemp(cacheDir, "entry-")
@@ -478,7 +478,7 @@ func writeCachedArchives(cacheDir, final string, got map[string][]byte) error {
 		return err
 	}
 	for n, data := range got {
-		if err := os.WriteFile(filepath.Join(tmp, n), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(tmp, n), data, 0o644); err != nil { //nolint:gosec // cached chart archives, public like Helm's own cache
 			_ = os.RemoveAll(tmp)
 			return err
 		}

@@ -22,8 +22,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// depChart is a dependency chart made with the SDK: one ConfigMap named after the release.
-func depChart(name, version string) *chartv2.Chart {
+// depChart is the dependency chart "dep" made with the SDK: one ConfigMap named after the
+// release.
+func depChart(version string) *chartv2.Chart {
+	const name = "dep"
 	return &chartv2.Chart{
 		Metadata: &chartv2.Metadata{APIVersion: chartv2.APIVersionV2, Name: name, Version: version, Type: "application"},
 		Templates: []*common.File{{
@@ -157,7 +159,7 @@ func objectNames(t *testing.T, res *Result) []string {
 // Helm's repositories.yaml, with and without Chart.lock, cached by lock digest; the chart
 // directory is never written.
 func TestHelmDependenciesHTTP(t *testing.T) {
-	r := newChartRepo(t, "alice", "s3cret", depChart("dep", "0.1.0"), depChart("dep", "0.2.0"))
+	r := newChartRepo(t, "alice", "s3cret", depChart("0.1.0"), depChart("0.2.0"))
 	d := Dependencies{Fetch: true, CacheDir: t.TempDir(), RepositoryConfig: repoWithCreds(t, "local", r.srv.URL, "alice", "s3cret")}
 	for _, lock := range []bool{true, false} {
 		t.Run(fmt.Sprintf("lock=%v", lock), func(t *testing.T) {
@@ -198,7 +200,7 @@ func TestHelmDependenciesHTTP(t *testing.T) {
 // TestHelmDependencyErrors: one-line errors naming the chart and the dependency; nothing is
 // cached or written into the repository.
 func TestHelmDependencyErrors(t *testing.T) {
-	r := newChartRepo(t, "", "", depChart("dep", "0.1.0"))
+	r := newChartRepo(t, "", "", depChart("0.1.0"))
 	down := httptest.NewServer(http.NotFoundHandler())
 	downURL := down.URL
 	down.Close()
@@ -251,7 +253,7 @@ func TestHelmDependencyErrors(t *testing.T) {
 			deps:   []*chartv2.Dependency{{Name: "dep", Version: "0.1.0", Repository: r.srv.URL}},
 			fetch:  true,
 			repos:  "local", // for making the lock only
-			setup:  func(t *testing.T, dir string) {},
+			setup:  func(*testing.T, string) {},
 			want:   []string{"no repository definition for " + r.srv.URL},
 			noLock: false,
 		},
@@ -353,7 +355,7 @@ func TestWriteRepositories(t *testing.T) {
 // by a local HTTP chart repository: cold (empty cache: index and archive downloaded, helm
 // dependency build) and cached (the archive from the cache, no network).
 func BenchmarkHelmDependencies(b *testing.B) {
-	r := newChartRepo(b, "", "", depChart("dep", "0.1.0"))
+	r := newChartRepo(b, "", "", depChart("0.1.0"))
 	root := b.TempDir()
 	writeFile(b, filepath.Join(root, ".git", "HEAD"), "ref: refs/heads/main\n")
 	base := Dependencies{Fetch: true, RepositoryConfig: repoWithCreds(b, "local", r.srv.URL, "", "")}

@@ -23,8 +23,8 @@ import (
 // HelmShimEnv set, and the process answers as `helm` (HelmShim), rendering with the same Helm
 // SDK code as Helm sources. HelmShimEnv carries the repository root that bounds every read.
 
-// HelmShimEnv, when set in wavecheck's environment, makes the process behave as the `helm`
-// kustomize runs; its value is the repository root.
+// HelmShimEnv names the environment variable that, when set, makes the process behave as the
+// `helm` kustomize runs; its value is the repository root.
 const HelmShimEnv = "WAVECHECK_HELM_SHIM_ROOT"
 
 // IsHelmShim reports whether this process was started by kustomize as its helm.
@@ -160,7 +160,7 @@ func shimTemplate(ctx context.Context, args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if st, err := os.Stat(chartDir); err != nil || !st.IsDir() {
+	if st, err := os.Stat(chartDir); err != nil || !st.IsDir() { //nolint:gosec // paths are confined to the repository root by bounds.resolve
 		return "", fmt.Errorf("helmCharts: no chart at %s", chartDir)
 	}
 	b := &bounds{root: root, maxFile: DefaultMaxFileBytes, maxTotal: DefaultMaxTotalBytes}
@@ -184,9 +184,9 @@ func shimValues(b *bounds, files []string) (map[string]any, error) {
 			return nil, err
 		}
 		var data []byte
-		real, rerr := filepath.EvalSymlinks(abs)
-		if rerr == nil && tmp != "" && strings.HasPrefix(filepath.Base(filepath.Dir(real)), "kustomize-helm-") && within(tmp, real) {
-			data, err = os.ReadFile(real) //nolint:gosec // G304: kustomize's own temporary values file
+		resolved, rerr := filepath.EvalSymlinks(abs)
+		if rerr == nil && tmp != "" && strings.HasPrefix(filepath.Base(filepath.Dir(resolved)), "kustomize-helm-") && within(tmp, resolved) {
+			data, err = os.ReadFile(resolved) //nolint:gosec // G304: kustomize's own temporary values file
 		} else {
 			data, err = b.readFile(abs)
 		}

@@ -41,7 +41,7 @@ func Input(ctx context.Context, path string, stdin io.Reader, opts Options) (*Re
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("read input %s: not a regular file or directory", path)
 	}
-	return RenderFile(ctx, path, opts)
+	return File(ctx, path, opts)
 }
 
 // ReadStream decodes a manifest stream from r (standard input) as it is: no rendering. The
@@ -82,11 +82,11 @@ func ReadStream(ctx context.Context, r io.Reader, opts Options) (*Result, error)
 	return &Result{Type: Stream, RepoRoot: root, Objects: objs}, nil
 }
 
-// RenderFile decodes one manifest file as a stream: every document is an object, whatever the
+// File decodes one manifest file as a stream: every document is an object, whatever the
 // file's extension and even when it carries Argo CD's skip marker (the file was named
 // explicitly). Reads are bounded by the repository root and the per-file limit; sources are
 // repository-relative, and the Result's Dir is the file itself.
-func RenderFile(ctx context.Context, path string, opts Options) (*Result, error) {
+func File(ctx context.Context, path string, opts Options) (*Result, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("read input %s: %w", path, err)

@@ -206,7 +206,7 @@ func Detect(dir string) SourceType {
 }
 
 func fileExists(p string) bool {
-	st, err := os.Stat(p)
+	st, err := os.Stat(p) //nolint:gosec // an existence check of a path under the app directory
 	return err == nil && !st.IsDir()
 }
 

@@ -52,14 +52,14 @@ stderr (the sidecar's log).`,
 					diagf(g.stderr, "%s\n", capped)
 				}
 			}
-			fail := func(code int, err error) error {
+			fail := func(err error) error {
 				msg := "wavecheck: " + err.Error()
 				report(msg, msg)
-				return &ExitError{Code: code}
+				return &ExitError{Code: ExitFailure}
 			}
 			cfg, err := sidecar.Resolve(env)
 			if err != nil {
-				return fail(ExitFailure, err)
+				return fail(err)
 			}
 			out, err := sidecar.Generate(cmd.Context(), dir, cfg, nil)
 			var pe *sidecar.PolicyError
@@ -70,17 +70,17 @@ stderr (the sidecar's log).`,
 				return &ExitError{Code: ExitFindings}
 			}
 			if err != nil {
-				return fail(ExitFailure, err)
+				return fail(err)
 			}
 			if text := sidecar.Report(out, cfg); text != "" {
 				report(text, text)
 			}
 			if err := context.Cause(cmd.Context()); err != nil {
 				// Stopped (SIGTERM at the cmp-server's deadline): no stream at all.
-				return fail(ExitFailure, fmt.Errorf("not writing the manifests: %w", err))
+				return fail(fmt.Errorf("not writing the manifests: %w", err))
 			}
 			if _, err := g.stdout.Write(out.Manifests); err != nil {
-				return fail(ExitFailure, fmt.Errorf("write manifests: %w", err))
+				return fail(fmt.Errorf("write manifests: %w", err))
 			}
 			return nil
 		},

@@ -1,3 +1,5 @@
+//go:build !sidecar
+
 package cli
 
 import (
@@ -11,32 +13,32 @@ import (
 // maxFlagFileBytes bounds a file named by a flag (--expect): the file is read whole.
 const maxFlagFileBytes = render.DefaultMaxFileBytes
 
-// readFlagFile reads the regular file a flag names, at most max bytes: /dev/zero, a FIFO or
+// readFlagFile reads the regular file a flag names, at most limit bytes: /dev/zero, a FIFO or
 // /dev/stdin would otherwise exhaust memory or block.
-func readFlagFile(flag, path string, max int64) ([]byte, error) {
-	if err := checkFlagPath(flag, path, max, false); err != nil {
+func readFlagFile(flag, path string, limit int64) ([]byte, error) {
+	if err := checkFlagPath(flag, path, limit, false); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	f, err := os.Open(path) // #nosec G304 -- the user names the file on the command line
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", flag, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	defer func() { _ = f.Close() }()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", flag, err)
 	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("read %s: %s is larger than the limit of %d bytes", flag, path, max)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("read %s: %s is larger than the limit of %d bytes", flag, path, limit)
 	}
 	return data, nil
 }
 
-// checkFlagPath checks that a flag names a regular file of at most max bytes (or, when dirOK,
+// checkFlagPath checks that a flag names a regular file of at most limit bytes (or, when dirOK,
 // a directory).
-func checkFlagPath(flag, path string, max int64, dirOK bool) error {
-	if max <= 0 {
-		max = render.DefaultMaxFileBytes
+func checkFlagPath(flag, path string, limit int64, dirOK bool) error {
+	if limit <= 0 {
+		limit = render.DefaultMaxFileBytes
 	}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -51,8 +53,8 @@ func checkFlagPath(flag, path string, max int64, dirOK bool) error {
 			want = "a regular file or a directory"
 		}
 		return fmt.Errorf("read %s: %s is not %s but %s", flag, path, want, fileKind(st.Mode()))
-	case st.Size() > max:
-		return fmt.Errorf("read %s: %s is %d bytes, over the limit of %d bytes", flag, path, st.Size(), max)
+	case st.Size() > limit:
+		return fmt.Errorf("read %s: %s is %d bytes, over the limit of %d bytes", flag, path, st.Size(), limit)
 	}
 	return nil
 }
