@@ -70,7 +70,7 @@ var ErrJsonnet = errors.New("jsonnet files are not supported: Argo CD would eval
 // error naming it, never silently skipped: Argo CD would render it.
 func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
 	var out []manifest.Object
-	err := dirFiles(ctx, b, dir, opts, func(p, rel string) error {
+	err := dirFiles(ctx, b, dir, opts, func(p, _ string) error {
 		if isJsonnet(p) {
 			return &Error{File: b.rel(p), Err: ErrJsonnet}
 		}
