@@ -18,20 +18,20 @@ const skipMarker = "+argocd:skip-file-rendering"
 
 var manifestFile = regexp.MustCompile(`\.(yaml|yml|json)$`)
 
-// renderDirectory reads a plain directory of manifests as Argo CD's repo-server does:
-// .yaml/.yml/.json files, non-recursive unless asked, include/exclude globs on the path relative
-// to the app directory, files carrying the skip marker ignored.
-func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
+// dirFiles lists the files of a directory app that Argo CD's repo-server considers, without
+// reading them: .yaml/.yml/.json/.jsonnet files (reposerver/repository findManifests'
+// manifestFile), non-recursive unless asked, .git skipped, include/exclude globs on the path
+// relative to the app directory. visit gets each file's path and relative path.
+func dirFiles(ctx context.Context, b *bounds, dir string, opts Options, visit func(p, rel string) error) error {
 	inc, err := compileGlobs(opts.Include)
 	if err != nil {
-		return nil, fmt.Errorf("parse --include: %w", err)
+		return fmt.Errorf("parse --include: %w", err)
 	}
 	exc, err := compileGlobs(opts.Exclude)
 	if err != nil {
-		return nil, fmt.Errorf("parse --exclude: %w", err)
+		return fmt.Errorf("parse --exclude: %w", err)
 	}
-	var out []manifest.Object
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return &Error{File: b.rel(p), Err: fmt.Errorf("walk app dir: %w", unwrapPathError(err))}
 		}
@@ -44,19 +44,35 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 			}
 			return nil
 		}
+		if !manifestFile.MatchString(d.Name()) && !isJsonnet(d.Name()) {
+			return nil
+		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		if strings.HasSuffix(d.Name(), ".jsonnet") || strings.HasSuffix(d.Name(), ".libsonnet") {
-			if matchAny(exc, rel) || (len(inc) > 0 && !matchAny(inc, rel)) {
-				return nil
-			}
-			return &Error{File: b.rel(p), Err: errors.New("jsonnet files are not supported: exclude them with --exclude or render them before wavecheck")}
-		}
-		if !manifestFile.MatchString(d.Name()) {
-			return nil
-		}
 		if matchAny(exc, rel) || (len(inc) > 0 && !matchAny(inc, rel)) {
 			return nil
+		}
+		return visit(p, rel)
+	})
+}
+
+// isJsonnet reports a file Argo CD evaluates as jsonnet in a directory app: only *.jsonnet
+// (findManifests checks strings.HasSuffix(name, ".jsonnet")); *.libsonnet files are libraries
+// that Argo CD never renders on their own, so they change nothing.
+func isJsonnet(name string) bool { return strings.HasSuffix(name, ".jsonnet") }
+
+// ErrJsonnet is the error for a jsonnet file in a directory app, which wavecheck cannot render.
+var ErrJsonnet = errors.New("jsonnet files are not supported: Argo CD would evaluate this file, wavecheck cannot; exclude it (plugin parameter exclude, --exclude) or render it before wavecheck")
+
+// renderDirectory reads a plain directory of manifests as Argo CD's repo-server does:
+// .yaml/.yml/.json files, non-recursive unless asked, include/exclude globs on the path relative
+// to the app directory, files carrying the skip marker ignored. A selected .jsonnet file is an
+// error naming it, never silently skipped: Argo CD would render it.
+func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
+	var out []manifest.Object
+	err := dirFiles(ctx, b, dir, opts, func(p, _ string) error {
+		if isJsonnet(p) {
+			return &Error{File: b.rel(p), Err: ErrJsonnet}
 		}
 		b.step.set("the read of %s", b.rel(p))
 		data, err := b.readFile(p)

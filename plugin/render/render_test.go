@@ -248,6 +248,13 @@ func TestDirectoryBadInput(t *testing.T) {
 			wantErr: []string{"app/main.jsonnet", "jsonnet"},
 		},
 		{
+			// Issue 13 item 11: an empty jsonnet file beside manifests still fails, naming it.
+			name:    "empty noop.jsonnet beside manifests",
+			files:   map[string]string{"noop.jsonnet": "", "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
+			wantErr: []string{"app/noop.jsonnet", "jsonnet files are not supported"},
+			is:      ErrJsonnet,
+		},
+		{
 			name:    "bad include glob",
 			files:   map[string]string{"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
 			opts:    Options{Include: []string{"{a.yaml"}},
@@ -331,4 +338,18 @@ func writeFile(t testing.TB, path, content string) {
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	golden.Check(t, filepath.Join("testdata", "golden", name), got)
+}
+
+// TestDirectoryLibsonnet: Argo CD evaluates only *.jsonnet files of a directory app
+// (reposerver/repository findManifests: strings.HasSuffix(name, ".jsonnet")); a .libsonnet
+// library beside the manifests changes nothing, so wavecheck renders the app instead of
+// refusing it.
+func TestDirectoryLibsonnet(t *testing.T) {
+	app := filepath.Join(t.TempDir(), "app")
+	writeFile(t, filepath.Join(app, "lib.libsonnet"), "{}")
+	writeFile(t, filepath.Join(app, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+	res, err := Render(context.Background(), app, Options{RepoRoot: filepath.Dir(app)})
+	if err != nil || len(res.Objects) != 1 {
+		t.Fatalf("Render = %v, %v; want the one ConfigMap", res, err)
+	}
 }

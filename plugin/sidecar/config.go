@@ -61,6 +61,10 @@ const (
 	EnvTimeout       = "WAVECHECK_TIMEOUT"         // policy evaluation time limit (Go duration)
 	EnvAppOverrides  = "WAVECHECK_APP_OVERRIDES"   // false: Applications may not relax mode or ignore rules
 	EnvMaxErrors     = "WAVECHECK_MAX_ERRORS"      // error lines shown before "and N more" (default 10)
+	// true: discover claims a directory app holding *.jsonnet files (which Argo CD renders
+	// natively and wavecheck cannot) so that generate fails naming the file, instead of
+	// declining it and leaving it unchecked.
+	EnvDiscoverStrict = "WAVECHECK_DISCOVER_STRICT"
 	// Helm dependencies missing from charts/ are built as Argo CD's repo-server builds them;
 	// credentials come from Helm's HELM_REPOSITORY_CONFIG and HELM_REGISTRY_CONFIG files.
 	EnvHelmOffline   = "WAVECHECK_HELM_OFFLINE"    // true: never download dependencies (only vendored or cached)
@@ -106,6 +110,9 @@ type Config struct {
 	Policy     PolicyConfig
 	// MaxErrors caps the error lines printed when generation is blocked.
 	MaxErrors int
+	// DiscoverStrict is WAVECHECK_DISCOVER_STRICT: Discover claims directory apps holding
+	// jsonnet files, so that generate fails instead of Argo CD rendering them unchecked.
+	DiscoverStrict bool
 }
 
 // PolicyConfig says which policies run and how.
@@ -242,6 +249,12 @@ func Resolve(env Env) (Config, error) {
 			return Config{}, fmt.Errorf("read %s: want a positive integer, got %q", EnvMaxErrors, v)
 		}
 		c.MaxErrors = n
+	}
+
+	if v, ok := env.Vars[EnvDiscoverStrict]; ok {
+		if c.DiscoverStrict, err = parseBool(EnvDiscoverStrict, v); err != nil {
+			return Config{}, err
+		}
 	}
 
 	// Rendering, as Argo CD's repo-server would.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -13,35 +12,46 @@ type Discovery struct {
 	Match bool
 	// Type is the detected source type (also set when the app does not match).
 	Type render.SourceType
-	// Objects is how many objects the app renders to.
-	Objects int
 	// Reason explains a non-match.
 	Reason string
 }
 
-// Discover decides whether wavecheck should claim the app in dir: it matches exactly the apps
-// wavecheck can render to at least one object with the same settings generation would use
-// (plugin parameters included, when the Application sets them). An app that fails to render (a
-// jsonnet directory, a chart whose dependencies are not vendored, a YAML syntax error) or renders
-// to nothing (an empty directory, a directory without manifests) is left to Argo CD's own
-// tooling or another plugin. Policy findings play no part: an app with policy errors matches,
-// so that generation can block it.
+// Discover decides whether wavecheck should claim the app in dir. It decides from file names,
+// as Argo CD's own discovery does (util/app/discovery AppType, render.Detect), and never renders
+// or parses the app: a Helm chart, a kustomization and a directory of manifests are claimed,
+// and a render error (a YAML syntax error, a dependency that cannot be built) then surfaces in
+// generate, where Argo CD's own tooling would fail too. Discover declines only an app that
+// Argo CD would render differently from wavecheck:
+//   - a Directory app holding a selected *.jsonnet file, which Argo CD evaluates natively
+//     (reposerver/repository findManifests) and wavecheck cannot; with
+//     WAVECHECK_DISCOVER_STRICT=true such an app is claimed and generate fails naming the file,
+//     so an app cannot leave enforce mode by adding a jsonnet file;
+//   - a Directory app without any .yaml/.yml/.json file, which Argo CD renders to nothing and
+//     generate would refuse as empty (unless allow-empty is set, in which case it is claimed).
+//
+// Policy findings play no part: an app with policy errors matches, so that generation can block
+// it.
 func Discover(ctx context.Context, dir string, cfg Config) Discovery {
 	opts := cfg.renderOptions(ctx, dir)
-	d := Discovery{Type: opts.SourceType}
+	d := Discovery{Type: opts.SourceType, Match: true}
 	if d.Type == "" {
 		d.Type = render.Detect(dir)
 	}
-	res, err := pipeline.Render(ctx, dir, opts)
+	if d.Type != render.Directory {
+		return d
+	}
+	s, err := render.ScanDirectory(ctx, dir, opts)
 	if err != nil {
-		d.Reason = fmt.Sprintf("cannot render the app: %v", err)
+		// A bad include/exclude glob or an unreadable directory: generate reports it.
 		return d
 	}
-	d.Type, d.Objects = res.Type, len(res.Objects)
-	if d.Objects == 0 {
-		d.Reason = fmt.Sprintf("the %s app renders no objects", res.Type)
-		return d
+	switch {
+	case s.Jsonnet != "" && !cfg.DiscoverStrict:
+		d.Match = false
+		d.Reason = fmt.Sprintf("%s is jsonnet, which Argo CD renders natively and wavecheck cannot (set %s=true on the sidecar to claim such apps and fail them instead)", s.Jsonnet, EnvDiscoverStrict)
+	case s.Manifests == 0 && s.Jsonnet == "" && !cfg.AllowEmpty:
+		d.Match = false
+		d.Reason = "the Directory app holds no .yaml, .yml or .json file: Argo CD renders it to nothing, which generate would refuse (set the plugin parameter allow-empty=true to claim it)"
 	}
-	d.Match = true
 	return d
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -566,26 +567,44 @@ metadata:
 }
 
 func TestDiscover(t *testing.T) {
+	strict := []string{"WAVECHECK_DISCOVER_STRICT=true"}
 	tests := []struct {
-		name     string
-		files    map[string]string
-		env      []string
-		want     bool
-		wantType render.SourceType
+		name       string
+		files      map[string]string
+		env        []string
+		want       bool
+		wantType   render.SourceType
+		wantReason string // substring of the reason of a non-match
 	}{
 		{name: "helm chart", files: helmChart, want: true, wantType: render.Helm},
 		{name: "kustomize", files: map[string]string{"kustomization.yaml": "resources:\n- cm.yaml\n", "cm.yaml": cmYAML}, want: true, wantType: render.Kustomize},
+		// A broken kustomization is Argo CD's Kustomize app too: kustomize build fails in generate.
+		{name: "kustomize with a missing resource", files: map[string]string{"kustomization.yaml": "resources:\n- missing.yaml\n"}, want: true, wantType: render.Kustomize},
 		{name: "directory", files: map[string]string{"cm.yaml": cmYAML}, want: true, wantType: render.Directory},
-		{name: "empty directory", files: map[string]string{}, wantType: render.Directory},
-		{name: "no manifests", files: map[string]string{"README.md": "# docs\n", "script.sh": "echo\n"}, wantType: render.Directory},
-		{name: "jsonnet only", files: map[string]string{"main.jsonnet": "{}\n"}, wantType: render.Directory},
-		{name: "manifests only in subdirectories", files: map[string]string{"sub/cm.yaml": cmYAML}, wantType: render.Directory},
+		{name: "empty directory", files: map[string]string{}, wantType: render.Directory, wantReason: "no .yaml, .yml or .json file"},
+		{name: "empty directory with allow-empty", files: map[string]string{}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"allow-empty","string":"true"}]`}, want: true, wantType: render.Directory},
+		{name: "no manifests", files: map[string]string{"README.md": "# docs\n", "script.sh": "echo\n"}, wantType: render.Directory, wantReason: "no .yaml"},
+		{name: "jsonnet only", files: map[string]string{"main.jsonnet": "{}\n"}, wantType: render.Directory, wantReason: "main.jsonnet is jsonnet"},
+		{name: "jsonnet only, strict", files: map[string]string{"main.jsonnet": "{}\n"}, env: strict, want: true, wantType: render.Directory},
+		// Issue 13 item 11: an empty noop.jsonnet next to manifests made discover decline the app.
+		{name: "empty noop.jsonnet beside manifests", files: map[string]string{"cm.yaml": cmYAML, "noop.jsonnet": ""}, wantType: render.Directory, wantReason: "noop.jsonnet is jsonnet"},
+		{name: "empty noop.jsonnet beside manifests, strict", files: map[string]string{"cm.yaml": cmYAML, "noop.jsonnet": ""}, env: strict, want: true, wantType: render.Directory},
+		{name: "jsonnet excluded", files: map[string]string{"cm.yaml": cmYAML, "noop.jsonnet": ""}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"exclude","string":"*.jsonnet"}]`}, want: true, wantType: render.Directory},
+		{name: "jsonnet in a subdirectory without recurse", files: map[string]string{"cm.yaml": cmYAML, "sub/main.jsonnet": "{}"}, want: true, wantType: render.Directory},
+		{name: "jsonnet in a subdirectory with recurse", files: map[string]string{"cm.yaml": cmYAML, "sub/main.jsonnet": "{}"}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"recurse","string":"true"}]`}, wantType: render.Directory, wantReason: "sub/main.jsonnet"},
+		// Argo CD evaluates only *.jsonnet; a .libsonnet library changes nothing.
+		{name: "libsonnet beside manifests", files: map[string]string{"cm.yaml": cmYAML, "lib.libsonnet": "{}"}, want: true, wantType: render.Directory},
+		{name: "manifests only in subdirectories", files: map[string]string{"sub/cm.yaml": cmYAML}, wantType: render.Directory, wantReason: "no .yaml"},
 		{name: "subdirectories with recurse", files: map[string]string{"sub/cm.yaml": cmYAML}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"recurse","string":"true"}]`}, want: true, wantType: render.Directory},
-		{name: "broken yaml", files: map[string]string{"cm.yaml": "kind: [\n"}, wantType: render.Directory},
-		{name: "chart with missing dependency", files: map[string]string{
+		// A YAML error is generate's to report, as Argo CD's own rendering would fail too.
+		{name: "broken yaml", files: map[string]string{"cm.yaml": "kind: [\n"}, want: true, wantType: render.Directory},
+		{name: "bad include glob", files: map[string]string{"cm.yaml": cmYAML}, env: []string{`ARGOCD_APP_PARAMETERS=[{"name":"include","string":"{a"}]`}, want: true, wantType: render.Directory},
+		// Helm dependencies are built in generate, as the repo-server builds them.
+		{name: "chart with unvendored dependency", files: map[string]string{
 			"Chart.yaml":        "apiVersion: v2\nname: demo\nversion: 0.1.0\ndependencies:\n- name: redis\n  version: 1.0.0\n  repository: https://charts.example.com\n",
 			"templates/cm.yaml": cmYAML,
-		}, wantType: render.Helm},
+		}, want: true, wantType: render.Helm},
+		{name: "chart holding jsonnet", files: map[string]string{"Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n", "templates/cm.yaml": cmYAML, "x.jsonnet": "{}"}, want: true, wantType: render.Helm},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -598,10 +617,71 @@ func TestDiscover(t *testing.T) {
 			if d.Match != tt.want || d.Type != tt.wantType {
 				t.Errorf("Discover = %+v, want match %v type %s", d, tt.want, tt.wantType)
 			}
-			if !d.Match && d.Reason == "" {
-				t.Errorf("non-match without a reason")
+			if !d.Match && (tt.wantReason == "" || !strings.Contains(d.Reason, tt.wantReason)) {
+				t.Errorf("reason = %q, want it to contain %q", d.Reason, tt.wantReason)
+			}
+			if d.Match && d.Reason != "" {
+				t.Errorf("match with a reason %q", d.Reason)
 			}
 		})
+	}
+}
+
+// TestDiscoverStrictGenerateFails is the other half of the noop.jsonnet regression (issue 13
+// item 11): with WAVECHECK_DISCOVER_STRICT=true the app is claimed, and generate fails with
+// one line naming the file instead of the app escaping enforce mode.
+func TestDiscoverStrictGenerateFails(t *testing.T) {
+	dir := writeApp(t, map[string]string{"cm.yaml": cmYAML, "noop.jsonnet": ""})
+	cfg, err := Resolve(ParseEnv([]string{"WAVECHECK_DISCOVER_STRICT=true"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Discover(context.Background(), dir, cfg); !d.Match {
+		t.Fatalf("strict discover declined: %s", d.Reason)
+	}
+	_, err = Generate(context.Background(), dir, cfg, nil)
+	if err == nil || !strings.Contains(err.Error(), "noop.jsonnet") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("Generate = %v, want a one-line error naming noop.jsonnet", err)
+	}
+}
+
+func TestDiscoverStrictSetting(t *testing.T) {
+	if _, err := Resolve(ParseEnv([]string{"WAVECHECK_DISCOVER_STRICT=maybe"})); err == nil || !strings.Contains(err.Error(), "WAVECHECK_DISCOVER_STRICT") {
+		t.Errorf("Resolve(WAVECHECK_DISCOVER_STRICT=maybe) = %v, want an error naming the setting", err)
+	}
+}
+
+// TestDiscoverDoesNotParse shows that discover decides from names: every file of this
+// 5,000-object directory app is a FIFO, which rendering refuses ("not a regular file") and
+// reading would block on, yet the scan counts all 5,000 without an error and Discover claims
+// the app. BenchmarkDiscover measures the same app made of regular files.
+func TestDiscoverDoesNotParse(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 5000 {
+		if err := syscall.Mkfifo(filepath.Join(dir, fmt.Sprintf("cm-%04d.yaml", i)), 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+	}
+	cfg, _ := Resolve(ParseEnv(nil))
+	s, err := render.ScanDirectory(context.Background(), dir, cfg.Render)
+	if err != nil || s.Manifests != 5000 || s.Jsonnet != "" {
+		t.Fatalf("ScanDirectory = %+v, %v; want 5000 manifests and no error", s, err)
+	}
+	if d := Discover(context.Background(), dir, cfg); !d.Match {
+		t.Fatalf("Discover = %+v, want a match", d)
+	}
+	if _, err := pipeline.Render(context.Background(), dir, cfg.Render); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("Render = %v: the FIFOs must be unrenderable for this test to mean anything", err)
+	}
+}
+
+func BenchmarkDiscover(b *testing.B) {
+	dir := bigDirectoryApp(b)
+	cfg, _ := Resolve(ParseEnv(nil))
+	for b.Loop() {
+		if d := Discover(context.Background(), dir, cfg); !d.Match {
+			b.Fatalf("Discover = %+v", d)
+		}
 	}
 }
 
@@ -707,4 +787,29 @@ metadata:
 			}
 		})
 	}
+}
+
+// BenchmarkDiscoverRenderBaseline renders the app BenchmarkDiscover discovers: what the old
+// discover (which rendered the whole app) cost.
+func BenchmarkDiscoverRenderBaseline(b *testing.B) {
+	dir := bigDirectoryApp(b)
+	cfg, _ := Resolve(ParseEnv(nil))
+	for b.Loop() {
+		if _, err := pipeline.Render(context.Background(), dir, cfg.Render); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigDirectoryApp writes a directory app of 5,000 ConfigMaps, one a file.
+func bigDirectoryApp(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	for i := range 5000 {
+		p := filepath.Join(dir, fmt.Sprintf("cm-%04d.yaml", i))
+		if err := os.WriteFile(p, fmt.Appendf(nil, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n", i), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
 }

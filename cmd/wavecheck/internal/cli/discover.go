@@ -14,12 +14,14 @@ func newDiscoverCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "discover [DIR]",
 		Short: "Argo CD plugin discovery: print the source type when wavecheck can render the app in DIR (default .)",
-		Long: `discover is the plugin's discover.find.command. It prints the app's source type (Helm, Kustomize
-or Directory) and exits 0 when wavecheck can render the app to at least one object with the
-settings generation would use; otherwise it prints nothing on stdout (the reason goes to stderr,
-which the cmp-server logs) and still exits 0, so Argo CD leaves the app to its own tooling or
-another plugin (a jsonnet directory, a chart whose dependencies are not vendored, an empty
-directory, a directory without manifests).`,
+		Long: `discover is the plugin's discover.find.command. It decides from file names, as Argo CD's own
+discovery does, without rendering: it prints the app's source type (Helm, Kustomize or Directory)
+and exits 0 for a chart, a kustomization or a directory of manifests; a render error then
+surfaces in generate, where Argo CD's own tooling would fail too. It declines (prints nothing on
+stdout, the reason on stderr, which the cmp-server logs, and exits 0) only an app Argo CD renders
+differently: a directory holding *.jsonnet files, which Argo CD evaluates and wavecheck cannot
+(the sidecar setting WAVECHECK_DISCOVER_STRICT=true claims it so that generate fails naming the
+file), and a directory without .yaml/.yml/.json files (unless allow-empty is set).`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := appDir(args)

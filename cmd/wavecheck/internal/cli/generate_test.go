@@ -192,13 +192,18 @@ func TestDiscoverCommand(t *testing.T) {
 	repo := writeRepo(t, nil)
 	tests := []struct {
 		app, env, want string
+		vars           map[string]string
+		wantReason     string
 	}{
 		{app: "clean", want: "Directory\n"},
 		{app: "broken", want: "Directory\n"},
 		{app: "helm", want: "Helm\n"},
-		{app: "empty"},
-		{app: "jsonnet"},
+		{app: "empty", wantReason: "no .yaml, .yml or .json file"},
+		{app: "jsonnet", wantReason: "main.jsonnet is jsonnet"},
+		{app: "jsonnet", vars: map[string]string{"WAVECHECK_DISCOVER_STRICT": "true"}, want: "Directory\n"},
 		{app: "clean", env: `[{"name":"mdoe","string":"off"}]`, want: "Directory\n"},
+		// Bad sidecar settings: claimed, so that generate reports them.
+		{app: "jsonnet", vars: map[string]string{"WAVECHECK_DISCOVER_STRICT": "maybe"}, want: "Directory\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.app, func(t *testing.T) {
@@ -206,13 +211,16 @@ func TestDiscoverCommand(t *testing.T) {
 			if tt.env != "" {
 				t.Setenv("ARGOCD_APP_PARAMETERS", tt.env)
 			}
+			for k, v := range tt.vars {
+				t.Setenv(k, v)
+			}
 			t.Chdir(filepath.Join(repo, "apps", tt.app))
 			code, stdout, stderr := runCLI(t, "discover")
 			if code != 0 || stdout != tt.want {
 				t.Errorf("discover = exit %d stdout %q, want exit 0 stdout %q (stderr %q)", code, stdout, tt.want, stderr)
 			}
-			if tt.want == "" && !strings.HasPrefix(stderr, "wavecheck: no match: ") {
-				t.Errorf("no reason on stderr: %q", stderr)
+			if tt.want == "" && (!strings.HasPrefix(stderr, "wavecheck: no match: ") || !strings.Contains(stderr, tt.wantReason)) {
+				t.Errorf("stderr = %q, want the reason %q", stderr, tt.wantReason)
 			}
 		})
 	}
