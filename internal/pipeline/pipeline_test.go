@@ -11,28 +11,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/policy"
 )
-
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
 
 const badCM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1.5\"\n"
 
 func TestRunRepositoryRelativeSources(t *testing.T) {
-	root := writeFiles(t, map[string]string{
+	root := testfs.Tree(t, map[string]string{
 		".git/HEAD":                     "ref: refs/heads/main\n",
 		"charts/shop/Chart.yaml":        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
 		"charts/shop/templates/cm.yaml": badCM,
@@ -58,7 +44,7 @@ func TestRunRepositoryRelativeSources(t *testing.T) {
 // TestRepoPoliciesCannotExempt: the repository's policies run in their own engine, so their
 // conftest exceptions cannot remove the admin's findings; they only add their own.
 func TestRepoPoliciesCannotExempt(t *testing.T) {
-	root := writeFiles(t, map[string]string{
+	root := testfs.Tree(t, map[string]string{
 		".git/HEAD":        "ref: refs/heads/main\n",
 		"apps/web/cm.yaml": badCM,
 		"admin/team.rego":  "package main\n\ndeny_team contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"admin: no team label\"\n}\n",
@@ -88,7 +74,7 @@ func TestRepoPoliciesCannotExempt(t *testing.T) {
 }
 
 func TestLintWithoutLintOption(t *testing.T) {
-	root := writeFiles(t, map[string]string{"cm.yaml": badCM})
+	root := testfs.Tree(t, map[string]string{"cm.yaml": badCM})
 	p := Start(context.Background(), Options{})
 	defer p.Close()
 	res, err := p.Render(context.Background(), root)
@@ -105,7 +91,7 @@ func TestLintWithoutLintOption(t *testing.T) {
 // file, is an error), only from regular files, and within the size limits.
 func TestRepoPoliciesBounded(t *testing.T) {
 	const warnRepo = "package main\n\nwarn_repo contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"repo: hello\"\n}\n"
-	outside := writeFiles(t, map[string]string{"p/x.rego": warnRepo})
+	outside := testfs.Tree(t, map[string]string{"p/x.rego": warnRepo})
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, root string)
@@ -135,7 +121,7 @@ func TestRepoPoliciesBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeFiles(t, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "apps/web/cm.yaml": badCM})
+			root := testfs.Tree(t, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "apps/web/cm.yaml": badCM})
 			tt.setup(t, root)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

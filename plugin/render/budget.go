@@ -64,33 +64,19 @@ func limitErr(format string, l Limit, a ...any) error {
 	return fmt.Errorf("%w: %s (%s)", ErrLimit, fmt.Sprintf(format, a...), l.Hint())
 }
 
-func (o Options) timeout() time.Duration {
-	if o.Timeout > 0 {
-		return o.Timeout
+// orDefault is v when set (positive), else the default: an Options field left zero means
+// the default limit.
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultTimeout
+	return def
 }
 
-func (o Options) maxObjects() int {
-	if o.MaxObjects > 0 {
-		return o.MaxObjects
-	}
-	return DefaultMaxObjects
-}
-
-func (o Options) maxMemory() int64 {
-	if o.MaxMemoryBytes > 0 {
-		return o.MaxMemoryBytes
-	}
-	return DefaultMaxMemory
-}
-
-func (o Options) maxRendered() int64 {
-	if o.MaxRenderedBytes > 0 {
-		return o.MaxRenderedBytes
-	}
-	return DefaultMaxRenderedBytes
-}
+func (o Options) timeout() time.Duration { return orDefault(o.Timeout, DefaultTimeout) }
+func (o Options) maxObjects() int        { return orDefault(o.MaxObjects, DefaultMaxObjects) }
+func (o Options) maxMemory() int64       { return orDefault(o.MaxMemoryBytes, DefaultMaxMemory) }
+func (o Options) maxRendered() int64     { return orDefault(o.MaxRenderedBytes, DefaultMaxRenderedBytes) }
 
 // step records what the render is doing, for the deadline's error.
 type step struct{ v atomic.Pointer[string] }

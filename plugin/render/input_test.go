@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wavecheck/wavecheck/internal/testfs"
 )
 
 func TestInput(t *testing.T) {
@@ -15,14 +17,8 @@ func TestInput(t *testing.T) {
 	}
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
 	write := func(rel, data string) string {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		testfs.Write(t, root, map[string]string{rel: data})
+		return filepath.Join(root, rel)
 	}
 	skipped := write("apps/x/skipped.yaml", "# "+skipMarker+"\n"+cm)
 	txt := write("apps/x/out.txt", cm+"---\n"+strings.Replace(cm, "name: a", "name: b", 1))

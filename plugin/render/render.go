@@ -97,19 +97,8 @@ type Options struct {
 	MaxMemoryBytes int64
 }
 
-func (o Options) maxFile() int64 {
-	if o.MaxFileBytes > 0 {
-		return o.MaxFileBytes
-	}
-	return DefaultMaxFileBytes
-}
-
-func (o Options) maxTotal() int64 {
-	if o.MaxTotalBytes > 0 {
-		return o.MaxTotalBytes
-	}
-	return DefaultMaxTotalBytes
-}
+func (o Options) maxFile() int64  { return orDefault(o.MaxFileBytes, DefaultMaxFileBytes) }
+func (o Options) maxTotal() int64 { return orDefault(o.MaxTotalBytes, DefaultMaxTotalBytes) }
 
 // Result is a rendered application.
 type Result struct {

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 func TestSourceRoot(t *testing.T) {
-	root := writeApp(t, map[string]string{"overlays/prod/kustomization.yaml": "resources: []\n"})
+	root := testfs.Tree(t, map[string]string{"overlays/prod/kustomization.yaml": "resources: []\n"})
 	dir := filepath.Join(root, "overlays", "prod")
 	// A symlink to the app directory: the working directory the process sees may go through one.
 	link := filepath.Join(t.TempDir(), "prod")
@@ -73,7 +74,7 @@ func captureLog(t *testing.T) *bytes.Buffer {
 // base lies outside the app directory rendered only when .git marked the repository root.
 // ARGOCD_APP_SOURCE_PATH now gives the root.
 func TestRepoRootFromSourcePath(t *testing.T) {
-	root := writeApp(t, map[string]string{
+	root := testfs.Tree(t, map[string]string{
 		".wavecheck/team.rego":             "package main\n",
 		"base/kustomization.yaml":          "resources:\n- cm.yaml\n",
 		"base/cm.yaml":                     cmYAML,

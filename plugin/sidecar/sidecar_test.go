@@ -15,25 +15,10 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/wavecheck/wavecheck/internal/pipeline"
+	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
-
-// writeApp creates files (slash paths relative to a new temp dir) and returns the dir.
-func writeApp(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 const cmYAML = `apiVersion: v1
 kind: ConfigMap
@@ -430,7 +415,7 @@ func TestGenerate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeApp(t, tt.files)
+			dir := testfs.Tree(t, tt.files)
 			cfg, err := Resolve(ParseEnv(tt.env))
 			if err != nil {
 				t.Fatal(err)
@@ -506,7 +491,7 @@ func TestReport(t *testing.T) {
 // TestGenerateRepoPolicies runs generation through the real pipeline: the repository's
 // .wavecheck policies run only when enabled, in their own engine.
 func TestGenerateRepoPolicies(t *testing.T) {
-	root := writeApp(t, map[string]string{
+	root := testfs.Tree(t, map[string]string{
 		".git/HEAD":            "ref: refs/heads/main\n",
 		".wavecheck/team.rego": "package main\n\ndeny contains msg if {\n\tinput.kind == \"ConfigMap\"\n\tmsg := \"repo policy: no ConfigMaps\"\n}\n",
 		"apps/web/cm.yaml":     cmYAML,
@@ -533,7 +518,7 @@ func TestGenerateRepoPolicies(t *testing.T) {
 }
 
 func TestGenerateHelm(t *testing.T) {
-	dir := writeApp(t, helmChart)
+	dir := testfs.Tree(t, helmChart)
 	cfg, err := Resolve(ParseEnv([]string{
 		"ARGOCD_APP_NAME=shop", "ARGOCD_APP_NAMESPACE=prod", "KUBE_VERSION=1.37.0", "KUBE_API_VERSIONS=v1,example.com/v1",
 		`ARGOCD_APP_PARAMETERS=[{"name":"values-files","array":["values-prod.yaml"]},{"name":"values","string":"replicas: 3\n"},{"name":"set","map":{"greeting":"set"}}]`,
@@ -608,7 +593,7 @@ func TestDiscover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeApp(t, tt.files)
+			dir := testfs.Tree(t, tt.files)
 			cfg, err := Resolve(ParseEnv(tt.env))
 			if err != nil {
 				t.Fatal(err)
@@ -631,7 +616,7 @@ func TestDiscover(t *testing.T) {
 // item 11): with WAVECHECK_DISCOVER_STRICT=true the app is claimed, and generate fails with
 // one line naming the file instead of the app escaping enforce mode.
 func TestDiscoverStrictGenerateFails(t *testing.T) {
-	dir := writeApp(t, map[string]string{"cm.yaml": cmYAML, "noop.jsonnet": ""})
+	dir := testfs.Tree(t, map[string]string{"cm.yaml": cmYAML, "noop.jsonnet": ""})
 	cfg, err := Resolve(ParseEnv([]string{"WAVECHECK_DISCOVER_STRICT=true"}))
 	if err != nil {
 		t.Fatal(err)
@@ -726,7 +711,7 @@ func TestAnnounce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Announce(writeApp(t, tt.files), ParseEnv(tt.env))
+			got := Announce(testfs.Tree(t, tt.files), ParseEnv(tt.env))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Announce mismatch (-want +got):\n%s", diff)
 			}
@@ -747,7 +732,7 @@ metadata:
     wavecheck.io/ignore: "*"
 `
 	const notice = "wavecheck: wavecheck.io/ignore on 1 object disregarded: WAVECHECK_APP_OVERRIDES=false forbids applications to exempt themselves"
-	dir := writeApp(t, map[string]string{"cm.yaml": ignored})
+	dir := testfs.Tree(t, map[string]string{"cm.yaml": ignored})
 	tests := []struct {
 		name       string
 		env        []string

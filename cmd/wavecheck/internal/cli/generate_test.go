@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wavecheck/wavecheck/internal/testfs"
 )
 
 // cmpApps are small apps for the Argo CD plugin commands.
@@ -58,15 +59,7 @@ func writeRepo(t *testing.T, extra map[string]string) string {
 	for name, body := range extra {
 		files[name] = body
 	}
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfs.Write(t, root, files)
 	return root
 }
 
