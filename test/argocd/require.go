@@ -1,14 +1,14 @@
 package argocd
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wavecheck/wavecheck/test/cluster"
 )
 
 // EnvBinDir names the environment variable holding the folder tools/build.sh printed.
@@ -37,36 +37,14 @@ func FindBinaries() (string, error) {
 	if _, err := os.Stat(script); err != nil {
 		return "", errors.Join(ErrNotBuilt, fmt.Errorf("find build script: %w", err))
 	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("bash", script, "--cached")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && exit.ExitCode() == 1 {
-			return "", ErrNotBuilt
-		}
-		return "", fmt.Errorf("run %s --cached: %w: %s", script, err, strings.TrimSpace(stderr.String()))
-	}
-	dir := strings.TrimSpace(stdout.String())
-	return dir, checkBinaries(dir)
+	return cluster.CachedBuild(script, ErrNotBuilt, checkBinaries)
 }
 
 // RequireBinaries returns the Argo CD folder for a test. Without a build the test is skipped
 // with instructions, unless CI is set: under CI the suite must run, so it fails.
 func RequireBinaries(t testing.TB) string {
 	t.Helper()
-	dir, err := FindBinaries()
-	switch {
-	case err == nil:
-		return dir
-	case errors.Is(err, ErrNotBuilt) && os.Getenv("CI") == "":
-		t.Skipf("skipping the Argo CD end-to-end test: %v", err)
-	case errors.Is(err, ErrNotBuilt):
-		t.Fatalf("CI is set and the Argo CD end-to-end test cannot run: %v", err)
-	default:
-		t.Fatalf("Argo CD end-to-end test: %v", err)
-	}
-	return ""
+	return cluster.RequireBuild(t, "Argo CD end-to-end", FindBinaries, ErrNotBuilt)
 }
 
 func checkBinaries(dir string) error {

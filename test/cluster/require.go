@@ -31,18 +31,25 @@ func FindBinaries() (string, error) {
 	if err != nil {
 		return "", errors.Join(ErrNotBuilt, err)
 	}
+	return CachedBuild(script, ErrNotBuilt, checkBinaries)
+}
+
+// CachedBuild runs a tool build script in its --cached mode, which never builds: it prints
+// the cached folder, or exits 1 when there is none (reported as notBuilt). check validates
+// the folder printed.
+func CachedBuild(script string, notBuilt error, check func(dir string) error) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command("bash", script, "--cached")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && exit.ExitCode() == 1 {
-			return "", ErrNotBuilt
+			return "", notBuilt
 		}
 		return "", fmt.Errorf("run %s --cached: %w: %s", script, err, strings.TrimSpace(stderr.String()))
 	}
 	dir := strings.TrimSpace(stdout.String())
-	if err := checkBinaries(dir); err != nil {
+	if err := check(dir); err != nil {
 		return "", err
 	}
 	return dir, nil
@@ -74,16 +81,25 @@ func buildScript() (string, error) {
 // A WAVECHECK_K8S_BIN that points at an incomplete folder always fails.
 func RequireBinaries(t testing.TB) string {
 	t.Helper()
-	dir, err := FindBinaries()
+	return RequireBuild(t, "real-cluster", FindBinaries, ErrNotBuilt)
+}
+
+// RequireBuild is the policy of every suite that needs a tool build: the folder find returns;
+// without a build (notBuilt) the test is skipped with find's instructions, unless the CI
+// environment variable is set: under CI the suite must run, so it fails. Any other error (an
+// incomplete folder) always fails. what names the suite in the messages.
+func RequireBuild(t testing.TB, what string, find func() (string, error), notBuilt error) string {
+	t.Helper()
+	dir, err := find()
 	switch {
 	case err == nil:
 		return dir
-	case errors.Is(err, ErrNotBuilt) && os.Getenv("CI") == "":
-		t.Skipf("skipping the real-cluster test: %v", err)
-	case errors.Is(err, ErrNotBuilt):
-		t.Fatalf("CI is set and the real-cluster test cannot run: %v", err)
+	case errors.Is(err, notBuilt) && os.Getenv("CI") == "":
+		t.Skipf("skipping the %s test: %v", what, err)
+	case errors.Is(err, notBuilt):
+		t.Fatalf("CI is set and the %s test cannot run: %v", what, err)
 	default:
-		t.Fatalf("real-cluster test: %v", err)
+		t.Fatalf("%s test: %v", what, err)
 	}
 	return ""
 }
