@@ -74,7 +74,12 @@ var embeddedIndex = sync.OnceValues(func() (*builtinIndex, error) {
 	return &idx, nil
 })
 
-// parseBuiltinFile parses one file of the built-in rule pack.
+// parseBuiltinFile parses one file of the built-in rule pack for the gated compilation
+// (gate.go). It skips the METADATA comments: the rules' metadata comes from index.json
+// (TestBuiltinIndex compares both), no built-in rule reads rego.metadata, and turning the
+// YAML of every comment block into annotations was a fifth of the parse, 7 % of the lint of a
+// 10-object app (test/bench/NOTES.md). TestGatedRulesKeepFindings compares the findings with
+// the eager compilation, which parses them.
 func parseBuiltinFile(name string) (module, error) {
 	src, err := fs.ReadFile(rules.FS, name)
 	if err != nil {
@@ -82,9 +87,8 @@ func parseBuiltinFile(name string) (module, error) {
 	}
 	file := builtinPrefix + "policy/rules/" + name
 	m, err := ast.ParseModuleWithOpts(file, string(src), ast.ParserOptions{
-		ProcessAnnotation: true,
-		RegoVersion:       ast.RegoV1,
-		Capabilities:      sandboxCapabilities(),
+		RegoVersion:  ast.RegoV1,
+		Capabilities: sandboxCapabilities(),
 	})
 	if err != nil {
 		return module{}, fmt.Errorf("parse policy: %w", formatRegoError(err))
