@@ -202,7 +202,7 @@ func TestResolve(t *testing.T) {
 		{
 			name:    "bad severity override",
 			env:     []string{"WAVECHECK_SEVERITY=application-wave-health=fatal"},
-			wantErr: `read WAVECHECK_SEVERITY: severity override "application-wave-health=fatal"`,
+			wantErr: `read WAVECHECK_SEVERITY: severity override "application-wave-health=fatal": parse severity: unknown severity "fatal" (want error, warning or info)`,
 		},
 		{
 			name:    "bad determinism setting",
