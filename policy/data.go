@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -81,6 +82,7 @@ func objectValue(i int, o manifest.Object, object ast.Value, f argocd.Facts) ast
 		item("ref", ast.StringTerm(o.Ref())),
 		item("key", ast.StringTerm(objectKey(o))),
 		item("group", ast.StringTerm(argocd.Group(o.APIVersion()))),
+		item("unstable", strs(o.Unstable)),
 	)
 }
 
@@ -108,7 +110,7 @@ func strs(s []string) *ast.Term {
 // objects it needs to look at. Each set must equal its definition in lib.rego (the else
 // branch of the rule of the same purpose); TestCandidateSets checks it.
 func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any {
-	names := []string{"hooks", "hookAnnotated", "deletePolicy", "syncOptions", "hookWeight", "applications", "rawIssues", "moved", "generateName"}
+	names := []string{"hooks", "hookAnnotated", "deletePolicy", "syncOptions", "hookWeight", "applications", "rawIssues", "moved", "generateName", "workloads", "unstable"}
 	sets := make(map[string][]any, len(names))
 	for _, n := range names {
 		sets[n] = []any{}
@@ -147,12 +149,25 @@ func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any 
 		if o.GenerateName() != "" && o.Name() == "" {
 			add("generateName", i)
 		}
+		if !f.Hook && slices.Contains(f.SyncPhases, argocd.PhaseSync) && workloadKinds[argocd.Group(o.APIVersion())+"/"+o.Kind()] {
+			add("workloads", i)
+		}
+		if len(o.Unstable) > 0 {
+			add("unstable", i)
+		}
 	}
 	out := make(map[string]any, len(sets))
 	for k, v := range sets {
 		out[k] = v
 	}
 	return out
+}
+
+// workloadKinds are the group/kind of the objects whose health needs running pods (lib.rego
+// workload_kinds): Argo CD's Sync phase is not healthy until they are.
+var workloadKinds = map[string]bool{
+	"apps/Deployment": true, "apps/StatefulSet": true, "apps/DaemonSet": true, "apps/ReplicaSet": true,
+	"/Pod": true, "/ReplicationController": true, "batch/Job": true,
 }
 
 // fullViewKinds are the kinds whose spec a built-in rule reads even when the object is not a

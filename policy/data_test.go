@@ -89,7 +89,7 @@ func TestCandidateSets(t *testing.T) {
 		}
 		apps[d] = r.Objects
 	}
-	lists := []string{"hooks", "hook_annotated", "delete_policy_annotated", "sync_options_annotated", "hook_weighted", "applications", "raw_issues", "moved", "generated_names"}
+	lists := []string{"hooks", "hook_annotated", "delete_policy_annotated", "sync_options_annotated", "hook_weighted", "applications", "raw_issues", "moved", "generated_names", "workloads", "unstable"}
 	var q strings.Builder
 	for i, l := range lists {
 		fmt.Fprintf(&q, "go%d := [o.index | some o in data.wavecheck.lib.%s]; rego%d := [o.index | some o in data.wavecheck.lib.%s] with data.wavecheck.sets as {}; ", i, l, i, l)

@@ -63,6 +63,9 @@ func (e *Linter) Evaluate(ctx context.Context, objs []manifest.Object) (*Result,
 		res.Suppressed = append(res.Suppressed, exc...)
 	}
 	for _, h := range raw {
+		if sev, ok := e.opts.Severity[h.Rule]; ok {
+			h.Severity = sev
+		}
 		if s, ok := e.suppression(h.Finding, objs[h.obj]); ok {
 			res.Suppressed = append(res.Suppressed, s)
 			continue

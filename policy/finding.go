@@ -30,6 +30,34 @@ func (s Severity) Rank() int {
 	return 0
 }
 
+// ParseSeverityOverrides reads severity overrides written rule=severity (each item may also
+// be a comma-separated list of them), e.g. application-wave-health=error.
+func ParseSeverityOverrides(items []string) (map[string]Severity, error) {
+	var out map[string]Severity
+	for _, item := range items {
+		for _, kv := range strings.Split(item, ",") {
+			kv = strings.TrimSpace(kv)
+			if kv == "" {
+				continue
+			}
+			id, level, ok := strings.Cut(kv, "=")
+			id, level = strings.TrimSpace(id), strings.TrimSpace(level)
+			if !ok || id == "" {
+				return nil, fmt.Errorf("severity override %q: write rule=severity, e.g. application-wave-health=error", kv)
+			}
+			sev, err := ParseSeverity(level)
+			if err != nil {
+				return nil, fmt.Errorf("severity override %q: %w", kv, err)
+			}
+			if out == nil {
+				out = map[string]Severity{}
+			}
+			out[id] = sev
+		}
+	}
+	return out, nil
+}
+
 // ParseSeverity accepts error, warning (or warn) and info, in any case.
 func ParseSeverity(s string) (Severity, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {

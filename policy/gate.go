@@ -31,6 +31,7 @@ var candidateLists = map[string]string{
 	"hooks": "hooks", "hook_annotated": "hookAnnotated", "delete_policy_annotated": "deletePolicy",
 	"sync_options_annotated": "syncOptions", "hook_weighted": "hookWeight", "applications": "applications",
 	"raw_issues": "rawIssues", "moved": "moved", "generated_names": "generateName",
+	"workloads": "workloads", "unstable": "unstable",
 }
 
 var libPath = ast.MustParseRef("data.wavecheck.lib")

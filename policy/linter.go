@@ -55,6 +55,10 @@ type Options struct {
 	Timeout time.Duration
 	// NoBuiltin disables the built-in rule pack (user policies only).
 	NoBuiltin bool
+	// Severity overrides the severity of a rule's findings, by rule id (e.g. raising
+	// application-wave-health to error for an Argo CD without the Application health check).
+	// ParseSeverityOverrides reads it from "rule=severity" settings.
+	Severity map[string]Severity
 	// RegoVersion is the syntax of user policies: "v1" (default, as conftest >= 0.60) or "v0"
 	// (older conftest policies: deny[msg] { ... }).
 	RegoVersion string
@@ -167,6 +171,11 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 			return nil, err
 		}
 	}
+	for id := range opts.Severity {
+		if _, ok := e.ruleByID[id]; !ok && len(userMods) == 0 {
+			return nil, fmt.Errorf("severity override for %q: no such rule (wavecheck rules lists them)", id)
+		}
+	}
 	for id := range e.ignore {
 		if _, ok := e.ruleByID[id]; !ok {
 			// Not an error: a user rule may set its id per finding.
@@ -206,6 +215,11 @@ func (e *Linter) regoOpts(c *ast.Compiler, query string) []func(*rego.Rego) {
 func (e *Linter) Rules() []Rule {
 	out := make([]Rule, len(e.rules))
 	copy(out, e.rules)
+	for i, r := range out {
+		if sev, ok := e.opts.Severity[r.ID]; ok {
+			out[i].Severity = sev
+		}
+	}
 	return out
 }
 

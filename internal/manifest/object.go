@@ -11,6 +11,10 @@ import "fmt"
 type Object struct {
 	Object map[string]any `json:"object"`
 	Source Source         `json:"source"`
+	// Unstable are the fields (dotted paths, e.g. data.password) whose values differ between
+	// two renders of the same input, set by the pipeline's determinism check (MarkUnstable);
+	// "metadata.name" when the object is missing from the second render. Empty otherwise.
+	Unstable []string `json:"unstable,omitempty"`
 }
 
 // Source says where an object came from.

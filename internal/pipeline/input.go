@@ -11,7 +11,11 @@ import (
 // RenderInput renders one command-line input with repository-relative sources: "-" is a
 // manifest stream on stdin, a file a manifest stream, a directory an app (render.Input).
 func (p *Pipeline) RenderInput(ctx context.Context, path string, stdin io.Reader) (*render.Result, error) {
-	return RenderInput(ctx, path, stdin, p.opts.Render)
+	res, err := RenderInput(ctx, path, stdin, p.opts.Render)
+	if err != nil {
+		return nil, err
+	}
+	return p.checkDeterminism(ctx, res)
 }
 
 // RenderInput is render.Input followed by RepoRelativeSources.

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
@@ -41,6 +42,10 @@ type Options struct {
 	// (a security property: a repository may add rules, never remove them). Every user policy
 	// runs in the linter's sandbox (no network, no environment).
 	RepoPolicies bool
+	// CheckDeterminism renders a Helm chart a second time and marks the objects whose output
+	// differs (manifest.MarkUnstable), for the render-not-deterministic rule: Argo CD renders on
+	// every refresh, so such an app is OutOfSync forever.
+	CheckDeterminism bool
 }
 
 // Lint is the outcome of linting one rendered app.
@@ -78,9 +83,27 @@ func (p *Pipeline) Close() {
 	}
 }
 
-// Render renders the app in dir with repository-relative sources.
+// Render renders the app in dir with repository-relative sources (twice for a Helm chart with
+// Options.CheckDeterminism).
 func (p *Pipeline) Render(ctx context.Context, dir string) (*render.Result, error) {
-	return Render(ctx, dir, p.opts.Render)
+	res, err := Render(ctx, dir, p.opts.Render)
+	if err != nil {
+		return nil, err
+	}
+	return p.checkDeterminism(ctx, res)
+}
+
+// checkDeterminism renders a Helm app again and marks the objects that differ, when enabled.
+func (p *Pipeline) checkDeterminism(ctx context.Context, res *render.Result) (*render.Result, error) {
+	if !p.opts.CheckDeterminism || res.Type != render.Helm {
+		return res, nil
+	}
+	again, err := render.Render(ctx, res.Dir, p.opts.Render)
+	if err != nil {
+		return nil, fmt.Errorf("render %s a second time (determinism check): %w", res.Dir, err)
+	}
+	manifest.MarkUnstable(res.Objects, again.Objects)
+	return res, nil
 }
 
 // Lint evaluates the admin linter and, when enabled and present, the repository's policies

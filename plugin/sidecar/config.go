@@ -73,6 +73,13 @@ const (
 	// Kustomize: remote bases and resources (URLs) are refused unless the operator allows them.
 	EnvKustomizeRemote = "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE" // true: allow remote kustomize bases (default false)
 	EnvKustomizeHelm   = "WAVECHECK_KUSTOMIZE_ENABLE_HELM"  // true: inflate helmCharts (Argo CD's kustomize.buildOptions --enable-helm)
+	// Rule severities the operator raises or lowers for every app: rule=severity, ','-separated
+	// (e.g. application-wave-health=error when argocd-cm has no Application health check).
+	EnvSeverity = "WAVECHECK_SEVERITY"
+	// true: render Helm charts twice per generation and report objects that differ
+	// (render-not-deterministic). Off by default: it doubles the Helm rendering time of every
+	// manifest generation, and Argo CD shows such apps OutOfSync anyway; validate checks it.
+	EnvCheckDeterminism = "WAVECHECK_CHECK_DETERMINISM"
 )
 
 // Application-level settings: the Application's plugin env (spec.source.plugin.env), which the
@@ -131,6 +138,10 @@ type PolicyConfig struct {
 	// Namespace is the Application's destination namespace (ARGOCD_APP_NAMESPACE).
 	Namespace string
 	Timeout   time.Duration
+	// Severity is WAVECHECK_SEVERITY (admin only: an Application cannot change severities).
+	Severity map[string]policy.Severity
+	// CheckDeterminism is WAVECHECK_CHECK_DETERMINISM.
+	CheckDeterminism bool
 	// NoAppOverrides is WAVECHECK_APP_OVERRIDES=false: besides the mode and ignore list
 	// checks of Resolve, the objects' wavecheck.io/ignore annotations are disregarded.
 	NoAppOverrides bool
@@ -232,6 +243,14 @@ func Resolve(env Env) (Config, error) {
 	if p.TrackingMethod != "" {
 		if _, err := argocd.ParseTrackingMethod(p.TrackingMethod); err != nil {
 			return Config{}, fmt.Errorf("read tracking method: %w", err)
+		}
+	}
+	if p.Severity, err = policy.ParseSeverityOverrides([]string{env.Vars[EnvSeverity]}); err != nil {
+		return Config{}, fmt.Errorf("read %s: %w", EnvSeverity, err)
+	}
+	if v, ok := env.Vars[EnvCheckDeterminism]; ok {
+		if p.CheckDeterminism, err = parseBool(EnvCheckDeterminism, v); err != nil {
+			return Config{}, err
 		}
 	}
 	p.Namespace = env.AppNamespace

@@ -81,9 +81,11 @@ var ErrEmpty = errors.New("app renders no objects: refusing to return an empty m
 func (c Config) Pipeline(ctx context.Context, dir string) pipeline.Options {
 	pc := c.Policy
 	return pipeline.Options{
-		Render: c.renderOptions(ctx, dir),
-		Lint:   c.Mode != Off,
+		Render:           c.renderOptions(ctx, dir),
+		Lint:             c.Mode != Off,
+		CheckDeterminism: pc.CheckDeterminism && c.Mode != Off,
 		Policy: policy.Options{
+			Severity:       pc.Severity,
 			PolicyDirs:     pc.Dirs,
 			DataFiles:      pc.DataFiles,
 			Namespaces:     pc.Namespaces,

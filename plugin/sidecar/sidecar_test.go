@@ -187,6 +187,29 @@ func TestResolve(t *testing.T) {
 			},
 		},
 		{
+			name: "operator severity overrides and determinism check",
+			env:  []string{"WAVECHECK_SEVERITY=application-wave-health=error, hook-job-unbounded=info", "WAVECHECK_CHECK_DETERMINISM=true", "ARGOCD_ENV_WAVECHECK_SEVERITY=application-wave-health=info"},
+			check: func(t *testing.T, c Config) {
+				want := map[string]policy.Severity{"application-wave-health": policy.SeverityError, "hook-job-unbounded": policy.SeverityInfo}
+				if diff := cmp.Diff(want, c.Policy.Severity); diff != "" || !c.Policy.CheckDeterminism {
+					t.Errorf("severity (-want +got):\n%s\nCheckDeterminism = %v, want true", diff, c.Policy.CheckDeterminism)
+				}
+				if po := c.Pipeline(context.Background(), t.TempDir()); !po.CheckDeterminism || po.Policy.Severity["application-wave-health"] != policy.SeverityError {
+					t.Errorf("pipeline options do not carry the settings: %+v", po)
+				}
+			},
+		},
+		{
+			name:    "bad severity override",
+			env:     []string{"WAVECHECK_SEVERITY=application-wave-health=fatal"},
+			wantErr: `read WAVECHECK_SEVERITY: severity override "application-wave-health=fatal": parse severity: unknown severity "fatal" (want error, warning or info)`,
+		},
+		{
+			name:    "bad determinism setting",
+			env:     []string{"WAVECHECK_CHECK_DETERMINISM=sometimes"},
+			wantErr: `read WAVECHECK_CHECK_DETERMINISM: want true or false, got "sometimes"`,
+		},
+		{
 			name:    "bad offline setting",
 			env:     []string{"WAVECHECK_HELM_OFFLINE=maybe"},
 			wantErr: `read WAVECHECK_HELM_OFFLINE: want true or false, got "maybe"`,

@@ -10,7 +10,7 @@
 # custom:
 #   id: application-wave-health
 #   severity: info
-#   hint: Add the argoproj.io/Application health check (resource.customizations) to argocd-cm if later waves must wait for this Application.
+#   hint: "Add the argoproj.io/Application health check (resource.customizations) to argocd-cm if later waves must wait for this Application; --severity application-wave-health=error (WAVECHECK_SEVERITY in the plugin) makes this finding block."
 package wavecheck.rules.application_wave_health
 
 import data.wavecheck.lib

@@ -43,7 +43,11 @@ obj(raw, facts) := {
 	"source": {"file": "test.yaml", "line": 1, "doc": 0},
 	"ref": sprintf("%s/%s", [raw.kind, object.get(raw.metadata, "name", "")]),
 	"group": lib.group(raw.apiVersion),
+	"unstable": [],
 }
+
+# csv splits an annotation value as Argo CD does.
+csv(s) := lib.csv(s)
 
 # objects numbers a list of fixture objects (their index field).
 objects(list) := [object.union(o, {"index": i}) | some i, o in list]

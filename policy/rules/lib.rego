@@ -114,6 +114,18 @@ facts(obj) := data.wavecheck.objects[data.wavecheck.index[object_key(obj)]].argo
 # csv splits an annotation value like Argo CD: by comma, trimmed, empty items dropped.
 csv(s) := [v | some item in split(s, ","); v := trim_space(item); v != ""]
 
+# misseparated_sync_options are the options inside one comma-separated sync-options item that
+# uses ";" or spaces as a separator ("Prune=false; PruneLast=true"): at least two parts, each
+# an option=value. Argo CD sees the item as one unknown option (sync-option-separator).
+misseparated_sync_options(v) := parts if {
+	regex.match(`[;\s]`, v)
+	parts := [p | some p in regex.split(`[;\s]+`, v); p != ""]
+	count(parts) > 1
+	every p in parts {
+		regex.match(`^[A-Za-z]+=\S+$`, p)
+	}
+}
+
 # Candidate lists: the objects each family of rules needs to look at. wavecheck computes them
 # in Go (data.wavecheck.sets, indices into data.wavecheck.objects) so that each rule does not
 # scan every object; the else branch is the definition (used when sets are absent, as in
@@ -175,5 +187,23 @@ is_moved(o) if {
 # generated_names have metadata.generateName and no metadata.name.
 generated_names := candidates("generateName") if data.wavecheck.sets.generateName
 else := [o | some o in data.wavecheck.objects; object.get(o.object.metadata, "generateName", "") != ""; object.get(o.object.metadata, "name", "") == ""]
+
+# workloads are the objects, applied in the Sync phase and not hooks, whose health needs
+# running pods: Argo CD's Sync phase (and so PostSync) waits for them to be healthy.
+workloads := candidates("workloads") if data.wavecheck.sets.workloads
+else := [o | some o in data.wavecheck.objects; is_workload(o)]
+
+workload_kinds := {"apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet", "/Pod", "/ReplicationController", "batch/Job"}
+
+is_workload(o) if {
+	not o.argocd.hook
+	"Sync" in o.argocd.syncPhases
+	sprintf("%s/%s", [o.group, o.object.kind]) in workload_kinds
+}
+
+# unstable are the objects whose rendering differs between two renders (object.unstable, set
+# by the determinism check).
+unstable := candidates("unstable") if data.wavecheck.sets.unstable
+else := [o | some o in data.wavecheck.objects; count(object.get(o, "unstable", [])) > 0]
 
 candidates(name) := [data.wavecheck.objects[i] | some i in data.wavecheck.sets[name]]

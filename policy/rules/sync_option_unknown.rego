@@ -27,6 +27,7 @@ findings contains f if {
 	some v in o.argocd.syncOptions
 	not v in known
 	not split(v, "=")[0] in app_level
+	not lib.misseparated_sync_options(v) # sync-option-separator
 	f := {"index": o.index, "msg": sprintf("unknown sync option %q%s: Argo CD ignores it", [v, suggestion(v)])}
 }
 

@@ -34,6 +34,8 @@ type validateFlags struct {
 	timeout       time.Duration
 	regoVersion   string
 	tracking      string
+	severity      []string
+	determinism   bool
 }
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -72,6 +74,8 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 	fs.StringArrayVar(&vf.ignore, "ignore", nil, "rule id to ignore everywhere (repeatable)")
 	fs.StringVar(&vf.argocdVersion, "argocd-version", argocd.Latest.String(), "Argo CD version whose behaviour the rules model")
 	fs.StringVar(&vf.tracking, "tracking-method", "", "Argo CD's resource tracking method (argocd-cm application.resourceTrackingMethod): "+strings.Join(argocd.TrackingMethods(), ", ")+" (default: the target version's default, annotation since 3.0)")
+	fs.StringArrayVar(&vf.severity, "severity", nil, "override a rule's severity, rule=info|warning|error (repeatable), e.g. application-wave-health=error")
+	fs.BoolVar(&vf.determinism, "check-determinism", true, "render Helm charts twice and report objects that differ (render-not-deterministic); --check-determinism=false renders once")
 	fs.BoolVar(&vf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	fs.StringVar(&vf.minSeverity, "min-severity", "info", "least severe finding to report: info, warning or error (hidden findings do not count for the exit status)")
 	fs.StringVar(&vf.color, "color", "auto", "colour the text report: auto (on a terminal, unless NO_COLOR is set), always or never")
@@ -111,14 +115,20 @@ func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags
 	if vf.timeout <= 0 {
 		return usageError("parse --policy-timeout: %s is not a positive duration", vf.timeout)
 	}
+	severity, err := policy.ParseSeverityOverrides(vf.severity)
+	if err != nil {
+		return usageError("parse --severity: %v", err)
+	}
 	if vf.allNamespaces && len(vf.namespaces) > 0 {
 		return usageError("--all-namespaces and --policy-namespace are exclusive")
 	}
 
 	p := pipeline.Start(cmd.Context(), pipeline.Options{
-		Render: ropts,
-		Lint:   true,
+		Render:           ropts,
+		Lint:             true,
+		CheckDeterminism: vf.determinism,
 		Policy: policy.Options{
+			Severity:       severity,
 			PolicyDirs:     vf.policies,
 			DataFiles:      vf.data,
 			Namespaces:     vf.namespaces,

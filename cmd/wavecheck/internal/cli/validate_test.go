@@ -84,6 +84,12 @@ func TestValidateExitCodes(t *testing.T) {
 		{"warning with fail-on-warn", []string{"testdata/validate/warn-only", "--fail-on-warn"}, ExitFindings, ""},
 		{"warning hidden by min-severity", []string{"testdata/validate/warn-only", "--fail-on-warn", "--min-severity", "error"}, ExitOK, ""},
 		{"ignored rule", []string{"testdata/validate/warn-only", "--fail-on-warn", "--ignore", "hook-pod-restart-always"}, ExitOK, ""},
+		{"severity raised to error", []string{"testdata/validate/warn-only", "--severity", "hook-pod-restart-always=error"}, ExitFindings, ""},
+		{"bad severity override", []string{"testdata/validate/clean", "--severity", "application-wave-health"}, ExitFailure, "parse --severity: severity override \"application-wave-health\": write rule=severity"},
+		{"bad severity level", []string{"testdata/validate/clean", "--severity", "application-wave-health=fatal"}, ExitFailure, "parse --severity"},
+		{"severity of an unknown rule", []string{"testdata/validate/clean", "--severity", "no-such-rule=error"}, ExitFailure, "no-such-rule"},
+		{"non-deterministic chart warns", []string{"../../../../policy/testdata/e2e/render-not-deterministic/bad", "--fail-on-warn"}, ExitFindings, ""},
+		{"determinism check off", []string{"../../../../policy/testdata/e2e/render-not-deterministic/bad", "--fail-on-warn", "--check-determinism=false"}, ExitOK, ""},
 		{"render failure", []string{"testdata/validate/bad-yaml"}, ExitFailure, "broken.yaml"},
 		{"missing dir", []string{"testdata/validate/nope"}, ExitFailure, "nope"},
 		{"no dir", nil, ExitFailure, "requires at least 1 arg"},
@@ -119,6 +125,27 @@ func TestValidateExitCodes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestValidateSeverityOverride: --severity changes the severity of every finding of the rule and
+// of the rule's metadata in the report, and nothing else.
+func TestValidateSeverityOverride(t *testing.T) {
+	base, _ := validateJSON(t, "testdata/validate/hooks")
+	rep, _ := validateJSON(t, "testdata/validate/hooks", "--severity", "hook-unknown-type=info")
+	n := 0
+	for i, f := range rep.Findings {
+		want := base.Findings[i].Severity
+		if f.Rule == "hook-unknown-type" {
+			want = policy.SeverityInfo
+			n++
+		}
+		if f.Severity != want {
+			t.Errorf("%s on %s: severity %s, want %s", f.Rule, f.Object, f.Severity, want)
+		}
+	}
+	if n == 0 || len(rep.Findings) != len(base.Findings) {
+		t.Fatalf("hook-unknown-type findings: %d; findings %d, want %d", n, len(rep.Findings), len(base.Findings))
 	}
 }
 
