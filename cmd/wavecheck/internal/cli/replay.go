@@ -233,7 +233,7 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	}
 	if want != nil {
 		if diff := want.Check(rep); diff != "" {
-			diagf(g.stderr, "wavecheck: replay differs from %s (-expected +actual):\n%s", f.expect, diff)
+			diagf(g.stderr, "wavecheck: replay differs from %s:\n%s", f.expect, diff)
 			return &ExitError{Code: ExitFindings}
 		}
 		return nil
