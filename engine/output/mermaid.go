@@ -256,10 +256,9 @@ func (it item) line(what string) string {
 
 // mermaidText makes s safe inside a quoted Mermaid label, one character for one (so that a cut
 // line stays bounded): quotes, angle brackets and # (which starts an entity) become look-alikes.
-func mermaidText(s string) string {
-	r := strings.NewReplacer(`"`, "'", "<", "‹", ">", "›", "#", "＃", "\n", " ", "\r", " ")
-	return r.Replace(s)
-}
+func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
+
+var mermaidEscaper = strings.NewReplacer(`"`, "'", "<", "‹", ">", "›", "#", "＃", "\n", " ", "\r", " ")
 
 func marker(result string) string {
 	switch result {
