@@ -90,7 +90,7 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 			add(u, allPhases)
 		}
 	}
-	res := &PlanResult{Tasks: []Task{}, NeverApplied: []Task{}, DeletionHooks: r.deletionTasks(delHooks)}
+	res := &PlanResult{Tasks: []Task{}, NeverApplied: []Task{}, DeletionHooks: append([]Task{}, r.deletionTasks(delHooks)...)}
 	for i := range res.DeletionHooks {
 		res.DeletionHooks[i].Notes = []string{"app deletion only: stripped from the sync (see replay --delete)"}
 	}

@@ -224,6 +224,11 @@ func TestReplayDeleteAndPlan(t *testing.T) {
 			t.Errorf("plan -o %s: exit %d\n%s", format, code, stdout)
 		}
 	}
+	// the plan's JSON lists are never null
+	stdout, _, code = runWavecheck(t, "plan", filepath.Join(replayApps, "syncfail"), "-o", "json")
+	if code != ExitOK || !strings.Contains(stdout, `"neverApplied": []`) || !strings.Contains(stdout, `"deletionHooks": []`) {
+		t.Errorf("plan -o json: exit %d\n%s", code, stdout)
+	}
 	// the objects Argo CD never applies, and why
 	stdout, _, code = runWavecheck(t, "plan", "../../../../examples/broken-hooks")
 	for _, want := range []string{`unknown hook type "Presync"`, `sync-wave "1.5" is not an integer: wave 0`,
