@@ -56,7 +56,7 @@ func ReplayDelete(ctx context.Context, objs []manifest.Object, opts Options) (*R
 	if _, err := b.install(installed); err != nil {
 		return nil, err
 	}
-	d := &deletion{b: b, opts: opts, rep: &Report{Version: 1, Steps: []Step{}, Operation: "delete"}}
+	d := &deletion{b: b, opts: opts, rep: &Report{Version: 1, Steps: []Step{}, NotRun: []Task{}, Operation: "delete"}}
 	d.rep.Target = opts.Cluster.Describe()
 	d.rep.Simulated = b.simulated()
 	var pre, post []*unstructured.Unstructured
@@ -290,7 +290,7 @@ func (d *deletion) cleanupHooks(ctx context.Context, phase string, hooks []*unst
 		if err := d.b.kubectl().DeleteResource(ctx, d.b.config(), live.GroupVersionKind(), live.GetName(), live.GetNamespace(), metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 			return false, fmt.Errorf("delete %s hook %s: %w", phase, live.GetName(), err)
 		}
-		d.step(phase, "delete", live, phase, "Deleted", "hook deleted after the stage (delete policy)")
+		d.step(phase, "delete", live, phase, "Deleted", "hook deleted after the stage (delete policy)").Cleanup = true
 		remaining = append(remaining, live)
 	}
 	return d.waitGone(ctx, remaining)

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
@@ -13,6 +15,11 @@ import (
 type Expectation struct {
 	Phase string     `json:"phase"`
 	Waves []WaveStep `json:"waves"`
+
+	// file and json are where the expectation was read from and whether it is JSON (Check
+	// renders its diff in the file's own format)
+	file string
+	json bool
 }
 
 // WaveStep is the steps of one phase and wave.
@@ -51,12 +58,38 @@ func ParseExpectation(data []byte, file string) (*Expectation, error) {
 	if e.Waves == nil {
 		e.Waves = []WaveStep{}
 	}
+	e.file = file
+	e.json = strings.HasPrefix(strings.TrimSpace(string(data)), "{")
 	return &e, nil
 }
 
-// Check returns a diff (-expected +actual) when the report does not match, else "".
+// Check returns, when the report does not match, a unified diff of the expectation (---) and
+// the report's (+++), both rendered in the expectation file's format (YAML, or indented JSON
+// for a JSON file); "" when it matches.
 func (e *Expectation) Check(rep *Report) string {
-	return cmp.Diff(e, ExpectationOf(rep))
+	got := ExpectationOf(rep)
+	if e.Phase == got.Phase && cmp.Equal(e.Waves, got.Waves) {
+		return ""
+	}
+	render := func(x *Expectation) string {
+		if e.json {
+			data, err := json.MarshalIndent(x, "", "  ")
+			if err != nil {
+				return fmt.Sprintf("%+v", *x)
+			}
+			return string(data) + "\n"
+		}
+		data, err := x.Marshal()
+		if err != nil {
+			return fmt.Sprintf("%+v", *x)
+		}
+		return string(data)
+	}
+	name := e.file
+	if name == "" {
+		name = "expected"
+	}
+	return unifiedDiff(name+" (expected)", "replay (actual)", render(e), render(got))
 }
 
 // Marshal renders the expectation as YAML.

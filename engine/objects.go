@@ -14,12 +14,13 @@ import (
 type object struct {
 	u   *unstructured.Unstructured
 	src manifest.Source
+	idx int // index in the rendered objects
 }
 
 // convert turns rendered objects into unstructured objects carrying the tracking label.
 func convert(objs []manifest.Object, appName string) ([]object, error) {
 	out := make([]object, 0, len(objs))
-	for _, o := range objs {
+	for i, o := range objs {
 		if o.APIVersion() == "" || o.Kind() == "" {
 			return nil, fmt.Errorf("convert %s (%s): apiVersion and kind are required", o.Ref(), o.Location())
 		}
@@ -32,7 +33,7 @@ func convert(objs []manifest.Object, appName string) ([]object, error) {
 		if err := unstructured.SetNestedField(u.Object, appName, "metadata", "labels", TrackingLabel); err != nil {
 			return nil, fmt.Errorf("convert %s (%s): metadata.labels: %w", o.Ref(), o.Source, err)
 		}
-		out = append(out, object{u: u, src: o.Source})
+		out = append(out, object{u: u, src: o.Source, idx: i})
 	}
 	return out, nil
 }

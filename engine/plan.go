@@ -11,21 +11,28 @@ import (
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/hook"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/syncwaves"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
 // PlanResult is gitops-engine's ordered task list for a sync of the app.
 type PlanResult struct {
-	// Tasks in the engine's order.
+	// Tasks in the order the sync runs them (prune waves as the replay gives them).
 	Tasks []Task `json:"tasks"`
-	// DeletionHooks are the PreDelete/PostDelete-only objects Argo CD strips from syncs.
+	// NeverApplied are the objects of the app a sync never applies, each with the reason in
+	// Notes (unknown hook type, Skip, a superseded duplicate).
+	NeverApplied []Task `json:"neverApplied"`
+	// DeletionHooks are the PreDelete/PostDelete-only objects Argo CD strips from syncs, in
+	// execution order (PreDelete before PostDelete).
 	DeletionHooks []Task `json:"deletionHooks"`
 }
 
 // Plan returns the sync's ordered tasks as gitops-engine sorts them, without running health:
 // it builds the engine's sync context over a simulated cluster (with the live objects of
 // opts.Cluster when it is Simulated, else an empty one; every custom resource's CRD assumed
-// installed) and reads the task list the engine computes for its dry run.
+// installed) and reads the task list the engine computes for its dry run. Prune tasks then
+// get the wave the replay prunes them in (see runWaves), and every task the notes of what
+// Argo CD reads differently from what the object says (argocd.Facts.Notes).
 func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResult, error) {
 	if opts.Cluster == nil {
 		opts.Cluster = Simulated(SimOptions{})
@@ -47,12 +54,17 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 	if err := r.tr.check(); err != nil {
 		return nil, err
 	}
-	if len(tasks) == 0 && len(targets) > 0 {
+	if len(tasks) == 0 && len(targets) > 0 && !allNeverApplied(objs, opts) {
 		return nil, fmt.Errorf("plan: gitops-engine built no task list: %s", r.message)
 	}
 	live, err := b.live(ctx, nil)
 	if err != nil {
 		return nil, err
+	}
+	facts := argocd.AnalyzeAll(objs, argocd.Options{Namespace: opts.Namespace})
+	index := map[*unstructured.Unstructured]int{}
+	for _, o := range syncObjs {
+		index[o.u] = o.idx
 	}
 	byKey := map[string]*unstructured.Unstructured{}
 	add := func(u *unstructured.Unstructured, phases []common.SyncPhase) {
@@ -74,9 +86,15 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 		add(u, allPhases)
 	}
 	for _, u := range targets {
-		add(u, allPhases)
+		if !facts[index[u]].Superseded {
+			add(u, allPhases)
+		}
 	}
-	res := &PlanResult{DeletionHooks: r.deletionTasks(delHooks)}
+	res := &PlanResult{Tasks: []Task{}, NeverApplied: []Task{}, DeletionHooks: append([]Task{}, r.deletionTasks(delHooks)...)}
+	for i := range res.DeletionHooks {
+		res.DeletionHooks[i].Notes = []string{"app deletion only: stripped from the sync (see replay --delete)"}
+	}
+	prunes := map[int]pruneTask{}
 	for _, t := range tasks {
 		task := Task{Phase: t.Phase, Wave: t.Wave, AnnotatedWave: t.Wave, Action: "apply", Group: t.Group, Kind: t.Kind,
 			Namespace: r.namespaceOf(t), Name: t.Name}
@@ -85,8 +103,14 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 		}
 		if u := byKey[t.resultKey()]; u != nil {
 			task.AnnotatedWave = syncwaves.Wave(u)
-			if u.GetLabels()[TrackingLabel] == opts.AppName && !isTarget(targets, u) {
+			i, isTarget := index[u]
+			if u.GetLabels()[TrackingLabel] == opts.AppName && !isTarget {
 				task.Action = "prune"
+				lf := argocd.Analyze(u.Object, argocd.Options{})
+				p := pruneTask{annotated: task.AnnotatedWave, last: lf.HasSyncOption("PruneLast=true")}
+				p.option, _ = lf.SyncOptionValue("Prune")
+				p.stays = !opts.Prune || p.option == "false" || p.option == "confirm"
+				prunes[len(res.Tasks)] = p
 			}
 			for _, ht := range hook.Types(u) {
 				task.HookTypes = append(task.HookTypes, string(ht))
@@ -95,19 +119,45 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 				task.DeletePolicies = policies(u)
 			}
 			task.Moved = !t.Hook && task.Action == "apply" && (t.Phase != string(common.SyncPhaseSync) || t.Wave != task.AnnotatedWave)
+			if task.Moved {
+				task.Notes = append(task.Notes, fmt.Sprintf("moved before its first dependant (annotated wave %d)", task.AnnotatedWave))
+			}
+			if isTarget {
+				task.Notes = append(task.Notes, facts[i].Notes()...)
+			}
 		}
 		res.Tasks = append(res.Tasks, task)
+	}
+	res.Tasks = applyRunWaves(res.Tasks, prunes, opts.Prune)
+	for _, o := range syncObjs {
+		f := facts[o.idx]
+		why := f.NeverApplied()
+		if why == "" {
+			continue
+		}
+		ns := o.u.GetNamespace()
+		if ns == "" {
+			ns = opts.Namespace
+		}
+		if namespaced, err := b.IsNamespaced(o.u.GroupVersionKind().GroupKind()); err == nil && !namespaced {
+			ns = ""
+		}
+		res.NeverApplied = append(res.NeverApplied, Task{Wave: f.Wave, AnnotatedWave: f.Wave, Action: "none",
+			Group: o.u.GroupVersionKind().Group, Kind: o.u.GetKind(), Namespace: ns, Name: nameOf(o.u),
+			HookTypes: f.HookTypes, Notes: append([]string{why}, f.Notes()...)})
 	}
 	return res, nil
 }
 
-func isTarget(targets []*unstructured.Unstructured, u *unstructured.Unstructured) bool {
-	for _, t := range targets {
-		if t == u {
-			return true
+// allNeverApplied reports whether a sync applies none of objs (every object a skipped or
+// phaseless hook): gitops-engine then builds no task list, and the plan is empty, not an error.
+func allNeverApplied(objs []manifest.Object, opts Options) bool {
+	for _, f := range argocd.AnalyzeAll(objs, argocd.Options{Namespace: opts.Namespace}) {
+		if f.NeverApplied() == "" {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // generatedName is the name gitops-engine gives a generateName hook in a phase.

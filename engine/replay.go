@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,7 +32,7 @@ func Replay(ctx context.Context, objs []manifest.Object, opts Options) (*Report,
 	// Argo CD's repo-server refuses an app it cannot track before any sync (the Application
 	// shows a ComparisonError): nothing is applied.
 	if msg := argocd.TrackingRefusal(objs, opts.TrackingMethod); msg != "" {
-		return &Report{Version: 1, Phase: PhaseComparisonError, Message: msg, Steps: []Step{}, Operation: "sync",
+		return &Report{Version: 1, Phase: PhaseComparisonError, Message: msg, Steps: []Step{}, NotRun: []Task{}, Operation: "sync",
 			Target: opts.Cluster.Describe()}, nil
 	}
 	syncObjs, delHooks, b, err := open(objs, opts)
@@ -350,6 +351,7 @@ func (r *run) absorb(prev []common.ResourceSyncResult) (bool, error) {
 		}
 		if e.op == opDelete {
 			s.Result = "Deleted"
+			s.Cleanup = !e.bhc
 			switch {
 			case e.bhc:
 				s.Message = "deleted before re-creation (BeforeHookCreation)"
@@ -492,14 +494,20 @@ func (r *run) finish() *Report {
 			ran[s.key] = true
 		}
 	}
-	rep.NotRun = nil
+	rep.NotRun = []Task{}
 	for _, t := range r.tasks {
 		if ran[t.resultKey()] {
 			continue
 		}
-		task := Task{Phase: t.Phase, Wave: t.Wave, Action: "apply", Group: t.Group, Kind: t.Kind, Namespace: r.namespaceOf(t), Name: t.Name}
+		task := Task{Phase: t.Phase, Wave: t.Wave, AnnotatedWave: t.Wave, Action: "apply", Group: t.Group, Kind: t.Kind, Namespace: r.namespaceOf(t), Name: t.Name}
 		if t.Hook {
 			task.Hook = t.Phase
+		}
+		if u := r.target(kube.ResourceKey{Group: t.Group, Kind: t.Kind, Name: t.Name}); u != nil {
+			task.AnnotatedWave = syncwaves.Wave(u)
+		} else if !t.Hook {
+			// a live object the engine would have pruned
+			task.Action = "prune"
 		}
 		rep.NotRun = append(rep.NotRun, task)
 	}
@@ -522,7 +530,20 @@ func (r *run) deletionTasks(objs []object) []Task {
 		t.Hook = t.Phase
 		out = append(out, t)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Phase+out[i].Ref() < out[j].Phase+out[j].Ref() })
+	// execution order: Argo CD's controller runs PreDelete hooks before deleting the app's
+	// resources and PostDelete hooks after (controller/hook.go, finalizeApplicationDeletion)
+	stage := func(t Task) int {
+		if slices.Contains(t.HookTypes, PhasePreDelete) {
+			return 0
+		}
+		return 1
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if si, sj := stage(out[i]), stage(out[j]); si != sj {
+			return si < sj
+		}
+		return out[i].Phase+out[i].Ref() < out[j].Phase+out[j].Ref()
+	})
 	return out
 }
 

@@ -4,8 +4,9 @@ package engine
 // the manifests (the Application shows a ComparisonError) and nothing is applied.
 const PhaseComparisonError = "ComparisonError"
 
-// Report is the outcome of a replay. Its JSON form is wavecheck's replay contract:
-// {"version":1,"phase","message","simulatedSeconds","steps":[...]}.
+// Report is the outcome of a replay. Its JSON form is wavecheck's replay contract
+// (docs/replay.md): {"version":1,"phase","message","simulatedSeconds","steps":[...],
+// "notRun":[...],"assumptions":[...]}.
 type Report struct {
 	Version int `json:"version"`
 	// Phase is the final operation phase: Succeeded, Failed, Error (or Running when cancelled),
@@ -20,8 +21,9 @@ type Report struct {
 	Assumptions []Assumption `json:"assumptions,omitempty"`
 
 	// NotRun lists the engine's tasks that never ran (e.g. waves after a failure, SyncFail
-	// hooks of a successful sync).
-	NotRun []Task `json:"-"`
+	// hooks of a successful sync), in the engine's order; always present in JSON (empty when
+	// every task ran).
+	NotRun []Task `json:"notRun"`
 	// DeletionHooks are the PreDelete/PostDelete-only objects stripped from the sync.
 	DeletionHooks []Task `json:"-"`
 	// Target describes the cluster; Simulated is false for a real cluster.
@@ -67,6 +69,10 @@ type Step struct {
 	Result    string  `json:"result"`
 	Message   string  `json:"message"`
 	AtSeconds float64 `json:"atSeconds"`
+	// Cleanup marks a hook deletion by its delete policy (HookSucceeded, HookFailed, or the
+	// hooks of a terminated sync; after an app-deletion stage): the clean-up after the phases,
+	// not a step of them. BeforeHookCreation deletions belong to their wave.
+	Cleanup bool `json:"cleanup,omitempty"`
 
 	key string
 }
@@ -90,6 +96,9 @@ type Task struct {
 	DeletePolicies []string `json:"deletePolicies,omitempty"`
 	// Moved is set for a Namespace or CRD moved before its first dependant.
 	Moved bool `json:"moved"`
+	// Notes explain the task (plan): a move, a prune wave, what Argo CD reads differently
+	// from what the object says, or why it is never applied.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // StepGroup is a run of consecutive steps in one phase and wave.
@@ -99,10 +108,35 @@ type StepGroup struct {
 	Steps []Step
 }
 
-// Groups returns the steps as runs of consecutive steps in one phase and wave.
-func (r *Report) Groups() []StepGroup {
-	var out []StepGroup
+// PhaseGroups returns the steps of the phases (every step but the clean-up) as runs of
+// consecutive steps in one phase and wave.
+func (r *Report) PhaseGroups() []StepGroup {
+	return groups(r.Steps, func(s Step) bool { return !s.Cleanup })
+}
+
+// CleanupSteps returns the hook deletions by delete policy, in order.
+func (r *Report) CleanupSteps() []Step {
+	var out []Step
 	for _, s := range r.Steps {
+		if s.Cleanup {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Groups returns the steps as runs of consecutive steps in one phase and wave (clean-up steps
+// included where they ran: the --expect format).
+func (r *Report) Groups() []StepGroup {
+	return groups(r.Steps, func(Step) bool { return true })
+}
+
+func groups(steps []Step, keep func(Step) bool) []StepGroup {
+	var out []StepGroup
+	for _, s := range steps {
+		if !keep(s) {
+			continue
+		}
 		if n := len(out); n > 0 && out[n-1].Phase == s.SyncPhase && out[n-1].Wave == s.Wave {
 			out[n-1].Steps = append(out[n-1].Steps, s)
 			continue

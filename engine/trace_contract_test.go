@@ -7,8 +7,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -256,5 +258,33 @@ func TestExplainResults(t *testing.T) {
 	r.results[0].Status, r.results[0].Message = common.ResultCodeSyncFailed, "the server could not find the requested resource"
 	if err := r.explain(nil, nil, false); err != nil || len(r.rep.Steps) != 1 || r.rep.Steps[0].Result != "SyncFailed" {
 		t.Errorf("validation failure: err = %v, steps %+v", err, r.rep.Steps)
+	}
+}
+
+// The replay's JSON keys are the ones docs/replay.md documents: a key added, renamed or
+// dropped must update the contract.
+func TestReplayJSONDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "replay.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{Report{}, Step{}, Task{}, Assumption{}} {
+		rt := reflect.TypeOf(v)
+		for i := 0; i < rt.NumField(); i++ {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			if !strings.Contains(string(doc), "`"+name+"`") && !strings.Contains(string(doc), `"`+name+`"`) {
+				t.Errorf("docs/replay.md does not document the %s key %q", rt.Name(), name)
+			}
+		}
+	}
+	rep, err := json.Marshal(Report{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(rep), `"notRun":`) {
+		t.Errorf("notRun is not always present: %s", rep)
 	}
 }

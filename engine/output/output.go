@@ -1,6 +1,7 @@
 // Package output renders replay reports and sync plans, one file per format behind a small
 // interface, as policy/report does for lint reports: [NewWriter] selects a replay [Writer] by
-// name (text, json, mermaid, expect) and [NewPlanWriter] a [PlanWriter] (table, json).
+// name (text, json, mermaid, expect) and [NewPlanWriter] a [PlanWriter] (text, json, mermaid).
+// "table" is an alias of "text" for both (plan's former name of its text format).
 package output
 
 import (
@@ -21,7 +22,7 @@ type Writer interface {
 
 // PlanWriter renders a sync plan in one format.
 type PlanWriter interface {
-	// Format is the name the writer is selected by (e.g. "table").
+	// Format is the name the writer is selected by (e.g. "text").
 	Format() string
 	// Write renders p to w.
 	Write(w io.Writer, p *engine.PlanResult) error
@@ -29,7 +30,9 @@ type PlanWriter interface {
 
 var (
 	writers     = []Writer{Text{}, JSON{}, Mermaid{}, Expect{}}
-	planWriters = []PlanWriter{PlanTable{}, PlanJSON{}}
+	planWriters = []PlanWriter{PlanText{}, PlanJSON{}, PlanMermaid{}}
+	// aliases maps a former format name to its current one.
+	aliases = map[string]string{"table": "text"}
 )
 
 // Formats lists the replay report formats; the first is the default.
@@ -60,6 +63,9 @@ func lookup[W interface{ Format() string }](ws []W, format string) (W, error) {
 	f := strings.ToLower(strings.TrimSpace(format))
 	if f == "" {
 		return ws[0], nil
+	}
+	if a, ok := aliases[f]; ok {
+		f = a
 	}
 	for _, w := range ws {
 		if w.Format() == f {

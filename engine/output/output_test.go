@@ -19,10 +19,14 @@ func TestNewWriter(t *testing.T) {
 		{format: " JSON ", want: "json"},
 		{format: "mermaid", want: "mermaid"},
 		{format: "expect", want: "expect"},
-		{format: "table", err: true},
-		{format: "", want: "table", plan: true},
+		{format: "table", want: "text"},
+		{format: "yaml", err: true},
+		{format: "", want: "text", plan: true},
+		{format: "table", want: "text", plan: true},
+		{format: "TEXT", want: "text", plan: true},
 		{format: "json", want: "json", plan: true},
-		{format: "mermaid", plan: true, err: true},
+		{format: "mermaid", want: "mermaid", plan: true},
+		{format: "expect", plan: true, err: true},
 	}
 	for _, tc := range tests {
 		var got string
@@ -45,7 +49,7 @@ func TestNewWriter(t *testing.T) {
 	if diff := cmp.Diff([]string{"text", "json", "mermaid", "expect"}, Formats()); diff != "" {
 		t.Errorf("formats (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"table", "json"}, PlanFormats()); diff != "" {
+	if diff := cmp.Diff([]string{"text", "json", "mermaid"}, PlanFormats()); diff != "" {
 		t.Errorf("plan formats (-want +got):\n%s", diff)
 	}
 }

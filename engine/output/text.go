@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/wavecheck/wavecheck/engine"
 )
 
-// Text writes the timeline grouped by phase and wave, what never ran, and the outcome.
+// Text writes the timeline grouped by phase and wave, the hook clean-up after the phases, what
+// never ran, and the outcome. The step columns are aligned across the whole timeline.
 type Text struct{}
 
 // Format implements Writer.
@@ -23,52 +23,49 @@ func (Text) Write(w io.Writer, rep *engine.Report) error {
 		op = "app deletion"
 	}
 	fmt.Fprintf(&b, "Replay of the %s on %s\n", op, rep.Target)
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	// The table rows go through tw into b, which never fails; rows still keeps the first error
-	// so that a future change of destination cannot drop one silently.
-	rows := &sticky{w: tw}
+	var steps table
 	lastPhase := ""
-	for _, g := range rep.Groups() {
+	for _, g := range rep.PhaseGroups() {
 		if g.Phase != lastPhase {
-			rows.flush(tw)
-			fmt.Fprintf(&b, "\n%s\n", g.Phase)
+			steps.heading("")
+			steps.heading(g.Phase)
 			lastPhase = g.Phase
 		}
-		rows.flush(tw)
-		fmt.Fprintf(&b, "  wave %d\n", g.Wave)
+		steps.heading(fmt.Sprintf("  wave %d", g.Wave))
 		for _, s := range g.Steps {
-			ref := s.Ref()
-			if s.Namespace != "" {
-				ref = s.Kind + "/" + s.Namespace + "/" + s.Name
-			}
-			hook := ""
-			if s.Hook != "" {
-				hook = s.Hook + " hook"
-			}
-			rows.printf("    %6.1fs\t%s\t%s\t%s\t%s\t%s\n", s.AtSeconds, s.Action, ref, hook, s.Result, oneLine(s.Message))
+			stepRow(&steps, s)
 		}
 	}
-	rows.flush(tw)
+	if cleanup := rep.CleanupSteps(); len(cleanup) > 0 {
+		steps.heading("")
+		steps.heading("Clean-up (hooks deleted by their delete policy, after the phases)")
+		for _, s := range cleanup {
+			stepRow(&steps, s)
+		}
+	}
+	b.WriteString(steps.String())
 	if len(rep.Steps) == 0 {
 		b.WriteString("\n(no steps)\n")
 	}
 	if len(rep.NotRun) > 0 {
 		b.WriteString("\nNever ran\n")
-		for _, t := range rep.NotRun {
+		var t table
+		for _, task := range rep.NotRun {
 			hook := ""
-			if t.Hook != "" {
-				hook = " (" + t.Hook + " hook)"
+			if task.Hook != "" {
+				hook = " (" + task.Hook + " hook)"
 			}
-			rows.printf("  %s wave %d\t%s%s\n", t.Phase, t.Wave, t.Ref(), hook)
+			t.row("  ", fmt.Sprintf("%s wave %d", task.Phase, task.Wave), task.Ref()+hook)
 		}
-		rows.flush(tw)
+		b.WriteString(t.String())
 	}
 	if len(rep.DeletionHooks) > 0 {
 		b.WriteString("\nApp-deletion hooks (not part of a sync; see replay --delete)\n")
-		for _, t := range rep.DeletionHooks {
-			rows.printf("  %s\t%s\n", t.Phase, t.Ref())
+		var t table
+		for _, task := range rep.DeletionHooks {
+			t.row("  ", task.Phase, task.Ref())
 		}
-		rows.flush(tw)
+		b.WriteString(t.String())
 	}
 	if len(rep.Assumptions) > 0 {
 		b.WriteString("\nAssumed by the simulated cluster\n")
@@ -76,14 +73,24 @@ func (Text) Write(w io.Writer, rep *engine.Report) error {
 			fmt.Fprintf(&b, "  %s: %s (%s)\n", a.About, a.Model, a.Detail)
 		}
 	}
-	if rows.err != nil {
-		return fmt.Errorf("write text report: %w", rows.err)
-	}
 	fmt.Fprintf(&b, "\nResult: %s after %gs %s: %s\n", rep.Phase, rep.SimulatedSeconds, clockName(rep), oneLine(rep.Message))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write text report: %w", err)
 	}
 	return nil
+}
+
+// stepRow adds one step: time, action, Kind/namespace/name, hook, result, message.
+func stepRow(t *table, s engine.Step) {
+	ref := s.Ref()
+	if s.Namespace != "" {
+		ref = s.Kind + "/" + s.Namespace + "/" + s.Name
+	}
+	hook := ""
+	if s.Hook != "" {
+		hook = s.Hook + " hook"
+	}
+	t.row("    ", fmt.Sprintf("%6.1fs", s.AtSeconds), s.Action, ref, hook, s.Result, oneLine(s.Message))
 }
 
 func clockName(rep *engine.Report) string {

@@ -23,11 +23,20 @@ func newPlanCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan PATH",
 		Short: "Print the sync's ordered tasks as gitops-engine sorts them (phase, wave, kind, name)",
-		Long: `plan prints the tasks of a sync in gitops-engine's order, without running health: phase, effective
-wave (Namespaces and CRDs moved before their first dependant; prune waves mirrored), kind,
-name, hook type and delete policy. PreDelete/PostDelete-only hooks are listed apart: Argo CD
-strips them from syncs. PATH is an app directory, a manifest file, or - for a manifest stream
-on stdin (one app: a sync is per app).`,
+		Long: `plan prints the tasks of a sync in the order gitops-engine runs them, without running health:
+phase, effective wave (Namespaces and CRDs moved before their first dependant), kind, name,
+hook type, delete policy, and a note on what Argo CD reads differently from what the object
+says (dropped annotations, a wave that is not an integer, an unknown delete policy). Every
+object is listed: those a sync never applies (unknown hook type, Skip, a superseded
+duplicate) and the PreDelete/PostDelete-only hooks (stripped from syncs, listed in execution
+order) come last, with the reason in NOTE.
+
+Prune tasks (--live) get the wave the replay prunes them in: gitops-engine mirrors prune waves
+every round over the objects still live (sync_context.go getSyncTasks), so once a prune
+completed the others can move; the plan follows those rounds assuming every earlier task
+succeeds and every prune completes (a failed or stuck prune can change the later waves; a
+Prune=false object stays and keeps taking part). PATH is an app directory, a manifest file, or
+- for a manifest stream on stdin (one app: a sync is per app).`,
 		Args: oneApp,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := output.NewPlanWriter(format)
@@ -68,6 +77,6 @@ on stdin (one app: a sync is per app).`,
 	rf.register(cmd.Flags())
 	cmd.Flags().StringVar(&live, "live", "", "YAML file or directory of objects that already exist (shows prune tasks)")
 	cmd.Flags().BoolVar(&prune, "prune", false, "plan with pruning enabled")
-	cmd.Flags().StringVarP(&format, "output", "o", "table", "table or json")
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "plan format: "+strings.Join(output.PlanFormats(), ", ")+" (table: text)")
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/wavecheck/wavecheck/engine"
@@ -38,6 +40,8 @@ type replayFlags struct {
 	expect     string
 	lb         string
 	tracking   string
+	progress   bool
+	noProgress bool
 }
 
 func newReplayCmd(g *globals) *cobra.Command {
@@ -56,8 +60,11 @@ is missing (they start once it is created), serves a custom resource only when i
 app or --live, and runs Argo CD (the argocd namespace and its CRDs exist). LoadBalancer Services
 get an address after a delay (--load-balancer cloud) or never (--load-balancer none); the report
 says which was assumed. --fail and --hang inject faults on objects of the app.
---expect FILE asserts the order and final phase (exit 1 with a diff when they differ); without
---expect, a sync that does not succeed exits 1. PATH is an app directory, a manifest file, or -
+--expect FILE asserts the order and final phase (exit 1 with a unified diff of the file when
+they differ); without --expect, a sync that does not succeed exits 1. Progress goes to stderr
+when the replay runs longer than 2s on a terminal (--progress: always; --no-progress: never).
+The text report lists the hooks deleted by their delete policy in a clean-up section after the
+phases, and what never ran; JSON has the same under "cleanup" steps and "notRun". PATH is an app directory, a manifest file, or -
 for a manifest stream on stdin (one app: a sync is per app).`,
 		Args: oneApp,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -80,7 +87,9 @@ for a manifest stream on stdin (one app: a sync is per app).`,
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "replay against the real cluster of this kubeconfig")
 	fs.StringVar(&f.kubectx, "context", "", "kubeconfig context (with --kubeconfig)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "dry-run sync (server-side dry-run on a real cluster)")
-	fs.StringVar(&f.expect, "expect", "", "expectation file (YAML): final phase and steps per phase/wave; exit 1 with a diff when different")
+	fs.StringVar(&f.expect, "expect", "", "expectation file (YAML or JSON): final phase and steps per phase/wave; exit 1 with a unified diff of the file when different")
+	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr from the start (default: on a terminal, once the replay runs longer than 2s; always against a real cluster)")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "never print progress lines")
 	return cmd
 }
 
@@ -165,7 +174,9 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 		}
 		diagf(g.stderr, "wavecheck: replaying against %s (context %q)\n", cfg.Host, name)
 		opts.Cluster = engine.Real(cfg)
-		opts.Progress = g.stderr
+		if !f.noProgress {
+			opts.Progress = g.stderr
+		}
 		return opts, nil
 	}
 	if f.kubectx != "" {
@@ -187,7 +198,43 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 		sim.Live = live
 	}
 	opts.Cluster = engine.Simulated(sim)
+	switch {
+	case f.progress:
+		opts.Progress = g.stderr
+	case !f.noProgress && isTerminal(g.stderr):
+		opts.Progress = &delayed{w: g.stderr, after: progressAfter, since: time.Now()}
+	}
 	return opts, nil
+}
+
+// progressAfter is how long a replay runs on a terminal before it prints progress: a small app
+// replays in well under a second, and its report alone is what the user wants.
+const progressAfter = 2 * time.Second
+
+// delayed drops what is written to it until after has passed since since, then writes through.
+type delayed struct {
+	w     io.Writer
+	after time.Duration
+	since time.Time
+	now   func() time.Time // time.Now when nil
+}
+
+// Write implements io.Writer.
+func (d *delayed) Write(p []byte) (int, error) {
+	now := time.Now
+	if d.now != nil {
+		now = d.now
+	}
+	if now().Sub(d.since) < d.after {
+		return len(p), nil
+	}
+	return d.w.Write(p) //nolint:wrapcheck // a pass-through writer
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) error {
@@ -204,6 +251,9 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 		if want, err = engine.ParseExpectation(data, f.expect); err != nil {
 			return usageError("%v", err)
 		}
+	}
+	if f.progress && f.noProgress {
+		return usageError("--progress and --no-progress exclude each other")
 	}
 	ro, err := f.rf.options()
 	if err != nil {
@@ -233,7 +283,7 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	}
 	if want != nil {
 		if diff := want.Check(rep); diff != "" {
-			diagf(g.stderr, "wavecheck: replay differs from %s (-expected +actual):\n%s", f.expect, diff)
+			diagf(g.stderr, "wavecheck: replay differs from %s:\n%s", f.expect, diff)
 			return &ExitError{Code: ExitFindings}
 		}
 		return nil

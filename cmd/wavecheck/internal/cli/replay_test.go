@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -27,7 +28,7 @@ func TestReplayJSONContract(t *testing.T) {
 	for k := range doc {
 		keys = append(keys, k)
 	}
-	if diff := cmp.Diff([]string{"message", "phase", "simulatedSeconds", "steps", "version"}, sorted(keys)); diff != "" {
+	if diff := cmp.Diff([]string{"message", "notRun", "phase", "simulatedSeconds", "steps", "version"}, sorted(keys)); diff != "" {
 		t.Errorf("top-level keys (-want +got):\n%s", diff)
 	}
 	steps := doc["steps"].([]any)
@@ -41,6 +42,25 @@ func TestReplayJSONContract(t *testing.T) {
 	}
 	if doc["version"] != float64(1) || doc["phase"] != "Failed" {
 		t.Errorf("version/phase = %v/%v", doc["version"], doc["phase"])
+	}
+	// what never ran: the Sync wave after the failed PreSync hook (docs/replay.md "notRun")
+	notRun := doc["notRun"].([]any)
+	if len(notRun) != 1 {
+		t.Fatalf("notRun = %v, want Deployment/api", notRun)
+	}
+	task := notRun[0].(map[string]any)
+	if task["kind"] != "Deployment" || task["name"] != "api" || task["phase"] != "Sync" || task["wave"] != float64(0) {
+		t.Errorf("notRun[0] = %v, want Sync wave 0 Deployment/api", task)
+	}
+	// the failed hook's deletion by its HookFailed policy is clean-up
+	var cleanup []string
+	for _, s := range steps {
+		if st := s.(map[string]any); st["cleanup"] == true {
+			cleanup = append(cleanup, st["action"].(string)+" "+st["kind"].(string)+"/"+st["name"].(string))
+		}
+	}
+	if diff := cmp.Diff([]string{"delete Job/migrate"}, cleanup); diff != "" {
+		t.Errorf("cleanup steps (-want +got):\n%s", diff)
 	}
 }
 
@@ -72,8 +92,60 @@ func TestReplayExpect(t *testing.T) {
 	}
 	// without the live Job there is no BeforeHookCreation deletion: the order differs
 	_, stderr, code := runWavecheck(t, "replay", app, "--expect", file)
-	if code != ExitFindings || !strings.Contains(stderr, "-expected +actual") || !strings.Contains(stderr, "delete Job/db-migrate") {
-		t.Fatalf("differing replay: exit %d, stderr:\n%s", code, stderr)
+	// a unified diff of the expect file (YAML, as written): the BeforeHookCreation deletion
+	// it expects is missing
+	for _, want := range []string{"--- " + file + " (expected)\n+++ replay (actual)\n@@ ", "\n-  - delete Job/db-migrate\n"} {
+		if code != ExitFindings || !strings.Contains(stderr, want) {
+			t.Fatalf("differing replay: exit %d, want %q in stderr:\n%s", code, want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "engine.Expectation") {
+		t.Errorf("diff shows Go structs:\n%s", stderr)
+	}
+	// a JSON expect file gets its diff in JSON
+	jsonFile := filepath.Join(t.TempDir(), "expect.json")
+	if err := os.WriteFile(jsonFile, []byte(`{"phase": "Failed", "waves": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = runWavecheck(t, "replay", app, "--expect", jsonFile)
+	if code != ExitFindings || !strings.Contains(stderr, `-  "phase": "Failed",`) || !strings.Contains(stderr, `+  "phase": "Succeeded",`) {
+		t.Fatalf("JSON expectation: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// Progress lines go to stderr with --progress, never with --no-progress, and not by default
+// when stderr is not a terminal (as in this test); stdout is the report alone.
+func TestReplayProgress(t *testing.T) {
+	app := filepath.Join(replayApps, "syncfail")
+	stdout, stderr, code := runWavecheck(t, "replay", app, "--progress")
+	if code != ExitOK || !strings.Contains(stderr, "Sync wave 0: Succeeded") || strings.Contains(stdout, "[") {
+		t.Errorf("--progress: exit %d, stderr %q", code, stderr)
+	}
+	for _, args := range [][]string{{"--no-progress"}, {}} {
+		if _, stderr, code := runWavecheck(t, append([]string{"replay", app}, args...)...); code != ExitOK || stderr != "" {
+			t.Errorf("%v: exit %d, stderr %q; want none", args, code, stderr)
+		}
+	}
+	if _, _, code := runWavecheck(t, "replay", app, "--progress", "--no-progress"); code != ExitFailure {
+		t.Errorf("--progress --no-progress: exit %d, want a usage error", code)
+	}
+}
+
+func TestDelayedWriter(t *testing.T) {
+	now := time.Unix(0, 0)
+	var out strings.Builder
+	d := &delayed{w: &out, after: 2 * time.Second, since: now, now: func() time.Time { return now }}
+	for _, step := range []struct {
+		at   time.Duration
+		line string
+	}{{0, "early\n"}, {1999 * time.Millisecond, "still early\n"}, {2 * time.Second, "late\n"}, {3 * time.Second, "later\n"}} {
+		now = time.Unix(0, 0).Add(step.at)
+		if n, err := d.Write([]byte(step.line)); err != nil || n != len(step.line) {
+			t.Fatalf("write %q: %d, %v", step.line, n, err)
+		}
+	}
+	if out.String() != "late\nlater\n" {
+		t.Errorf("delayed writer wrote %q, want the lines after 2s", out.String())
 	}
 }
 
@@ -86,6 +158,7 @@ func TestReplayUsageErrors(t *testing.T) {
 		{"replay", app, "--context", "x"},
 		{"replay", app, "--kubeconfig", "k", "--fail", "Job/x"},
 		{"plan", app, "-o", "yaml"},
+		{"plan", app, "-o", "expect"},
 		{"replay", app, "--timeout", "-1s"},
 		{"replay", app, "--load-balancer", "metallb"},
 		{"replay", app, "--kubeconfig", "k", "--load-balancer", "none"},
@@ -144,6 +217,25 @@ func TestReplayDeleteAndPlan(t *testing.T) {
 	stdout, _, code = runWavecheck(t, "plan", filepath.Join(replayApps, "bubbling"))
 	if code != ExitOK || !strings.Contains(stdout, "moved before its first dependant (annotated wave 5)") {
 		t.Errorf("plan: exit %d\n%s", code, stdout)
+	}
+	// every format for plan as for replay; table is text's former name
+	for _, format := range []string{"text", "table", "json", "mermaid"} {
+		if stdout, _, code := runWavecheck(t, "plan", filepath.Join(replayApps, "syncfail"), "-o", format); code != ExitOK || !strings.Contains(stdout, "migrate") {
+			t.Errorf("plan -o %s: exit %d\n%s", format, code, stdout)
+		}
+	}
+	// the plan's JSON lists are never null
+	stdout, _, code = runWavecheck(t, "plan", filepath.Join(replayApps, "syncfail"), "-o", "json")
+	if code != ExitOK || !strings.Contains(stdout, `"neverApplied": []`) || !strings.Contains(stdout, `"deletionHooks": []`) {
+		t.Errorf("plan -o json: exit %d\n%s", code, stdout)
+	}
+	// the objects Argo CD never applies, and why
+	stdout, _, code = runWavecheck(t, "plan", "../../../../examples/broken-hooks")
+	for _, want := range []string{`unknown hook type "Presync"`, `sync-wave "1.5" is not an integer: wave 0`,
+		"annotations dropped (non-string value of argocd.argoproj.io/sync-wave)", `delete policy "OnSuccess" ignored`} {
+		if code != ExitOK || !strings.Contains(stdout, want) {
+			t.Errorf("plan examples/broken-hooks: exit %d, want %q:\n%s", code, want, stdout)
+		}
 	}
 	stdout, _, code = runWavecheck(t, "replay", filepath.Join(replayApps, "syncfail"), "--hang", "Job/migrate", "--timeout", "30s", "--duration", "pod=1s", "-o", "mermaid")
 	if code != ExitFindings || !strings.Contains(stdout, "flowchart TD") || !strings.Contains(stdout, "Failed after 30s") {
