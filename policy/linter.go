@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -167,12 +166,11 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 			return nil, err
 		}
 	}
-	for id := range e.ignore {
-		if _, ok := e.ruleByID[id]; !ok {
-			// Not an error: a user rule may set its id per finding.
-			slog.Warn("ignored rule id matches no known rule", "rule", id)
-		}
+	if !opts.NoBuiltin {
+		e.registerIgnoreCheck()
 	}
+	// An --ignore id matching no rule is not an error (a user rule may set its id per
+	// finding): the caller reports it (UnknownIgnores) in its own way.
 	return e, nil
 }
 

@@ -49,7 +49,7 @@ on stdin (one app: a sync is per app).`,
 				}
 				sim.Live = objs
 			}
-			res, err := render.Input(cmd.Context(), args[0], g.stdin, ro)
+			res, err := rf.result(args[0])(render.Input(cmd.Context(), args[0], g.stdin, ro))
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
