@@ -8,6 +8,7 @@ import (
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
@@ -48,6 +49,12 @@ func (r *realCluster) open(_ []object, opts Options) (backend, error) {
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 100, 200
 	}
+	// Reach the API server first: gitops-engine's cluster cache wraps kube.KubectlCmd's
+	// "failed to get server version" in its own "failed to get server version"
+	// (pkg/cache.clusterCache.sync), which printed the reason twice.
+	if err := reachable(cfg); err != nil {
+		return nil, err
+	}
 	var k kube.Kubectl = &kube.KubectlCmd{Log: logr.Discard(), Tracer: tracing.NopTracer{}}
 	if opts.DryRun {
 		k = serverDryRun{k}
@@ -66,6 +73,18 @@ func (r *realCluster) open(_ []object, opts Options) (backend, error) {
 		return nil, fmt.Errorf("sync cluster cache of %s: %w", cfg.Host, err)
 	}
 	return &realBackend{cfg: cfg, k: k, cache: cc, start: time.Now(), poll: opts.PollInterval, appName: appName}, nil
+}
+
+// reachable asks the API server of cfg for its version, the first request of a sync.
+func reachable(cfg *rest.Config) error {
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", cfg.Host, err)
+	}
+	if _, err := dc.ServerVersion(); err != nil {
+		return fmt.Errorf("reach the API server %s: %w (check --kubeconfig and --context)", cfg.Host, err)
+	}
+	return nil
 }
 
 func (b *realBackend) config() *rest.Config  { return b.cfg }

@@ -62,6 +62,7 @@ func (e *Linter) Evaluate(ctx context.Context, objs []manifest.Object) (*Result,
 		raw = append(raw, fs...)
 		res.Suppressed = append(res.Suppressed, exc...)
 	}
+	raw = append(raw, e.unknownIgnores(objs, raw)...)
 	for _, h := range raw {
 		if sev, ok := e.opts.Severity[h.Rule]; ok {
 			h.Severity = sev

@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -171,17 +170,16 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 			return nil, err
 		}
 	}
+	if !opts.NoBuiltin {
+		e.registerIgnoreCheck()
+	}
 	for id := range opts.Severity {
 		if _, ok := e.ruleByID[id]; !ok && len(userMods) == 0 {
 			return nil, fmt.Errorf("severity override for %q: no such rule (wavecheck rules lists them)", id)
 		}
 	}
-	for id := range e.ignore {
-		if _, ok := e.ruleByID[id]; !ok {
-			// Not an error: a user rule may set its id per finding.
-			slog.Warn("ignored rule id matches no known rule", "rule", id)
-		}
-	}
+	// An --ignore id matching no rule is not an error (a user rule may set its id per
+	// finding): the caller reports it (UnknownIgnores) in its own way.
 	return e, nil
 }
 

@@ -179,6 +179,9 @@ func parseFS(s Source, builtin, withTests bool, version ast.RegoVersion) ([]modu
 			Capabilities:      sandboxCapabilities(),
 		})
 		if err != nil {
+			if !builtin && version == ast.RegoV1 && isV0(name, src) {
+				return fmt.Errorf("parse policy: %w\n%s", formatRegoError(err), v0Hint(name))
+			}
 			return fmt.Errorf("parse policy: %w", formatRegoError(err))
 		}
 		if !builtin && isReserved(m.Package.Path) {
@@ -196,6 +199,18 @@ func parseFS(s Source, builtin, withTests bool, version ast.RegoVersion) ([]modu
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].file < out[j].file })
 	return out, nil
+}
+
+// isV0 reports whether a policy that Rego v1 refuses parses as Rego v0 (deny[msg] { ... }
+// without if/contains): conftest before 0.60 and OPA before 1.0 wrote it.
+func isV0(name string, src []byte) bool {
+	_, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{RegoVersion: ast.RegoV0, Capabilities: sandboxCapabilities()})
+	return err == nil
+}
+
+// v0Hint is the fix for a Rego v0 policy read as v1.
+func v0Hint(name string) string {
+	return name + " is Rego v0 (pre-1.0) syntax: pass --rego-version v0, or convert it with opa fmt --write --v0-v1"
 }
 
 func isReserved(p ast.Ref) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -64,6 +65,9 @@ func templateChart(ctx context.Context, b *bounds, dir string, opts Options, mod
 		return "", err
 	}
 	if err := checkChartAPIVersion(files); err != nil {
+		if errors.Is(err, errNoChartYAML) {
+			return "", fail(noChartYAML(opts.SourceType == Helm))
+		}
 		return "", &Error{File: path.Join(relDir, "Chart.yaml"), Err: err}
 	}
 	b.step.set("the loading of the chart in %s", relDir)
@@ -254,7 +258,21 @@ func checkChartAPIVersion(files []*archive.BufferedFile) error {
 		}
 		return fmt.Errorf("unsupported chart apiVersion %q (want %s or %s)", meta.APIVersion, chartv2.APIVersionV1, chartv2.APIVersionV2)
 	}
-	return errors.New("chart has no Chart.yaml (Argo CD picks Helm for any file whose name ends in Chart.yaml: add Chart.yaml, rename the file or set the source type)")
+	return errNoChartYAML
+}
+
+// errNoChartYAML is a chart directory without Chart.yaml.
+var errNoChartYAML = errors.New("the directory has no Chart.yaml")
+
+// noChartYAML explains a chart directory without Chart.yaml: with the source type forced to
+// Helm (--source-type helm) the directory is not a chart at all; detected as Helm, a file
+// whose name merely ends in Chart.yaml made Argo CD's discovery pick Helm
+// (util/app/discovery.AppType matches the suffix).
+func noChartYAML(forced bool) error {
+	if forced {
+		return fmt.Errorf("%w, so it is not a Helm chart: point at the chart directory (the one holding Chart.yaml) or drop --source-type helm", errNoChartYAML)
+	}
+	return fmt.Errorf("%w (Argo CD picks Helm for any file whose name ends in Chart.yaml: add Chart.yaml, rename the file or set the source type)", errNoChartYAML)
 }
 
 // helmValues merges the values files (in order), the inline values and then the --set values,
@@ -273,6 +291,11 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		p = filepath.Clean(p)
 		if !within(b.root, p) {
 			return nil, &Error{File: vf, Err: fmt.Errorf("read values file: %w: %s is outside %s", ErrOutsideRoot, p, b.root)}
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			// Like Argo CD's spec.source.helm.valueFiles (reposerver/repository.getResolvedValueFiles ->
+			// util/io/path.ResolveValueFilePathOrUrl joins them to the app path), not like helm -f.
+			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("values file %q not found: values files are relative to the chart directory %s, as Argo CD's valueFiles are, not to the working directory", vf, b.rel(dir))}
 		}
 		data, err := b.readFile(p)
 		if err != nil {

@@ -199,6 +199,11 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
+// RepoRoot returns the absolute, symlink-free repository root that contains dir: explicit
+// (--repo-root) when set, else the nearest parent of dir holding .git, else dir itself. It is
+// the root every file read of a render is bounded by.
+func RepoRoot(dir, explicit string) (string, error) { return findRepoRoot(dir, explicit) }
+
 // findRepoRoot returns the absolute, symlink-free repository root that contains dir.
 func findRepoRoot(dir, explicit string) (string, error) {
 	realDir, err := filepath.EvalSymlinks(dir)

@@ -58,7 +58,7 @@ Prune=false object stays and keeps taking part). PATH is an app directory, a man
 				}
 				sim.Live = objs
 			}
-			res, err := render.Input(cmd.Context(), args[0], g.stdin, ro)
+			res, err := rf.result(args[0])(render.Input(cmd.Context(), args[0], g.stdin, ro))
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}

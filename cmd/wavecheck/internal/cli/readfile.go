@@ -1,5 +1,3 @@
-//go:build !sidecar
-
 package cli
 
 import (

@@ -27,7 +27,7 @@ input is rendered before anything is printed, so a failing input prints nothing.
 			}
 			var objs []manifest.Object
 			for _, path := range args {
-				res, err := render.Input(cmd.Context(), path, g.stdin, opts)
+				res, err := rf.result(path)(render.Input(cmd.Context(), path, g.stdin, opts))
 				if err != nil {
 					return &ExitError{Code: ExitFailure, Err: err}
 				}

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/pflag"
 
 	"github.com/wavecheck/wavecheck/plugin/render"
@@ -10,6 +13,7 @@ import (
 type renderFlags struct {
 	sourceType string
 	offline    bool
+	allowEmpty bool
 	opts       render.Options
 }
 
@@ -18,6 +22,7 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.sourceType, "source-type", "", "force the source type: directory, kustomize or helm (default: detect like Argo CD)")
 	fs.StringVar(&o.RepoRoot, "repo-root", "", "directory bounding every file read (default: nearest parent with .git, else DIR)")
 	fs.StringVar(&o.AppName, "app-name", "", "Argo CD application name (default Helm release name)")
+	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "accept an input that renders no objects (Argo CD would sync it and prune everything the app manages)")
 	fs.BoolVar(&o.Recurse, "recurse", false, "directory apps: include subdirectories")
 	fs.StringArrayVar(&o.Include, "include", nil, "directory apps: glob of files to include, relative to DIR (repeatable)")
 	fs.StringArrayVar(&o.Exclude, "exclude", nil, "directory apps: glob of files to exclude, relative to DIR (repeatable)")
@@ -25,7 +30,7 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.EnableHelm, "enable-helm", false, "kustomize apps: inflate helmCharts (kustomize build --enable-helm, Argo CD's kustomize.buildOptions); wavecheck serves as helm")
 	fs.StringVar(&o.ReleaseName, "release-name", "", "helm apps: release name (default: --app-name, else the directory name)")
 	fs.StringVarP(&o.Namespace, "namespace", "n", "", "helm apps: release namespace")
-	fs.StringArrayVarP(&o.ValueFiles, "values", "f", nil, "helm apps: values file inside the repo root (repeatable)")
+	fs.StringArrayVarP(&o.ValueFiles, "values", "f", nil, "helm apps: values file, relative to the chart directory like Argo CD's valueFiles (not to the working directory as with helm -f), inside the repo root (repeatable)")
 	fs.StringArrayVar(&o.Set, "set", nil, "helm apps: set a value, key=value (repeatable)")
 	fs.StringVar(&o.KubeVersion, "kube-version", "", "helm apps: Kubernetes version for Capabilities.KubeVersion")
 	fs.StringArrayVar(&o.APIVersions, "api-versions", nil, "helm apps: API version for Capabilities.APIVersions (repeatable)")
@@ -61,4 +66,37 @@ func (f *renderFlags) options() (render.Options, error) {
 	// Like Argo CD's repo-server, build missing Helm dependencies unless told not to.
 	o.Dependencies.Fetch = !f.offline
 	return o, nil
+}
+
+// explain adds the fix to render errors whose cause the user controls with a flag.
+func (f *renderFlags) explain(err error) error {
+	if errors.Is(err, render.ErrOutsideRoot) && f.opts.RepoRoot == "" {
+		// The default root is the nearest parent holding .git, else the app directory: a
+		// checkout without .git (a source tarball, a CI artefact) bounds reads by the app.
+		return fmt.Errorf("%w (the repository root is the nearest parent holding .git, else the app directory: for a checkout without .git, e.g. a source tarball, pass --repo-root with the repository's top directory)", err)
+	}
+	return err
+}
+
+// result checks what rendering path gave, as in rf.result(path)(render.Input(...)): the error
+// with its fix (explain), or an error for an empty result (checkEmpty).
+func (f *renderFlags) result(path string) func(*render.Result, error) (*render.Result, error) {
+	return func(res *render.Result, err error) (*render.Result, error) {
+		if err != nil {
+			return nil, f.explain(err)
+		}
+		if err := f.checkEmpty(path, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+}
+
+// checkEmpty refuses an input that renders no objects unless --allow-empty: Argo CD syncs an
+// empty app fine, and prunes every object the app manages.
+func (f *renderFlags) checkEmpty(path string, res *render.Result) error {
+	if len(res.Objects) > 0 || f.allowEmpty {
+		return nil
+	}
+	return fmt.Errorf("%s renders no objects (%s): Argo CD would sync it and prune everything the app manages; check the path, or pass --allow-empty if that is intended", path, res.Type)
 }

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,7 @@ type replayFlags struct {
 	kubeconfig string
 	kubectx    string
 	dryRun     bool
+	yes        bool
 	expect     string
 	lb         string
 	tracking   string
@@ -87,6 +89,7 @@ for a manifest stream on stdin (one app: a sync is per app).`,
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "replay against the real cluster of this kubeconfig")
 	fs.StringVar(&f.kubectx, "context", "", "kubeconfig context (with --kubeconfig)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "dry-run sync (server-side dry-run on a real cluster)")
+	fs.BoolVarP(&f.yes, "yes", "y", false, "with --kubeconfig and without --dry-run: apply to the cluster without asking for confirmation")
 	fs.StringVar(&f.expect, "expect", "", "expectation file (YAML or JSON): final phase and steps per phase/wave; exit 1 with a unified diff of the file when different")
 	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr from the start (default: on a terminal, once the replay runs longer than 2s; always against a real cluster)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never print progress lines")
@@ -173,6 +176,9 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 			name = raw.CurrentContext
 		}
 		diagf(g.stderr, "wavecheck: replaying against %s (context %q)\n", cfg.Host, name)
+		if err := f.confirm(g, cfg.Host, name); err != nil {
+			return opts, err
+		}
 		opts.Cluster = engine.Real(cfg)
 		if !f.noProgress {
 			opts.Progress = g.stderr
@@ -237,6 +243,28 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// confirm asks before a replay that applies to a real cluster (not --dry-run): on a terminal
+// it reads y or yes from standard input; elsewhere (CI, a pipe) it refuses unless --yes.
+func (f *replayFlags) confirm(g *globals, host, context string) error {
+	if f.dryRun || f.yes {
+		return nil
+	}
+	in, ok := g.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return usageError("a replay against a real cluster applies the app to %s (context %q): pass --dry-run for a server-side dry run, or --yes to apply without this question (standard input is not a terminal)", host, context)
+	}
+	diagf(g.stderr, "Apply the app to %s (context %q)? [y/N] ", host, context)
+	answer, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && answer == "" {
+		return usageError("no confirmation read: pass --yes to apply, or --dry-run")
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return usageError("not confirmed: nothing applied to %s", host)
+}
+
 func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) error {
 	w, err := output.NewWriter(f.output)
 	if err != nil {
@@ -263,7 +291,7 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	if err != nil {
 		return err
 	}
-	res, err := render.Input(ctx, dir, g.stdin, ro)
+	res, err := f.rf.result(dir)(render.Input(ctx, dir, g.stdin, ro))
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}

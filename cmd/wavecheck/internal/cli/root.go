@@ -81,7 +81,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(g),
 		newRenderCmd(g),
-		newValidateCmd(g), newVerifyCmd(g),
+		newValidateCmd(g), newVerifyCmd(g), newRulesCmd(g),
 		newGenerateCmd(g), newParametersCmd(g), newDiscoverCmd(g),
 	)
 	root.AddCommand(engineCommands(g)...)

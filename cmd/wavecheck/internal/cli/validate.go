@@ -21,7 +21,8 @@ import (
 
 // validateFlags are validate's own flags; the render flags are shared with render.
 type validateFlags struct {
-	output        string
+	outputs       []string
+	config        string
 	policies      []string
 	data          []string
 	namespaces    []string
@@ -66,7 +67,8 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 	}
 	fs := cmd.Flags()
 	rf.register(fs)
-	fs.StringVarP(&vf.output, "output", "o", "text", "report format: "+strings.Join(report.Formats(), ", "))
+	fs.StringArrayVarP(&vf.outputs, "output", "o", nil, "report format, to stdout, or FORMAT=FILE to a file (repeatable: -o text -o sarif=wavecheck.sarif): "+strings.Join(report.Formats(), ", ")+" (default text)")
+	fs.StringVar(&vf.config, "config", "", "configuration file (default: the "+ConfigFile+" nearest to PATH, up to the repository root)")
 	fs.StringArrayVar(&vf.policies, "policy", nil, "directory of user Rego policies, conftest-compatible (repeatable)")
 	fs.StringArrayVar(&vf.data, "data", nil, "YAML or JSON data file for the user policies (repeatable)")
 	fs.StringArrayVar(&vf.namespaces, "policy-namespace", nil, "Rego package of the user policies (repeatable; default main)")
@@ -92,11 +94,19 @@ func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags
 	if err != nil {
 		return err
 	}
+	cfg, err := resolveConfig(vf.config, paths, ropts.RepoRoot)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if cfg.path != "" {
+		slog.Debug("configuration", "file", cfg.path)
+	}
+	cfg.apply(cmd.Flags(), vf)
 	color, err := useColor(vf.color, g.stdout)
 	if err != nil {
 		return err
 	}
-	w, err := report.NewWriter(vf.output, report.Options{Color: color})
+	outs, err := parseOutputs(vf.outputs, color)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -146,14 +156,15 @@ func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags
 	// run with its error and no partial report.
 	reps := make([]*report.Report, 0, len(paths))
 	for _, path := range paths {
-		rep, err := validateInput(cmd.Context(), g, p, path, minSev)
+		rep, err := validateInput(cmd.Context(), g, p, path, rf, minSev)
 		if err != nil {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
 		reps = append(reps, rep)
 	}
-	if err := report.WriteAll(w, g.stdout, reps); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
+	warnUnknownIgnores(g, vf.ignore, reps)
+	if err := writeOutputs(outs, g.stdout, reps); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	if report.AnyFailed(reps, vf.failOnWarn) {
 		return &ExitError{Code: ExitFindings}
@@ -162,8 +173,8 @@ func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags
 }
 
 // validateInput renders and lints one input and returns its report.
-func validateInput(ctx context.Context, g *globals, p *pipeline.Pipeline, path string, minSev policy.Severity) (*report.Report, error) {
-	res, err := p.RenderInput(ctx, path, g.stdin)
+func validateInput(ctx context.Context, g *globals, p *pipeline.Pipeline, path string, rf *renderFlags, minSev policy.Severity) (*report.Report, error) {
+	res, err := rf.result(path)(p.RenderInput(ctx, path, g.stdin))
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +190,45 @@ func validateInput(ctx context.Context, g *globals, p *pipeline.Pipeline, path s
 	slog.Info("validated", "input", path, "objects", rep.Summary.Objects, "errors", rep.Summary.Errors,
 		"warnings", rep.Summary.Warnings, "infos", rep.Summary.Infos, "suppressed", len(rep.Suppressed))
 	return rep, nil
+}
+
+// warnUnknownIgnores prints one warning line for each --ignore id that names no rule known to
+// the run (built-in, user rules, or the rule of a finding: a user rule may set its id per
+// finding). It is a warning, not an error, because such an id may match on other apps.
+func warnUnknownIgnores(g *globals, ignore []string, reps []*report.Report) {
+	if len(ignore) == 0 || len(reps) == 0 {
+		return
+	}
+	known := map[string]bool{}
+	ids := []string{}
+	for _, r := range reps {
+		for id := range r.Rules {
+			if !known[id] {
+				ids = append(ids, id)
+			}
+			known[id] = true
+		}
+		for _, f := range r.Findings {
+			known[f.Rule] = true
+		}
+		for _, s := range r.Suppressed {
+			known[s.Rule] = true
+		}
+	}
+	for _, l := range ignore {
+		for _, id := range strings.Split(l, ",") {
+			if id = strings.TrimSpace(id); id == "" || id == "*" || id == "all" || known[id] {
+				continue
+			}
+			msg := fmt.Sprintf("wavecheck: warning: --ignore %s names no rule, so it suppresses nothing", id)
+			if s := policy.Closest(id, ids); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			} else {
+				msg += " (wavecheck rules lists the rule ids)"
+			}
+			diagf(g.stderr, "%s\n", msg)
+		}
+	}
 }
 
 // buildReport turns a render result and the lint result into a report.
