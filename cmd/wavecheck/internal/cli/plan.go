@@ -10,7 +10,6 @@ import (
 
 	"github.com/wavecheck/wavecheck/engine"
 	"github.com/wavecheck/wavecheck/engine/output"
-	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -27,8 +26,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 wave (Namespaces and CRDs moved before their first dependant; prune waves mirrored), kind,
 name, hook type and delete policy. PreDelete/PostDelete-only hooks are listed apart: Argo CD
 strips them from syncs. PATH is an app directory, a manifest file, or - for a manifest stream
-on stdin (one app: a sync is per app).`,
-		Args: oneApp,
+on stdin (one app: a sync is per app); --application FILE plans an Argo CD Application with its
+settings, destination namespace and syncPolicy.syncOptions.`,
+		Args: oneApp(&rf),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := output.NewPlanWriter(format)
 			if err != nil {
@@ -49,13 +49,13 @@ on stdin (one app: a sync is per app).`,
 				}
 				sim.Live = objs
 			}
-			res, err := render.Input(cmd.Context(), args[0], g.stdin, ro)
+			res, app, err := syncInput(cmd.Context(), g, &rf, args, ro)
 			if err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
+				return err
 			}
-			p, err := engine.Plan(cmd.Context(), res.Objects, engine.Options{
-				Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim),
-			})
+			eo := engine.Options{Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim)}
+			applyApp(&eo, app)
+			p, err := engine.Plan(cmd.Context(), res.Objects, eo)
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}

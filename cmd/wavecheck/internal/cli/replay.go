@@ -19,6 +19,7 @@ import (
 	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -58,10 +59,13 @@ get an address after a delay (--load-balancer cloud) or never (--load-balancer n
 says which was assumed. --fail and --hang inject faults on objects of the app.
 --expect FILE asserts the order and final phase (exit 1 with a diff when they differ); without
 --expect, a sync that does not succeed exits 1. PATH is an app directory, a manifest file, or -
-for a manifest stream on stdin (one app: a sync is per app).`,
-		Args: oneApp,
+for a manifest stream on stdin (one app: a sync is per app). --application FILE replays an Argo
+CD Application: its sources rendered with its settings, synced into its destination namespace
+with its syncPolicy.syncOptions (CreateNamespace, PruneLast, ServerSideApply, ApplyOutOfSyncOnly,
+Replace, Prune=false, SkipDryRunOnMissingResource...).`,
+		Args: oneApp(&f.rf),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReplay(cmd.Context(), g, &f, args[0])
+			return runReplay(cmd.Context(), g, &f, args)
 		},
 	}
 	fs := cmd.Flags()
@@ -82,6 +86,21 @@ for a manifest stream on stdin (one app: a sync is per app).`,
 	fs.BoolVar(&f.dryRun, "dry-run", false, "dry-run sync (server-side dry-run on a real cluster)")
 	fs.StringVar(&f.expect, "expect", "", "expectation file (YAML): final phase and steps per phase/wave; exit 1 with a diff when different")
 	return cmd
+}
+
+// applyApp gives the sync the Application's destination namespace, name and sync options.
+func applyApp(o *engine.Options, app *pipeline.App) {
+	if app == nil {
+		return
+	}
+	if ns := app.DestinationNamespace(); ns != "" {
+		o.Namespace = ns
+	}
+	o.AppName = app.Name
+	o.SyncOptions = app.SyncOptions()
+	if p := app.Spec.SyncPolicy; p != nil && p.ManagedNamespaceMetadata != nil {
+		o.ManagedNamespaceMetadata = &engine.NamespaceMetadata{Labels: p.ManagedNamespaceMetadata.Labels, Annotations: p.ManagedNamespaceMetadata.Annotations}
+	}
 }
 
 func parseDurations(specs []string) (map[string]time.Duration, error) {
@@ -190,7 +209,7 @@ func (f *replayFlags) engineOptions(ctx context.Context, g *globals, ro render.O
 	return opts, nil
 }
 
-func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) error {
+func runReplay(ctx context.Context, g *globals, f *replayFlags, args []string) error {
 	w, err := output.NewWriter(f.output)
 	if err != nil {
 		return usageError("invalid --output %q: want %s", f.output, strings.Join(output.Formats(), ", "))
@@ -213,10 +232,11 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	if err != nil {
 		return err
 	}
-	res, err := render.Input(ctx, dir, g.stdin, ro)
+	res, app, err := syncInput(ctx, g, &f.rf, args, ro)
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+		return err
 	}
+	applyApp(&opts, app)
 	replay := engine.Replay
 	if f.del {
 		replay = engine.ReplayDelete
