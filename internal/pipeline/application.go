@@ -291,7 +291,7 @@ func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Opt
 		}
 	case render.Kustomize:
 		if k := src.Kustomize; k != nil {
-			if err := kustomizeOptions(k, env, &opts); err != nil {
+			if err := KustomizeOptions(k, env.Subst, &opts); err != nil {
 				return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
 			}
 		}
@@ -461,10 +461,11 @@ func cleanSetParameter(v string) string {
 
 func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
 
-// kustomizeOptions maps spec.source.kustomize onto the kustomize edits
-// (util/kustomize.kustomize.Build): images and common labels are env-substituted, common
-// annotations only with commonAnnotationsEnvsubst.
-func kustomizeOptions(k *argocd.ApplicationSourceKustomize, env argocd.Env, opts *render.Options) error {
+// KustomizeOptions maps spec.source.kustomize (or the plugin's Kustomize parameters) onto the
+// kustomize edits (util/kustomize.kustomize.Build): images and common labels are
+// env-substituted with subst, common annotations only with commonAnnotationsEnvsubst.
+func KustomizeOptions(k *argocd.ApplicationSourceKustomize, subst func(string) string, opts *render.Options) error {
+	env := struct{ Subst func(string) string }{subst}
 	e := render.KustomizeEdits{
 		NamePrefix: k.NamePrefix, NameSuffix: k.NameSuffix, Namespace: k.Namespace,
 		ForceCommonLabels: k.ForceCommonLabels, ForceCommonAnnotations: k.ForceCommonAnnotations,
