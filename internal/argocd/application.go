@@ -296,7 +296,9 @@ func (a *Application) SyncOptions() []string {
 	return a.Spec.SyncPolicy.SyncOptions
 }
 
-// normalizeSource drops empty settings (util/argo.NormalizeSource).
+// NormalizeSource drops empty settings (util/argo.NormalizeSource).
+func NormalizeSource(s *ApplicationSource) { normalizeSource(s) }
+
 func normalizeSource(s *ApplicationSource) {
 	if s.Kustomize.isZero() {
 		s.Kustomize = nil

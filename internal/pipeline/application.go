@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
+	"sigs.k8s.io/yaml"
 )
 
 // ApplicationType is the source type reports give an input that is an Argo CD Application.
@@ -272,10 +274,16 @@ func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Opt
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return "", base, fmt.Errorf("application %s, %s: path %q is not a directory of %s (checkout %s)", app.Name, name, rel, src.RepoURL, root)
 	}
+	if src, err = mergeSourceOverrides(src, dir, app.Name, root); err != nil {
+		return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
+	}
 	opts := base
 	opts.RepoRoot = root
 	opts.AppName = app.Name
-	typ, _ := src.ExplicitType()
+	typ, err := src.ExplicitType()
+	if err != nil {
+		return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
+	}
 	if src.Chart != "" {
 		typ = argocd.SourceHelm
 	}
@@ -308,6 +316,72 @@ func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Opt
 		}
 	}
 	return dir, opts, nil
+}
+
+// mergeSourceOverrides applies the app directory's .argocd-source.yaml, then
+// .argocd-source-<app name>.yaml, as JSON merge patches onto the source, keeping its repoURL,
+// path, chart and targetRevision (reposerver/repository.mergeSourceParameters); empty
+// settings are dropped again as the parsed Application's were.
+func mergeSourceOverrides(src *argocd.ApplicationSource, dir, appName, root string) (*argocd.ApplicationSource, error) {
+	merged := *src
+	for _, name := range []string{".argocd-source.yaml", ".argocd-source-" + appName + ".yaml"} {
+		p := filepath.Join(dir, name)
+		st, err := os.Stat(p)
+		if err != nil || st.IsDir() {
+			continue
+		}
+		if !st.Mode().IsRegular() || st.Size() > 1<<20 {
+			return nil, fmt.Errorf("%s: not a regular file under 1 MiB", RepoRel(root, p))
+		}
+		data, err := os.ReadFile(p) //nolint:gosec // a file of the app directory, checked above
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", RepoRel(root, p), err)
+		}
+		var patch any
+		if err := yaml.Unmarshal(data, &patch); err != nil {
+			return nil, fmt.Errorf("%s: %w", RepoRel(root, p), err)
+		}
+		cur, err := json.Marshal(merged)
+		if err != nil {
+			return nil, err
+		}
+		var doc any
+		if err := json.Unmarshal(cur, &doc); err != nil {
+			return nil, err
+		}
+		out, err := json.Marshal(mergePatch(doc, patch))
+		if err != nil {
+			return nil, err
+		}
+		var next argocd.ApplicationSource
+		if err := json.Unmarshal(out, &next); err != nil {
+			return nil, fmt.Errorf("%s: %w", RepoRel(root, p), err)
+		}
+		merged = next
+	}
+	merged.RepoURL, merged.Path, merged.Chart, merged.TargetRevision = src.RepoURL, src.Path, src.Chart, src.TargetRevision
+	argocd.NormalizeSource(&merged)
+	return &merged, nil
+}
+
+// mergePatch is RFC 7386 JSON merge patch (jsonpatch.MergePatch).
+func mergePatch(doc, patch any) any {
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	dm, ok := doc.(map[string]any)
+	if !ok {
+		dm = map[string]any{}
+	}
+	for k, v := range pm {
+		if v == nil {
+			delete(dm, k)
+			continue
+		}
+		dm[k] = mergePatch(dm[k], v)
+	}
+	return dm
 }
 
 // helmOptions maps spec.source.helm onto the render options as reposerver/repository's

@@ -320,3 +320,23 @@ func TestApplicationErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestApplicationSourceOverrides: .argocd-source.yaml and then .argocd-source-<app>.yaml in
+// the app directory are merged onto the source (reposerver/repository.mergeSourceParameters);
+// repoURL and path stay the Application's.
+func TestApplicationSourceOverrides(t *testing.T) {
+	root := testfs.Tree(t, appRepo)
+	testfs.Write(t, root, map[string]string{
+		"chart/.argocd-source.yaml":       "path: elsewhere\nhelm:\n  parameters: [{name: color, value: green}, {name: replicas, value: \"4\"}]\n",
+		"chart/.argocd-source-shop.yaml":  "helm:\n  valuesObject: {tier: gold}\n",
+		"chart/.argocd-source-other.yaml": "helm:\n  parameters: [{name: color, value: wrong}]\n",
+	})
+	res, err := renderAppYAML(t, root, appHead+"  source:\n    repoURL: https://example.com/shop.git\n    path: chart\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cmData(t, res.Objects, "shop")
+	if got["color"] != "green" || got["replicas"] != "4" || got["tier"] != "gold" {
+		t.Errorf("overrides not merged: %v", got)
+	}
+}
