@@ -106,10 +106,12 @@ e2e-argocd: tools
 		go test -count=1 -timeout 30m ./...
 
 # bench also times Helm dependency builds from a local chart repository: cold (empty cache,
-# helm dependency build) and cached (by Chart.lock digest, no network).
+# helm dependency build) and cached (by Chart.lock digest, no network), and `validate
+# --applications` over a directory of 20 Argo CD Applications.
 bench:
 	test/bench/run.sh
 	go test -count=1 -run '^$$' -bench HelmDependencies -benchtime 10x ./plugin/render
+	go test -count=1 -run '^$$' -bench ValidateApplications -benchtime 5x ./cmd/wavecheck/internal/cli
 
 # bench-argocd measures manifest generation inside Argo CD: native source vs the wavecheck
 # plugin, 10 and 500 objects of each source type, hard refresh, the controller's timings.

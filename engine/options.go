@@ -59,6 +59,14 @@ type Options struct {
 	Prune bool
 	// DryRun runs the sync in dry-run mode (server-side dry-run on a real cluster).
 	DryRun bool
+	// SyncOptions are the Application's spec.syncPolicy.syncOptions, applied to the sync as
+	// Argo CD's controller does (controller/sync.go): CreateNamespace=true, PruneLast=true,
+	// Replace=true, ServerSideApply=true, ApplyOutOfSyncOnly=true, Prune=false|confirm,
+	// SkipDryRunOnMissingResource=true, Validate=false, PrunePropagationPolicy=...
+	SyncOptions []string
+	// ManagedNamespaceMetadata is spec.syncPolicy.managedNamespaceMetadata (with
+	// CreateNamespace=true).
+	ManagedNamespaceMetadata *NamespaceMetadata
 	// WaveDelay is the pause between waves; zero means DefaultWaveDelay, NoWaveDelay none.
 	WaveDelay time.Duration
 	// Timeout terminates a sync still running after this long (simulated or real time);
@@ -111,6 +119,12 @@ func (o Options) withDefaults() Options {
 		o.PollInterval = 250 * time.Millisecond
 	}
 	return o
+}
+
+// NamespaceMetadata are the labels and annotations Argo CD puts on the namespace it creates.
+type NamespaceMetadata struct {
+	Labels      map[string]string
+	Annotations map[string]string
 }
 
 // Cluster is a replay backend: Simulated or Real.

@@ -114,7 +114,7 @@ func (r *run) round(ctx context.Context, targets, lookup []*unstructured.Unstruc
 	r.rounds++
 	cfg := r.b.config()
 	delay := r.opts.WaveDelay
-	sc, cleanup, err := sync.NewSyncContext(r.opts.Revision, rr, cfg, cfg, r.b.kubectl(), r.opts.Namespace,
+	opts := append([]sync.SyncOpt{
 		sync.WithLogr(r.tr.logger()),
 		sync.WithInitialState(r.phase, r.message, r.results, metav1.NewTime(r.opts.StartedAt)),
 		sync.WithOperationSettings(r.opts.DryRun, r.opts.Prune, false, false),
@@ -124,7 +124,8 @@ func (r *run) round(ctx context.Context, targets, lookup []*unstructured.Unstruc
 			}
 			return r.b.delay(ctx, delay)
 		}),
-	)
+	}, r.opts.appSyncOpts(ctx, rr)...)
+	sc, cleanup, err := sync.NewSyncContext(r.opts.Revision, rr, cfg, cfg, r.b.kubectl(), r.opts.Namespace, opts...)
 	if err != nil {
 		return fmt.Errorf("create sync context: %w", err)
 	}

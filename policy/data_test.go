@@ -99,7 +99,7 @@ func TestCandidateSets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, objs := range apps {
-		ev, err := e.newEvaluation(objs)
+		ev, err := e.newEvaluation(objs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

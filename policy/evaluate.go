@@ -36,12 +36,26 @@ type evaluation struct {
 	nonEmpty map[string]bool
 }
 
+// App is what an Argo CD Application tells the rules beyond its objects: the destination
+// namespace (objects without one are placed in it) and spec.syncPolicy.syncOptions, which
+// Argo CD applies to every object of the sync (data.wavecheck.app.syncOptions).
+type App struct {
+	Namespace   string
+	SyncOptions []string
+}
+
 // Evaluate lints the objects with every rule. It is safe to call concurrently.
 func (e *Linter) Evaluate(ctx context.Context, objs []manifest.Object) (*Result, error) {
+	return e.EvaluateApp(ctx, objs, nil)
+}
+
+// EvaluateApp is Evaluate for the objects of an Argo CD Application: app, when not nil,
+// gives the namespace (instead of Options.Namespace) and the app-level sync options.
+func (e *Linter) EvaluateApp(ctx context.Context, objs []manifest.Object, app *App) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 
-	ev, err := e.newEvaluation(objs)
+	ev, err := e.newEvaluation(objs, app)
 	if err != nil {
 		return nil, err
 	}
@@ -96,15 +110,25 @@ func objectKey(o manifest.Object) string {
 
 // newEvaluation computes the Argo CD facts of the objects and builds the evaluation's
 // data.wavecheck (see docs/policy.md for its shape).
-func (e *Linter) newEvaluation(objs []manifest.Object) (*evaluation, error) {
-	facts := argocd.AnalyzeAll(objs, argocd.Options{Version: e.version, Namespace: e.opts.Namespace})
+func (e *Linter) newEvaluation(objs []manifest.Object, app *App) (*evaluation, error) {
+	namespace := e.opts.Namespace
+	syncOptions := []any{}
+	if app != nil {
+		if app.Namespace != "" {
+			namespace = app.Namespace
+		}
+		for _, o := range app.SyncOptions {
+			syncOptions = append(syncOptions, o)
+		}
+	}
+	facts := argocd.AnalyzeAll(objs, argocd.Options{Version: e.version, Namespace: namespace})
 	list := make([]any, len(objs))
 	index := make(map[string]any, len(objs))
 	lookup := make(map[string][]int, len(objs))
 	for i, o := range objs {
 		ns := o.Namespace()
 		if ns == "" {
-			ns = e.opts.Namespace
+			ns = namespace
 		}
 		if o.Name() != "" {
 			lk := argocd.Group(o.APIVersion()) + "/" + o.Kind() + "/" + ns + "/" + o.Name()
@@ -153,7 +177,8 @@ func (e *Linter) newEvaluation(objs []manifest.Object) (*evaluation, error) {
 		"index":           index,
 		"lookup":          lk,
 		"sets":            sets,
-		"namespace":       e.opts.Namespace,
+		"namespace":       namespace,
+		"app":             map[string]any{"syncOptions": syncOptions},
 		"argocd_version":  versionDocument(e.version),
 		"tracking_method": string(e.tracking),
 	}

@@ -109,6 +109,12 @@ func (p *Pipeline) checkDeterminism(ctx context.Context, res *render.Result) (*r
 // Lint evaluates the admin linter and, when enabled and present, the repository's policies
 // over a rendered app.
 func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) {
+	return p.LintApp(ctx, res, nil)
+}
+
+// LintApp is Lint for the objects of an Argo CD Application (app: its destination namespace
+// and sync options, which feed the rules); nil is Lint.
+func (p *Pipeline) LintApp(ctx context.Context, res *render.Result, app *policy.App) (*Lint, error) {
 	if p.admin == nil {
 		return nil, fmt.Errorf("evaluate policies: the pipeline was started without linting")
 	}
@@ -116,13 +122,13 @@ func (p *Pipeline) Lint(ctx context.Context, res *render.Result) (*Lint, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
-	r, err := eng.Evaluate(ctx, res.Objects)
+	r, err := eng.EvaluateApp(ctx, res.Objects, app)
 	if err != nil {
 		return nil, err
 	}
 	out := &Lint{Findings: r.Findings, Suppressed: r.Suppressed, Rules: eng.Rules()}
 	if p.opts.RepoPolicies {
-		if err := lintRepo(ctx, p.opts.Policy, res, out); err != nil {
+		if err := lintRepo(ctx, p.opts.Policy, res, app, out); err != nil {
 			return nil, fmt.Errorf("repository policies: %w", err)
 		}
 	}
@@ -143,7 +149,7 @@ const (
 // their own linter and adds the results. The policies are read through an os.Root of the
 // repository root: a symlink (the folder itself or any file in it) that leaves the repository
 // is an error, as are files over the RepoPolicy* limits.
-func lintRepo(ctx context.Context, admin policy.Options, res *render.Result, out *Lint) error {
+func lintRepo(ctx context.Context, admin policy.Options, res *render.Result, app *policy.App, out *Lint) error {
 	root, err := os.OpenRoot(res.RepoRoot)
 	if err != nil {
 		return fmt.Errorf("open repository root: %w", err)
@@ -169,7 +175,7 @@ func lintRepo(ctx context.Context, admin policy.Options, res *render.Result, out
 	if err != nil {
 		return err
 	}
-	r, err := eng.Evaluate(ctx, res.Objects)
+	r, err := eng.EvaluateApp(ctx, res.Objects, app)
 	if err != nil {
 		return err
 	}

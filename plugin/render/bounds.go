@@ -18,6 +18,9 @@ type bounds struct {
 	// maxRendered bounds the YAML the renderer produces; step records its progress.
 	maxRendered int64
 	step        *step
+	// overrides replace the content of files by real path: the kustomization file after the
+	// Application's kustomize edits. Set before rendering, read-only after.
+	overrides map[string][]byte
 
 	mu       sync.Mutex
 	total    int64
@@ -115,6 +118,9 @@ func (b *bounds) peekFile(p string) ([]byte, error) {
 	realPath, err := b.resolve(p)
 	if err != nil {
 		return nil, err
+	}
+	if data, ok := b.overrides[realPath]; ok {
+		return data, nil
 	}
 	if fi, err := os.Stat(realPath); err == nil && !fi.Mode().IsRegular() { //nolint:gosec // paths are confined to the repository root by bounds.resolve
 		// A FIFO would block the read forever, a device never end.

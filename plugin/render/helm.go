@@ -40,7 +40,9 @@ const (
 // Helm's install order, then every hook. Chart files and values files are read through the
 // bounds; dependencies missing from charts/ are built as Argo CD builds them (Dependencies).
 func renderHelm(ctx context.Context, b *bounds, dir string, opts Options) ([]manifest.Object, error) {
-	stream, err := templateChart(ctx, b, dir, opts, templateMode{crds: true}, nil)
+	// Argo CD passes --include-crds unless helm.skipCrds, and --skip-tests with helm.skipTests
+	// (util/helm.Cmd.template).
+	stream, err := templateChart(ctx, b, dir, opts, templateMode{crds: !opts.SkipCRDs, skipTests: opts.SkipTests}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +103,7 @@ func templateChart(ctx context.Context, b *bounds, dir string, opts Options, mod
 		}
 	}
 
-	t := helmTemplate{releaseName: opts.ReleaseName, namespace: opts.Namespace, includeCRDs: mode.crds}
+	t := helmTemplate{releaseName: opts.ReleaseName, namespace: opts.Namespace, includeCRDs: mode.crds, skipSchemaValidation: opts.SkipSchemaValidation}
 	if t.releaseName == "" {
 		t.releaseName = opts.AppName
 	}
@@ -289,15 +291,12 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 			p = filepath.Join(dir, p)
 		}
 		p = filepath.Clean(p)
-		if !within(b.root, p) {
-			return nil, &Error{File: vf, Err: fmt.Errorf("read values file: %w: %s is outside %s", ErrOutsideRoot, p, b.root)}
-		}
-		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) && withinAny(b.root, opts.ValueRoots, p) {
 			// Like Argo CD's spec.source.helm.valueFiles (reposerver/repository.getResolvedValueFiles ->
 			// util/io/path.ResolveValueFilePathOrUrl joins them to the app path), not like helm -f.
 			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("values file %q not found: values files are relative to the chart directory %s, as Argo CD's valueFiles are, not to the working directory", vf, b.rel(dir))}
 		}
-		data, err := b.readFile(p)
+		data, err := readValueFile(b, p, vf, opts.ValueRoots)
 		if err != nil {
 			return nil, err
 		}
@@ -330,12 +329,70 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 		}
 		base = loader.MergeMaps(base, cur)
 	}
+	// helm's values.Options.MergeValues order: --set, then --set-string, then --set-file.
 	for _, s := range opts.Set {
 		if err := strvals.ParseInto(s, base); err != nil {
 			return nil, fmt.Errorf("parse --set %q: %w", s, err)
 		}
 	}
+	for _, s := range opts.SetString {
+		if err := strvals.ParseIntoString(s, base); err != nil {
+			return nil, fmt.Errorf("parse --set-string %q: %w", s, err)
+		}
+	}
+	for _, s := range opts.SetFile {
+		reader := func(rs []rune) (any, error) {
+			p := filepath.Clean(string(rs))
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			data, err := readValueFile(b, p, string(rs), opts.ValueRoots)
+			return string(data), err
+		}
+		if err := strvals.ParseIntoFile(s, base, reader); err != nil {
+			return nil, fmt.Errorf("parse --set-file %q: %w", s, err)
+		}
+	}
 	return base, nil
+}
+
+// readValueFile reads a values file (or a --set-file file) at the clean absolute path p,
+// named name in errors, confined to the repository root or to the one of roots (the checkouts
+// of referenced sources) holding it, and charged to the total.
+// withinAny reports whether p is inside root or one of roots (a missing file there is "not
+// found"; anywhere else it is outside the repository, whether or not it exists).
+func withinAny(root string, roots []string, p string) bool {
+	if within(root, p) {
+		return true
+	}
+	for _, r := range roots {
+		if within(r, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func readValueFile(b *bounds, p, name string, roots []string) ([]byte, error) {
+	if within(b.root, p) {
+		return b.readFile(p)
+	}
+	for _, r := range roots {
+		real, err := filepath.EvalSymlinks(r)
+		if err != nil || !within(real, p) {
+			continue
+		}
+		vb := &bounds{root: real, maxFile: b.maxFile, maxTotal: b.maxTotal, step: b.step}
+		data, err := vb.peekFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.charge(int64(len(data))); err != nil {
+			return nil, &Error{File: name, Err: err}
+		}
+		return data, nil
+	}
+	return nil, &Error{File: name, Err: fmt.Errorf("read values file: %w: %s is outside %s", ErrOutsideRoot, p, b.root)}
 }
 
 const sourcePrefix = "# Source: "

@@ -32,6 +32,8 @@ type helmTemplate struct {
 	// includeCRDs is --include-crds: the chart's crds/ files lead the manifest (Argo CD
 	// always passes it; kustomize's helmCharts only with includeCRDs).
 	includeCRDs bool
+	// skipSchemaValidation is --skip-schema-validation (Argo CD's helm.skipSchemaValidation).
+	skipSchemaValidation bool
 }
 
 // helmNotesSuffix is action's notesFileSuffix: NOTES.txt is rendered but is not a manifest.
@@ -54,7 +56,7 @@ func (t helmTemplate) render(ctx context.Context, ch *chartv2.Chart, vals map[st
 	}
 	caps.APIVersions = append(caps.APIVersions, t.apiVersions...)
 	options := common.ReleaseOptions{Name: t.releaseName, Namespace: t.namespace, Revision: 1, IsInstall: true}
-	values, err := util.ToRenderValuesWithSchemaValidation(ch, vals, options, caps, false)
+	values, err := util.ToRenderValuesWithSchemaValidation(ch, vals, options, caps, t.skipSchemaValidation)
 	if err != nil {
 		return "", nil, err
 	}

@@ -42,6 +42,18 @@ func buildKustomize(ctx context.Context, b *bounds, dir string, opts Options, re
 		return nil, &Error{File: b.rel(dir), Err: errors.New("render kustomization: no kustomization.yaml, kustomization.yml or Kustomization file")}
 	}
 	relKFile := b.rel(kfile)
+	if !opts.Edits.IsZero() {
+		b.step.set("the Application's kustomize edits of %s", relKFile)
+		data, err := editKustomization(b, dir, kfile, opts.Edits)
+		if err != nil {
+			return nil, err
+		}
+		realPath, err := b.resolve(kfile)
+		if err != nil {
+			return nil, err
+		}
+		b.overrides = map[string][]byte{realPath: data}
+	}
 
 	fsys := &boundedFS{b: b, disk: filesys.MakeFsOnDisk()}
 	// Sources come from replaying the build on resource ids (kustsources.go) when it is local

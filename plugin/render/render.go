@@ -70,6 +70,9 @@ type Options struct {
 	// executable serving as helm (HelmShim).
 	EnableHelm  bool
 	HelmCommand string
+	// Edits are Argo CD's spec.source.kustomize settings, applied to a copy of the app's
+	// kustomization file before the build (never written to the repository).
+	Edits KustomizeEdits
 
 	// Helm sources.
 	ReleaseName string
@@ -77,10 +80,23 @@ type Options struct {
 	ValueFiles  []string
 	// Values is an inline values document (Argo CD's helm.values), merged after the values
 	// files and before Set, as Argo CD passes them to helm.
-	Values      string
-	Set         []string
+	Values string
+	Set    []string
+	// SetString and SetFile are --set-string and --set-file (key=path) values, merged after Set
+	// as helm does (Argo CD's helm.parameters with forceString and helm.fileParameters).
+	SetString   []string
+	SetFile     []string
 	KubeVersion string
 	APIVersions []string
+	// SkipCRDs leaves out the chart's crds/ (Argo CD's helm.skipCrds: no --include-crds),
+	// SkipTests its test hooks, SkipSchemaValidation the values schema check.
+	SkipCRDs             bool
+	SkipTests            bool
+	SkipSchemaValidation bool
+	// ValueRoots are directories besides RepoRoot that values files and --set-file files may
+	// be read from: the checkouts of the sources a multi-source Application refers to with
+	// $ref/... paths. Reads stay confined to the root holding the file.
+	ValueRoots []string
 	// Dependencies say how missing chart dependencies are built; the zero value refuses the
 	// network.
 	Dependencies Dependencies

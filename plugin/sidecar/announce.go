@@ -75,6 +75,15 @@ func Announce(dir string, env Env) []Announcement {
 				CollectionType: CollectionMap,
 			},
 		)
+	case render.Kustomize:
+		anns = append(anns,
+			Announcement{Name: ParamNamePrefix, Title: "Kustomize name prefix", Tooltip: "Prefix added to every resource name (kustomize edit set nameprefix, as Argo CD's kustomize.namePrefix)."},
+			Announcement{Name: ParamNameSuffix, Title: "Kustomize name suffix", Tooltip: "Suffix added to every resource name (kustomize.nameSuffix)."},
+			Announcement{Name: ParamNamespace, Title: "Kustomize namespace", Tooltip: "Namespace set on every resource (kustomize edit set namespace, kustomize.namespace)."},
+			Announcement{Name: ParamImages, Title: "Kustomize images", Tooltip: "Image overrides, [name=]newName[:tag][@digest] (kustomize edit set image, kustomize.images).", CollectionType: CollectionArray},
+			Announcement{Name: ParamCommonLabels, Title: "Kustomize common labels", Tooltip: "Labels added to every resource and selector (kustomize.commonLabels).", CollectionType: CollectionMap},
+			Announcement{Name: ParamCommonAnnotations, Title: "Kustomize common annotations", Tooltip: "Annotations added to every resource (kustomize.commonAnnotations).", CollectionType: CollectionMap},
+		)
 	case render.Directory:
 		anns = append(anns,
 			Announcement{

@@ -320,7 +320,43 @@ func Resolve(env Env) (Config, error) {
 	if v, ok := ps.String(ParamExclude); ok && strings.TrimSpace(v) != "" {
 		r.Exclude = []string{strings.TrimSpace(v)}
 	}
+	if err := kustomizeParams(ps, env, r); err != nil {
+		return Config{}, err
+	}
 	return c, nil
+}
+
+// kustomizeParams applies the Kustomize parameters through the code path of an
+// Application's spec.source.kustomize (pipeline.KustomizeOptions): the same edits, the same
+// environment substitution.
+func kustomizeParams(ps Params, env Env, r *render.Options) error {
+	k := &argocd.ApplicationSourceKustomize{}
+	if v, ok := ps.String(ParamNamePrefix); ok {
+		k.NamePrefix = strings.TrimSpace(v)
+	}
+	if v, ok := ps.String(ParamNameSuffix); ok {
+		k.NameSuffix = strings.TrimSpace(v)
+	}
+	if v, ok := ps.String(ParamNamespace); ok {
+		k.Namespace = strings.TrimSpace(v)
+	}
+	if arr, ok := ps.Array(ParamImages); ok {
+		for _, im := range arr {
+			if im = strings.TrimSpace(im); im != "" {
+				k.Images = append(k.Images, im)
+			}
+		}
+	}
+	if m, ok := ps.Map(ParamCommonLabels); ok && len(m) > 0 {
+		k.CommonLabels = m
+	}
+	if m, ok := ps.Map(ParamCommonAnnotations); ok && len(m) > 0 {
+		k.CommonAnnotations = m
+	}
+	if err := pipeline.KustomizeOptions(k, env.Envsubst, r); err != nil {
+		return fmt.Errorf("kustomize parameters: %w", err)
+	}
+	return nil
 }
 
 // parseBool accepts true/false (and 1/0, yes/no); an empty value is false.

@@ -24,6 +24,13 @@ const (
 	ParamRecurse       = "recurse"
 	ParamInclude       = "include"
 	ParamExclude       = "exclude"
+	// Kustomize parameters: Argo CD's spec.source.kustomize fields of the same names.
+	ParamNamePrefix        = "name-prefix"
+	ParamNameSuffix        = "name-suffix"
+	ParamNamespace         = "namespace"
+	ParamImages            = "images"
+	ParamCommonLabels      = "common-labels"
+	ParamCommonAnnotations = "common-annotations"
 )
 
 // Collection types of a parameter, as in Argo CD's parameter announcements.
@@ -35,18 +42,24 @@ const (
 
 // paramTypes lists every parameter wavecheck understands with its collection type.
 var paramTypes = map[string]string{
-	ParamMode:          CollectionString,
-	ParamIgnore:        CollectionArray,
-	ParamArgoCDVersion: CollectionString,
-	ParamTracking:      CollectionString,
-	ParamAllowEmpty:    CollectionString,
-	ParamReleaseName:   CollectionString,
-	ParamValuesFiles:   CollectionArray,
-	ParamValues:        CollectionString,
-	ParamSet:           CollectionMap,
-	ParamRecurse:       CollectionString,
-	ParamInclude:       CollectionString,
-	ParamExclude:       CollectionString,
+	ParamMode:              CollectionString,
+	ParamIgnore:            CollectionArray,
+	ParamArgoCDVersion:     CollectionString,
+	ParamTracking:          CollectionString,
+	ParamAllowEmpty:        CollectionString,
+	ParamReleaseName:       CollectionString,
+	ParamValuesFiles:       CollectionArray,
+	ParamValues:            CollectionString,
+	ParamSet:               CollectionMap,
+	ParamRecurse:           CollectionString,
+	ParamInclude:           CollectionString,
+	ParamExclude:           CollectionString,
+	ParamNamePrefix:        CollectionString,
+	ParamNameSuffix:        CollectionString,
+	ParamNamespace:         CollectionString,
+	ParamImages:            CollectionArray,
+	ParamCommonLabels:      CollectionMap,
+	ParamCommonAnnotations: CollectionMap,
 }
 
 // Param is one plugin parameter set on the Application, in the ARGOCD_APP_PARAMETERS shape.

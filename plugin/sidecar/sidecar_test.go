@@ -121,7 +121,7 @@ func TestParseParams(t *testing.T) {
 		{
 			name:    "unknown parameter",
 			vars:    map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mdoe","string":"off"}]`},
-			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, exclude, ignore, include, mode, recurse, release-name, set, tracking-method, values, values-files)`,
+			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, common-annotations, common-labels, exclude, ignore, images, include, mode, name-prefix, name-suffix, namespace, recurse, release-name, set, tracking-method, values, values-files)`,
 		},
 		{
 			name:    "wrong collection type",
@@ -302,6 +302,17 @@ func TestResolve(t *testing.T) {
 			},
 		},
 		{
+			name: "kustomize parameters, through the Application's kustomize code path",
+			env:  []string{params(`[{"name":"name-prefix","string":"p-"},{"name":"name-suffix","string":"-s"},{"name":"namespace","string":"team"},{"name":"images","array":["nginx=nginx:$ARGOCD_APP_NAME"]},{"name":"common-labels","map":{"team":"$ARGOCD_APP_NAME"}},{"name":"common-annotations","map":{"note":"$ARGOCD_APP_NAME"}}]`)},
+			check: func(t *testing.T, c Config) {
+				want := render.KustomizeEdits{NamePrefix: "p-", NameSuffix: "-s", Namespace: "team", Images: []string{"nginx=nginx:shop"},
+					CommonLabels: map[string]string{"team": "shop"}, CommonAnnotations: map[string]string{"note": "$ARGOCD_APP_NAME"}}
+				if diff := cmp.Diff(want, c.Render.Edits); diff != "" {
+					t.Errorf("kustomize edits (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
 			name: "directory parameters",
 			env:  []string{params(`[{"name":"recurse","string":"true"},{"name":"include","string":"{a,b}/*.yaml"},{"name":"exclude","string":"b/skip.yaml"},{"name":"allow-empty","string":"true"}]`)},
 			check: func(t *testing.T, c Config) {
@@ -401,6 +412,30 @@ func wantTracking(m string) func(t *testing.T, c Config) {
 		if c.Policy.TrackingMethod != m || c.Pipeline(context.Background(), ".").Policy.TrackingMethod != m {
 			t.Errorf("TrackingMethod = %q (pipeline %q), want %q", c.Policy.TrackingMethod, c.Pipeline(context.Background(), ".").Policy.TrackingMethod, m)
 		}
+	}
+}
+
+// TestGenerateKustomizeParameters: the Kustomize parameters change what generate prints.
+func TestGenerateKustomizeParameters(t *testing.T) {
+	dir := testfs.Tree(t, map[string]string{"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": cmYAML})
+	cfg, err := Resolve(ParseEnv([]string{"ARGOCD_APP_NAME=shop", `ARGOCD_APP_PARAMETERS=[{"name":"name-prefix","string":"p-"},{"name":"namespace","string":"team"},{"name":"common-labels","map":{"team":"t"}}]`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l fakeLinter
+	out, err := Generate(context.Background(), dir, cfg, l.lint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "apiVersion: v1\ndata:\n  a: \"1\"\nkind: ConfigMap\nmetadata:\n  labels:\n    team: t\n  name: p-cfg\n  namespace: team\n"
+	if diff := cmp.Diff(want, string(out.Manifests)); diff != "" {
+		t.Errorf("manifests (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(dir + "/kustomization.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(dir + "/kustomization.yaml"); string(data) != "resources: [cm.yaml]\n" {
+		t.Errorf("the repository was written: %q", data)
 	}
 }
 
@@ -729,7 +764,14 @@ func TestAnnounce(t *testing.T) {
 			name:  "kustomize",
 			files: map[string]string{"kustomization.yaml": "resources: []\n"},
 			env:   []string{"WAVECHECK_MODE=bogus"},
-			want:  common("enforce", ""),
+			want: append(common("enforce", ""),
+				Announcement{Name: "name-prefix", Title: "Kustomize name prefix", Tooltip: "Prefix added to every resource name (kustomize edit set nameprefix, as Argo CD's kustomize.namePrefix)."},
+				Announcement{Name: "name-suffix", Title: "Kustomize name suffix", Tooltip: "Suffix added to every resource name (kustomize.nameSuffix)."},
+				Announcement{Name: "namespace", Title: "Kustomize namespace", Tooltip: "Namespace set on every resource (kustomize edit set namespace, kustomize.namespace)."},
+				Announcement{Name: "images", Title: "Kustomize images", Tooltip: "Image overrides, [name=]newName[:tag][@digest] (kustomize edit set image, kustomize.images).", CollectionType: "array"},
+				Announcement{Name: "common-labels", Title: "Kustomize common labels", Tooltip: "Labels added to every resource and selector (kustomize.commonLabels).", CollectionType: "map"},
+				Announcement{Name: "common-annotations", Title: "Kustomize common annotations", Tooltip: "Annotations added to every resource (kustomize.commonAnnotations).", CollectionType: "map"},
+			),
 		},
 	}
 	for _, tt := range tests {

@@ -41,8 +41,11 @@ type Report struct {
 type Source struct {
 	// Path is the application directory, relative to the repository root, slash-separated.
 	Path string `json:"path"`
-	// Type is the source type as Argo CD names it: Directory, Kustomize or Helm.
+	// Type is the source type as Argo CD names it: Directory, Kustomize or Helm; Application
+	// for an Argo CD Application (Path is then the Application file).
 	Type string `json:"type"`
+	// Application is the Application's name when the input is an Argo CD Application.
+	Application string `json:"application,omitempty"`
 }
 
 // Summary counts the reported objects and findings.

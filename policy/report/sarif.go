@@ -149,6 +149,16 @@ func writeSARIF(w io.Writer, runs []sarifRun) error {
 	return enc.Encode(log)
 }
 
+// automationID identifies a run: "wavecheck/<path>/", and for an Argo CD Application
+// "wavecheck/<file>/<application>/" (a file may hold several Applications).
+func automationID(s Source) string {
+	id := "wavecheck/" + cmp.Or(s.Path, ".") + "/"
+	if s.Application != "" {
+		id += s.Application + "/"
+	}
+	return id
+}
+
 // sarifRunFor is the run of one app's report.
 func sarifRunFor(r *Report) sarifRun {
 	run := sarifRun{
@@ -158,7 +168,7 @@ func sarifRunFor(r *Report) sarifRun {
 			InformationURI: r.Tool.InformationURI,
 			Rules:          []sarifRule{},
 		}},
-		AutomationDetails: sarifAutomationDetails{ID: "wavecheck/" + cmp.Or(r.Source.Path, ".") + "/"},
+		AutomationDetails: sarifAutomationDetails{ID: automationID(r.Source)},
 		Results:           []sarifResult{},
 	}
 	index := map[string]int{}

@@ -3,9 +3,10 @@
 # description: |-
 #   Argo CD dry-runs every object before applying anything. A custom resource whose CRD is
 #   neither in the app nor already installed fails that dry run ("the server could not find
-#   the requested resource") and the whole sync fails, unless the resource carries
-#   SkipDryRunOnMissingResource=true. wavecheck cannot see the cluster: it warns when the CRD is
-#   not in the app and the API group is not built into Kubernetes.
+#   the requested resource") and the whole sync fails, unless the resource (or the
+#   Application's syncOptions) carries SkipDryRunOnMissingResource=true. wavecheck cannot see
+#   the cluster: it warns when the CRD is not in the app and the API group is not built into
+#   Kubernetes.
 # related_resources:
 # - ref: https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#skip-dry-run-for-new-custom-resources-types
 # custom:
@@ -32,6 +33,9 @@ crds := {sprintf("%s/%s", [o.object.spec.group, o.object.spec.names.kind]) |
 	o.group == "apiextensions.k8s.io"
 }
 
+# The Application's syncPolicy.syncOptions (empty without an Application).
+app_sync_options := {o | some o in data.wavecheck.app.syncOptions}
+
 findings contains f if {
 	some o in data.wavecheck.objects
 	not o.group in builtin_groups
@@ -41,5 +45,8 @@ findings contains f if {
 	not o.argocd.skip
 	count(array.concat(o.argocd.steps, o.argocd.deleteHookTypes)) > 0
 	not "SkipDryRunOnMissingResource=true" in o.argocd.syncOptions
+	# The Application's own syncPolicy.syncOptions apply to every object
+	# (controller/sync.go: sync.WithSkipDryRunOnMissingResource).
+	not "SkipDryRunOnMissingResource=true" in app_sync_options
 	f := {"index": o.index, "msg": sprintf("%s has no CRD in the app: the sync fails at the dry run unless the CRD is already installed", [gk])}
 }

@@ -24,3 +24,13 @@ test_silent_on_core_kinds if {
 	o := object.union(fixtures.obj({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}, {}), {"group": "apps"})
 	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([o])
 }
+
+test_silent_with_app_level_skip_dry_run if {
+	count(rule.findings) == 0 with data.wavecheck.objects as fixtures.objects([widget({})])
+		with data.wavecheck.app as {"syncOptions": ["SkipDryRunOnMissingResource=true"]}
+}
+
+test_fires_with_other_app_level_options if {
+	count(rule.findings) == 1 with data.wavecheck.objects as fixtures.objects([widget({})])
+		with data.wavecheck.app as {"syncOptions": ["CreateNamespace=true"]}
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/wavecheck/wavecheck/engine"
 	"github.com/wavecheck/wavecheck/engine/output"
-	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -36,8 +35,9 @@ every round over the objects still live (sync_context.go getSyncTasks), so once 
 completed the others can move; the plan follows those rounds assuming every earlier task
 succeeds and every prune completes (a failed or stuck prune can change the later waves; a
 Prune=false object stays and keeps taking part). PATH is an app directory, a manifest file, or
-- for a manifest stream on stdin (one app: a sync is per app).`,
-		Args: oneApp,
+- for a manifest stream on stdin (one app: a sync is per app); --application FILE plans an Argo CD Application with
+its settings, destination namespace and syncPolicy.syncOptions.`,
+		Args: oneApp(&rf),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := output.NewPlanWriter(format)
 			if err != nil {
@@ -58,13 +58,13 @@ Prune=false object stays and keeps taking part). PATH is an app directory, a man
 				}
 				sim.Live = objs
 			}
-			res, err := rf.result(args[0])(render.Input(cmd.Context(), args[0], g.stdin, ro))
+			res, app, err := syncInput(cmd.Context(), g, &rf, args, ro)
 			if err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
+				return err
 			}
-			p, err := engine.Plan(cmd.Context(), res.Objects, engine.Options{
-				Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim),
-			})
+			eo := engine.Options{Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim)}
+			applyApp(&eo, app)
+			p, err := engine.Plan(cmd.Context(), res.Objects, eo)
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}

@@ -15,6 +15,10 @@ type renderFlags struct {
 	offline    bool
 	allowEmpty bool
 	opts       render.Options
+	// Argo CD Applications as inputs (appinputs.go).
+	applications []string
+	appDirs      []string
+	repos        []string
 }
 
 func (f *renderFlags) register(fs *pflag.FlagSet) {
@@ -39,6 +43,9 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Dependencies.RepositoryConfig, "repository-config", "", "helm apps: Helm's repositories.yaml with the dependency repositories' credentials (default $HELM_REPOSITORY_CONFIG, else Helm's)")
 	fs.StringVar(&o.Dependencies.RegistryConfig, "registry-config", "", "helm apps: Helm's OCI registry credentials (default $HELM_REGISTRY_CONFIG, else Helm's)")
 	fs.BoolVar(&o.Dependencies.PlainHTTP, "plain-http", false, "helm apps: reach OCI registries over plain HTTP (Argo CD's insecureOCIForceHttp)")
+	fs.StringArrayVar(&f.applications, "application", nil, "render the sources of this Argo CD Application file with its settings, as Argo CD would (repeatable)")
+	fs.StringArrayVar(&f.appDirs, "applications", nil, "render every Argo CD Application found in the YAML files under this directory (repeatable)")
+	fs.StringArrayVar(&f.repos, "repo", nil, "local checkout of an Application's repoURL, URL=DIR (repeatable; default: the repository holding the Application file)")
 	fs.Int64Var(&o.MaxFileBytes, "max-file-size", render.DefaultMaxFileBytes, "largest input file in bytes")
 	fs.Int64Var(&o.MaxTotalBytes, "max-total-size", render.DefaultMaxTotalBytes, "largest total input in bytes (vendored subchart archives count decompressed)")
 	fs.DurationVar(&o.Timeout, "render-timeout", render.DefaultTimeout, "render deadline: Helm, Kustomize and decoding stop when it passes")

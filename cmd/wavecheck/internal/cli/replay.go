@@ -22,6 +22,7 @@ import (
 	"github.com/wavecheck/wavecheck/engine/output"
 	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -67,10 +68,13 @@ they differ); without --expect, a sync that does not succeed exits 1. Progress g
 when the replay runs longer than 2s on a terminal (--progress: always; --no-progress: never).
 The text report lists the hooks deleted by their delete policy in a clean-up section after the
 phases, and what never ran; JSON has the same under "cleanup" steps and "notRun". PATH is an app directory, a manifest file, or -
-for a manifest stream on stdin (one app: a sync is per app).`,
-		Args: oneApp,
+for a manifest stream on stdin (one app: a sync is per app). --application FILE replays an Argo
+CD Application: its sources rendered with its settings, synced into its destination namespace
+with its syncPolicy.syncOptions (CreateNamespace, PruneLast, ServerSideApply, ApplyOutOfSyncOnly,
+Replace, Prune=false, SkipDryRunOnMissingResource...).`,
+		Args: oneApp(&f.rf),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReplay(cmd.Context(), g, &f, args[0])
+			return runReplay(cmd.Context(), g, &f, args)
 		},
 	}
 	fs := cmd.Flags()
@@ -94,6 +98,21 @@ for a manifest stream on stdin (one app: a sync is per app).`,
 	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr from the start (default: on a terminal, once the replay runs longer than 2s; always against a real cluster)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never print progress lines")
 	return cmd
+}
+
+// applyApp gives the sync the Application's destination namespace, name and sync options.
+func applyApp(o *engine.Options, app *pipeline.App) {
+	if app == nil {
+		return
+	}
+	if ns := app.DestinationNamespace(); ns != "" {
+		o.Namespace = ns
+	}
+	o.AppName = app.Name
+	o.SyncOptions = app.SyncOptions()
+	if p := app.Spec.SyncPolicy; p != nil && p.ManagedNamespaceMetadata != nil {
+		o.ManagedNamespaceMetadata = &engine.NamespaceMetadata{Labels: p.ManagedNamespaceMetadata.Labels, Annotations: p.ManagedNamespaceMetadata.Annotations}
+	}
 }
 
 func parseDurations(specs []string) (map[string]time.Duration, error) {
@@ -265,7 +284,7 @@ func (f *replayFlags) confirm(g *globals, host, context string) error {
 	return usageError("not confirmed: nothing applied to %s", host)
 }
 
-func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) error {
+func runReplay(ctx context.Context, g *globals, f *replayFlags, args []string) error {
 	w, err := output.NewWriter(f.output)
 	if err != nil {
 		return usageError("invalid --output %q: want %s", f.output, strings.Join(output.Formats(), ", "))
@@ -291,10 +310,11 @@ func runReplay(ctx context.Context, g *globals, f *replayFlags, dir string) erro
 	if err != nil {
 		return err
 	}
-	res, err := f.rf.result(dir)(render.Input(ctx, dir, g.stdin, ro))
+	res, app, err := syncInput(ctx, g, &f.rf, args, ro)
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+		return err
 	}
+	applyApp(&opts, app)
 	replay := engine.Replay
 	if f.del {
 		replay = engine.ReplayDelete

@@ -118,6 +118,16 @@ func maxArgs(n int) cobra.PositionalArgs {
 }
 
 // minArgs is cobra.MinimumNArgs with usage errors mapped to exit code 2.
+// inputArgs is minArgs(1), or any number of arguments when Applications are given.
+func inputArgs(rf *renderFlags) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if rf.hasApps() {
+			return nil
+		}
+		return minArgs(1)(cmd, args)
+	}
+}
+
 func minArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := cobra.MinimumNArgs(n)(cmd, args); err != nil {

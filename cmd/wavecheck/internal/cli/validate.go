@@ -43,7 +43,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 	var rf renderFlags
 	var vf validateFlags
 	cmd := &cobra.Command{
-		Use:   "validate PATH...",
+		Use:   "validate [PATH...] [--application FILE]...",
 		Short: "Render an app like Argo CD and lint its sync waves, hooks and sync options",
 		Long: `validate renders each PATH as Argo CD's repo-server would (same flags as render), then
 evaluates the built-in rule pack and any --policy directories (conftest-compatible Rego: deny,
@@ -53,14 +53,22 @@ A PATH is an app directory, a manifest file, or - for a manifest stream on stdin
 helm template ... | wavecheck validate -); files and stdin are linted as they are. Several
 PATHs give one report across them (SARIF: one run per app; JSON: {"version","apps","summary"}).
 
+--application FILE validates what Argo CD renders for an Application: every source with its
+helm, kustomize and directory settings (multi-source $values refs too); its destination
+namespace and syncPolicy.syncOptions feed the rules. --applications DIR validates every
+Application under DIR, one report across them. repoURLs resolve to local checkouts: the
+repository holding the Application file, or --repo URL=DIR.
+
 The report goes to stdout; logs go to stderr. Exit status: 0 clean, 1 when an error finding is
 reported (or a warning with --fail-on-warn), 2 on a usage, render or policy failure.`,
 		Example: `  wavecheck validate apps/guestbook
   wavecheck validate charts/app -f values-prod.yaml -o sarif > wavecheck.sarif
   wavecheck validate apps/api --policy policy/ --data policy/data.yaml --fail-on-warn
   wavecheck validate apps/* -o sarif > wavecheck.sarif
-  helm template charts/app | wavecheck validate -`,
-		Args: minArgs(1),
+  helm template charts/app | wavecheck validate -
+  wavecheck validate --application apps/guestbook.yaml --repo https://github.com/org/values=../values
+  wavecheck validate --applications argocd/apps -o sarif > wavecheck.sarif`,
+		Args: inputArgs(&rf),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runValidate(cmd, g, args, &rf, &vf)
 		},
@@ -87,8 +95,10 @@ reported (or a warning with --fail-on-warn), 2 on a usage, render or policy fail
 }
 
 func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags, vf *validateFlags) error {
-	if err := pipeline.CheckInputs(paths); err != nil {
-		return usageError("%v", err)
+	if !rf.hasApps() || len(paths) > 0 {
+		if err := pipeline.CheckInputs(paths); err != nil {
+			return usageError("%v", err)
+		}
 	}
 	ropts, err := rf.options()
 	if err != nil {
@@ -155,6 +165,19 @@ func runValidate(cmd *cobra.Command, g *globals, paths []string, rf *renderFlags
 	// Every input is rendered and linted before anything is written: a failing input ends the
 	// run with its error and no partial report.
 	reps := make([]*report.Report, 0, len(paths))
+	if rf.hasApps() {
+		apps, repos, err := rf.appInputs(cmd.Context(), ropts)
+		if err != nil {
+			return err
+		}
+		for _, app := range apps {
+			rep, err := validateApp(cmd.Context(), p, app, repos, ropts, minSev)
+			if err != nil {
+				return err
+			}
+			reps = append(reps, rep)
+		}
+	}
 	for _, path := range paths {
 		rep, err := validateInput(cmd.Context(), g, p, path, rf, minSev)
 		if err != nil {
@@ -229,6 +252,26 @@ func warnUnknownIgnores(g *globals, ignore []string, reps []*report.Report) {
 			diagf(g.stderr, "%s\n", msg)
 		}
 	}
+}
+
+// validateApp renders and lints one Argo CD Application and returns its report.
+func validateApp(ctx context.Context, p *pipeline.Pipeline, app pipeline.App, repos map[string]string, ropts render.Options, minSev policy.Severity) (*report.Report, error) {
+	res, err := renderApp(ctx, app, repos, ropts)
+	if err != nil {
+		return nil, err
+	}
+	lint, err := p.LintApp(ctx, res, &policy.App{Namespace: app.DestinationNamespace(), SyncOptions: app.SyncOptions()})
+	if err != nil {
+		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s: %w", app.File, err)}
+	}
+	rep := buildReport(res, lint)
+	rep.Source.Application = app.Name
+	rep.SetRules(lint.Rules)
+	rep.Tool.Version = Version
+	rep.Filter(minSev)
+	slog.Info("validated", "application", app.Name, "file", app.File, "objects", rep.Summary.Objects, "errors", rep.Summary.Errors,
+		"warnings", rep.Summary.Warnings, "infos", rep.Summary.Infos, "suppressed", len(rep.Suppressed))
+	return rep, nil
 }
 
 // buildReport turns a render result and the lint result into a report.

@@ -1,0 +1,588 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/wavecheck/wavecheck/internal/argocd"
+	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/plugin/render"
+	"sigs.k8s.io/yaml"
+)
+
+// ApplicationType is the source type reports give an input that is an Argo CD Application.
+const ApplicationType render.SourceType = "Application"
+
+// Checkouts resolve the repoURL of an Application's sources to local checkouts.
+type Checkouts struct {
+	// Repos maps repository URLs (any form: argocd.RepoKey matches them) to directories.
+	Repos map[string]string
+	// Current is the repository the Application file lives in ("" when it is in none): it
+	// serves the repoURL of its "origin" remote, or, without a known remote, the one
+	// repoURL of the Application that Repos does not map.
+	Current string
+}
+
+// App is an Application read from a file, with the settings that feed the rules and the sync.
+type App struct {
+	*argocd.Application
+	// File is the Application file as given on the command line.
+	File string
+}
+
+// LoadApplications reads the Applications of a manifest file: every document must be an
+// Argo CD Application (a one-line error naming the file otherwise).
+func LoadApplications(ctx context.Context, file string, opts render.Options) ([]App, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, fmt.Errorf("read application %s: %w", file, errors.Unwrap(err))
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read application %s: not a regular file", file)
+	}
+	res, err := render.File(ctx, file, opts)
+	if err != nil {
+		return nil, fmt.Errorf("read application %s: %w", file, err)
+	}
+	if len(res.Objects) == 0 {
+		return nil, fmt.Errorf("read application %s: the file holds no object (want an Argo CD Application)", file)
+	}
+	apps := make([]App, 0, len(res.Objects))
+	for _, o := range res.Objects {
+		a, err := argocd.ParseApplication(o)
+		if err != nil {
+			return nil, fmt.Errorf("read application %s: %w", file, err)
+		}
+		apps = append(apps, App{Application: a, File: file})
+	}
+	return apps, nil
+}
+
+// FindApplications returns the Applications in the YAML and JSON files under dir (walked in
+// lexical order, .git skipped); files holding other objects are skipped, a file that holds
+// an Application must hold nothing else.
+func FindApplications(ctx context.Context, dir string, opts render.Options) ([]App, error) {
+	var apps []App
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+		default:
+			return nil
+		}
+		if !d.Type().IsRegular() || !mentionsApplication(p) {
+			return nil
+		}
+		res, err := render.File(ctx, p, opts)
+		if err != nil {
+			// Not a manifest (a values file, a kustomization): not an Application either.
+			return nil
+		}
+		if !slices.ContainsFunc(res.Objects, argocd.IsApplication) {
+			return nil
+		}
+		found, err := LoadApplications(ctx, p, opts)
+		if err != nil {
+			return err
+		}
+		apps = append(apps, found...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find applications under %s: %w", dir, err)
+	}
+	if len(apps) == 0 {
+		return nil, fmt.Errorf("find applications under %s: no Argo CD Application found", dir)
+	}
+	return apps, nil
+}
+
+// mentionsApplication is a cheap filter before decoding: the file names the kind.
+func mentionsApplication(p string) bool {
+	f, err := os.Open(p) //nolint:gosec // a file of the directory the user named
+	if err != nil {
+		return false
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "Application") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkout returns the directory of repoURL.
+func (c Checkouts) checkout(app *argocd.Application, repoURL string) (string, error) {
+	key := argocd.RepoKey(repoURL)
+	for u, dir := range c.Repos {
+		if argocd.RepoKey(u) == key {
+			return dir, nil
+		}
+	}
+	hint := fmt.Sprintf("give --repo %s=DIR with a local checkout", repoURL)
+	if c.Current == "" {
+		return "", fmt.Errorf("application %s: no local checkout of %s (%s)", app.Name, repoURL, hint)
+	}
+	if origin := originURL(c.Current); origin != "" {
+		if argocd.RepoKey(origin) == key {
+			return c.Current, nil
+		}
+		return "", fmt.Errorf("application %s: no local checkout of %s: the current repository %s is %s (%s)", app.Name, repoURL, c.Current, origin, hint)
+	}
+	unmapped := map[string]bool{}
+	for _, s := range app.Sources() {
+		k := argocd.RepoKey(s.RepoURL)
+		if !slices.ContainsFunc(mapKeys(c.Repos), func(u string) bool { return argocd.RepoKey(u) == k }) {
+			unmapped[k] = true
+		}
+	}
+	if len(unmapped) == 1 {
+		return c.Current, nil
+	}
+	return "", fmt.Errorf("application %s: no local checkout of %s: the app uses %d repositories and the current one has no origin remote to tell which it is (%s)", app.Name, repoURL, len(unmapped), hint)
+}
+
+func mapKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// originURL reads the url of remote "origin" from the repository's git config ("" when
+// unknown). A worktree's .git file points to its git dir, whose commondir holds the config.
+func originURL(repo string) string {
+	gitDir := filepath.Join(repo, ".git")
+	if st, err := os.Stat(gitDir); err == nil && !st.IsDir() {
+		data, err := os.ReadFile(gitDir) //nolint:gosec // the repository's own .git file
+		if err != nil {
+			return ""
+		}
+		d := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(data)), "gitdir:"))
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(repo, d)
+		}
+		gitDir = d
+		if c, err := os.ReadFile(filepath.Join(d, "commondir")); err == nil { //nolint:gosec // inside the git dir
+			cd := strings.TrimSpace(string(c))
+			if !filepath.IsAbs(cd) {
+				cd = filepath.Join(d, cd)
+			}
+			gitDir = cd
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(gitDir, "config")) //nolint:gosec // the repository's git config
+	if err != nil {
+		return ""
+	}
+	in := false
+	for _, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") {
+			in = t == `[remote "origin"]`
+			continue
+		}
+		if k, v, ok := strings.Cut(t, "="); ok && in && strings.TrimSpace(k) == "url" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// RenderApplication renders every source of app as Argo CD's repo-server would with the
+// Application's settings (SourceOptions) and returns one result: the objects of every source
+// in source order, Dir the Application file, RepoRoot the first rendered source's root.
+func RenderApplication(ctx context.Context, app App, co Checkouts, base render.Options) (*render.Result, error) {
+	out := &render.Result{Type: ApplicationType}
+	if abs, err := filepath.Abs(app.File); err == nil {
+		out.Dir = abs
+	}
+	srcs := app.Sources()
+	var objs []manifest.Object
+	for i := range srcs {
+		src := &srcs[i]
+		if app.HasMultipleSources() && src.IsRefOnly() {
+			continue
+		}
+		dir, opts, err := SourceOptions(app.Application, i, co, base)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", app.File, err)
+		}
+		res, err := Render(ctx, dir, opts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: application %s, %s: %w", app.File, app.Name, app.SourceName(i), err)
+		}
+		if out.RepoRoot == "" {
+			out.RepoRoot = res.RepoRoot
+		}
+		objs = append(objs, res.Objects...)
+	}
+	if out.RepoRoot == "" {
+		return nil, fmt.Errorf("%s: application %s renders nothing: every source is a ref-only source", app.File, app.Name)
+	}
+	if root, err := filepath.EvalSymlinks(out.RepoRoot); err == nil {
+		out.RepoRoot = root
+	}
+	out.Objects = objs
+	return out, nil
+}
+
+// SourceOptions returns the app directory of source i of app and the render options Argo CD's
+// repo-server would use for it (reposerver/repository.GenerateManifests): the explicit source
+// type, Helm's release name, namespace, value files (with $ref paths, globs and
+// ignoreMissingValueFiles), inline values, parameters and file parameters; Kustomize's edits;
+// the directory settings. base gives the limits and the dependency settings.
+func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Options) (string, render.Options, error) {
+	src := &app.Sources()[i]
+	name := app.SourceName(i)
+	root, err := co.checkout(app, src.RepoURL)
+	if err != nil {
+		return "", base, err
+	}
+	root, err = filepath.Abs(root)
+	if err != nil {
+		return "", base, err
+	}
+	rel := src.Path
+	if src.Chart != "" && rel == "" {
+		rel = src.Chart
+	}
+	dir := filepath.Join(root, filepath.FromSlash(rel))
+	if !within(root, dir) {
+		return "", base, fmt.Errorf("application %s, %s: path %q leaves the repository", app.Name, name, src.Path)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", base, fmt.Errorf("application %s, %s: path %q is not a directory of %s (checkout %s)", app.Name, name, rel, src.RepoURL, root)
+	}
+	if src, err = mergeSourceOverrides(src, dir, app.Name, root); err != nil {
+		return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
+	}
+	opts := base
+	opts.RepoRoot = root
+	opts.AppName = app.Name
+	typ, err := src.ExplicitType()
+	if err != nil {
+		return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
+	}
+	if src.Chart != "" {
+		typ = argocd.SourceHelm
+	}
+	opts.SourceType = render.SourceType(typ)
+	env := argocd.NewEnv(app, src, "")
+	if opts.SourceType == "" {
+		opts.SourceType = render.Detect(dir)
+	}
+	switch opts.SourceType {
+	case render.Helm:
+		if err := helmOptions(app, src, dir, root, env, co, &opts); err != nil {
+			return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
+		}
+	case render.Kustomize:
+		if k := src.Kustomize; k != nil {
+			if err := KustomizeOptions(k, env.Subst, &opts); err != nil {
+				return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
+			}
+		}
+	case render.Directory:
+		if d := src.Directory; d != nil {
+			opts.Recurse = d.Recurse
+			opts.Include, opts.Exclude = nil, nil
+			if d.Include != "" {
+				opts.Include = []string{d.Include}
+			}
+			if d.Exclude != "" {
+				opts.Exclude = []string{d.Exclude}
+			}
+		}
+	}
+	return dir, opts, nil
+}
+
+// mergeSourceOverrides applies the app directory's .argocd-source.yaml, then
+// .argocd-source-<app name>.yaml, as JSON merge patches onto the source, keeping its repoURL,
+// path, chart and targetRevision (reposerver/repository.mergeSourceParameters); empty
+// settings are dropped again as the parsed Application's were.
+func mergeSourceOverrides(src *argocd.ApplicationSource, dir, appName, root string) (*argocd.ApplicationSource, error) {
+	merged := *src
+	for _, name := range []string{".argocd-source.yaml", ".argocd-source-" + appName + ".yaml"} {
+		p := filepath.Join(dir, name)
+		st, err := os.Stat(p)
+		if err != nil || st.IsDir() {
+			continue
+		}
+		if !st.Mode().IsRegular() || st.Size() > 1<<20 {
+			return nil, fmt.Errorf("%s: not a regular file under 1 MiB", RepoRel(root, p))
+		}
+		data, err := os.ReadFile(p) //nolint:gosec // a file of the app directory, checked above
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", RepoRel(root, p), err)
+		}
+		var patch any
+		if err := yaml.Unmarshal(data, &patch); err != nil {
+			return nil, fmt.Errorf("%s: %w", RepoRel(root, p), err)
+		}
+		cur, err := json.Marshal(merged)
+		if err != nil {
+			return nil, err
+		}
+		var doc any
+		if err := json.Unmarshal(cur, &doc); err != nil {
+			return nil, err
+		}
+		out, err := json.Marshal(mergePatch(doc, patch))
+		if err != nil {
+			return nil, err
+		}
+		var next argocd.ApplicationSource
+		if err := json.Unmarshal(out, &next); err != nil {
+			return nil, fmt.Errorf("%s: %w", RepoRel(root, p), err)
+		}
+		merged = next
+	}
+	merged.RepoURL, merged.Path, merged.Chart, merged.TargetRevision = src.RepoURL, src.Path, src.Chart, src.TargetRevision
+	argocd.NormalizeSource(&merged)
+	return &merged, nil
+}
+
+// mergePatch is RFC 7386 JSON merge patch (jsonpatch.MergePatch).
+func mergePatch(doc, patch any) any {
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	dm, ok := doc.(map[string]any)
+	if !ok {
+		dm = map[string]any{}
+	}
+	for k, v := range pm {
+		if v == nil {
+			delete(dm, k)
+			continue
+		}
+		dm[k] = mergePatch(dm[k], v)
+	}
+	return dm
+}
+
+// helmOptions maps spec.source.helm onto the render options as reposerver/repository's
+// helmTemplate and util/helm.Cmd.template do.
+func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, root string, env argocd.Env, co Checkouts, opts *render.Options) error {
+	opts.ReleaseName = argocd.HelmReleaseName(app, src)
+	opts.Namespace = argocd.HelmNamespace(app, src)
+	opts.ValueFiles, opts.Values, opts.Set, opts.SetString, opts.SetFile = nil, "", nil, nil, nil
+	h := src.Helm
+	if h == nil {
+		return nil
+	}
+	if h.KubeVersion != "" {
+		opts.KubeVersion = h.KubeVersion
+	}
+	if len(h.APIVersions) > 0 {
+		opts.APIVersions = h.APIVersions
+	}
+	refs := app.Refs()
+	resolve := func(raw string) (string, string, error) {
+		if ref := argocd.RefName(raw); ref != "" {
+			s, ok := refs[ref]
+			if !ok {
+				return "", "", fmt.Errorf("%s refers to source ref %q, but no source of the app has ref: %s", raw, strings.TrimPrefix(ref, "$"), strings.TrimPrefix(ref, "$"))
+			}
+			refRoot, err := co.checkout(app, s.RepoURL)
+			if err != nil {
+				return "", "", err
+			}
+			refRoot, err = filepath.Abs(refRoot)
+			if err != nil {
+				return "", "", err
+			}
+			_, rest, _ := strings.Cut(raw, "/")
+			p := filepath.Join(refRoot, filepath.FromSlash(env.Subst("/"+rest)))
+			if !within(refRoot, p) {
+				return "", "", fmt.Errorf("value file %s leaves the repository of ref %s", raw, ref)
+			}
+			opts.ValueRoots = append(opts.ValueRoots, refRoot)
+			return p, refRoot, nil
+		}
+		v := env.Subst(raw)
+		if u, err := url.Parse(v); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+			return "", "", fmt.Errorf("value file %s: remote values files are not supported (vendor the file in the repository)", raw)
+		}
+		// util/io/path.resolveFileOrDirectory: a relative path is relative to the app
+		// directory, an absolute one to the repository root.
+		p := filepath.Join(dir, filepath.FromSlash(v))
+		if filepath.IsAbs(v) {
+			p = filepath.Join(root, filepath.FromSlash(v))
+		}
+		if !within(root, p) {
+			return "", "", fmt.Errorf("value file %s: resolved to outside repository root", raw)
+		}
+		return p, root, nil
+	}
+	// reposerver/repository.getResolvedValueFiles: explicit entries keep their position, globs
+	// expand in lexical order, missing files are skipped with ignoreMissingValueFiles.
+	explicit := map[string]bool{}
+	for _, raw := range h.ValueFiles {
+		if p, _, err := resolve(raw); err == nil && !isGlob(p) {
+			explicit[p] = true
+		}
+	}
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			opts.ValueFiles = append(opts.ValueFiles, p)
+		}
+	}
+	for _, raw := range h.ValueFiles {
+		p, _, err := resolve(raw)
+		if err != nil {
+			return err
+		}
+		if isGlob(p) {
+			if strings.Contains(p, "**") {
+				return fmt.Errorf("value file %s: ** globs are not supported by wavecheck yet", raw)
+			}
+			matches, err := filepath.Glob(p)
+			if err != nil {
+				return fmt.Errorf("error expanding glob pattern %q: %w", raw, err)
+			}
+			if len(matches) == 0 {
+				if h.IgnoreMissingValueFiles {
+					continue
+				}
+				return fmt.Errorf("values file glob %q matched no files", raw)
+			}
+			for _, m := range matches {
+				if !explicit[m] {
+					add(m)
+				}
+			}
+			continue
+		}
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) && h.IgnoreMissingValueFiles {
+			continue
+		}
+		add(p)
+	}
+	opts.Values = h.ValuesJSON()
+	// Parameters go through a map in Argo CD (the last of a name wins); each value is
+	// env-substituted and its unescaped commas escaped (util/helm.cleanSetParameters).
+	set, setString := map[string]int{}, map[string]int{}
+	for _, p := range h.Parameters {
+		v := p.Name + "=" + cleanSetParameter(env.Subst(p.Value))
+		target, idx := &opts.Set, set
+		if p.ForceString {
+			target, idx = &opts.SetString, setString
+		}
+		if j, ok := idx[p.Name]; ok {
+			(*target)[j] = v
+			continue
+		}
+		idx[p.Name] = len(*target)
+		*target = append(*target, v)
+	}
+	for _, fp := range h.FileParameters {
+		p, _, err := resolve(fp.Path)
+		if err != nil {
+			return fmt.Errorf("file parameter %s: %w", fp.Name, err)
+		}
+		opts.SetFile = append(opts.SetFile, fp.Name+"="+cleanSetParameter(p))
+	}
+	opts.SkipCRDs = h.SkipCrds
+	opts.SkipTests = h.SkipTests
+	opts.SkipSchemaValidation = h.SkipSchemaValidation
+	return nil
+}
+
+// cleanSetParameter is util/helm.cleanSetParameters: a value in braces (a helm list) stays,
+// otherwise every comma not already escaped is escaped.
+func cleanSetParameter(v string) string {
+	if strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}") {
+		return v
+	}
+	var sb strings.Builder
+	var prev rune
+	for _, r := range v {
+		if r == ',' && prev != '\\' {
+			sb.WriteString(`\,`)
+		} else {
+			sb.WriteRune(r)
+		}
+		prev = r
+	}
+	return sb.String()
+}
+
+func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// KustomizeOptions maps spec.source.kustomize (or the plugin's Kustomize parameters) onto the
+// kustomize edits (util/kustomize.kustomize.Build): images and common labels are
+// env-substituted with subst, common annotations only with commonAnnotationsEnvsubst.
+func KustomizeOptions(k *argocd.ApplicationSourceKustomize, subst func(string) string, opts *render.Options) error {
+	env := struct{ Subst func(string) string }{subst}
+	e := render.KustomizeEdits{
+		NamePrefix: k.NamePrefix, NameSuffix: k.NameSuffix, Namespace: k.Namespace,
+		ForceCommonLabels: k.ForceCommonLabels, ForceCommonAnnotations: k.ForceCommonAnnotations,
+		LabelWithoutSelector: k.LabelWithoutSelector, LabelIncludeTemplates: k.LabelIncludeTemplates,
+		Patches: k.Patches, Components: k.Components, IgnoreMissingComponents: k.IgnoreMissingComponents,
+	}
+	for _, im := range k.Images {
+		e.Images = append(e.Images, env.Subst(im))
+	}
+	for _, r := range k.Replicas {
+		n, err := r.IntCount()
+		if err != nil {
+			return err
+		}
+		e.Replicas = append(e.Replicas, fmt.Sprintf("%s=%d", r.Name, n))
+	}
+	if len(k.CommonLabels) > 0 {
+		e.CommonLabels = map[string]string{}
+		for name, v := range k.CommonLabels {
+			e.CommonLabels[name] = env.Subst(v)
+		}
+	}
+	if len(k.CommonAnnotations) > 0 {
+		e.CommonAnnotations = map[string]string{}
+		for name, v := range k.CommonAnnotations {
+			if k.CommonAnnotationsEnvsubst {
+				v = env.Subst(v)
+			}
+			e.CommonAnnotations[name] = v
+		}
+	}
+	if k.KubeVersion != "" {
+		opts.KubeVersion = k.KubeVersion
+	}
+	if len(k.APIVersions) > 0 {
+		opts.APIVersions = k.APIVersions
+	}
+	opts.Edits = e
+	return nil
+}
+
+// within reports whether p is root or below it (both absolute).
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, filepath.Clean(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
