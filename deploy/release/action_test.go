@@ -42,15 +42,16 @@ func TestActionScript(t *testing.T) {
 	if _, err := Package("../..", cfg, testVersion, map[Platform]string{hostPlatform: hostBinary}, release, epoch); err != nil {
 		t.Fatal(err)
 	}
-	// A second release whose archive does not match its SHA256SUMS.
+	// A second release whose archive does not match its SHA256SUMS (the sum of the real one).
 	tampered := filepath.Join(filepath.Dir(release), "v9.9.9")
-	if _, err := Package("../..", cfg, "v9.9.9", map[Platform]string{hostPlatform: hostBinary}, tampered, epoch); err != nil {
+	sums, err := os.ReadFile(filepath.Join(release, "SHA256SUMS"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	archive := filepath.Join(tampered, ArchiveName(cfg, "v9.9.9", hostPlatform)+".tar.gz")
-	if err := os.WriteFile(archive, []byte("not the archive"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, tampered, map[string]string{
+		"SHA256SUMS": strings.ReplaceAll(string(sums), "_9.8.7_", "_9.9.9_"),
+		ArchiveName(cfg, "v9.9.9", hostPlatform) + ".tar.gz": "not the archive",
+	})
 	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Dir(release))))
 	defer srv.Close()
 

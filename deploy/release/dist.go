@@ -106,7 +106,7 @@ type archiveEntry struct {
 // tarGz packs entries (in the order given) into a reproducible tar.gz.
 func tarGz(entries []archiveEntry, epoch time.Time) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {
 		return nil, err
 	}
