@@ -7,6 +7,7 @@ import (
 	"context"
 	"debug/buildinfo"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -54,7 +55,7 @@ func untar(t *testing.T, path string) (names []string, hdrs map[string]*tar.Head
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func untar(t *testing.T, path string) (names []string, hdrs map[string]*tar.Head
 	hdrs, bodies = map[string]*tar.Header{}, map[string][]byte{}
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

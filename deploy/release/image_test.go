@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -108,7 +109,7 @@ func TestImage(t *testing.T) {
 	if diff := cmp.Diff(wantCfg, cf.Config); diff != "" {
 		t.Errorf("image config (-want +got):\n%s", diff)
 	}
-	if cf.OS != hostPlatform.OS || cf.Architecture != hostPlatform.Arch || !cf.Created.Time.Equal(epoch) {
+	if cf.OS != hostPlatform.OS || cf.Architecture != hostPlatform.Arch || !cf.Created.Equal(epoch) {
 		t.Errorf("config os/arch/created: %s/%s %v", cf.OS, cf.Architecture, cf.Created)
 	}
 	layers, err := img.Layers()
@@ -118,7 +119,7 @@ func TestImage(t *testing.T) {
 
 	// The file system, as a container runtime unpacks it.
 	rc := mutate.Extract(img)
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	tr := tar.NewReader(rc)
 	type entry struct {
 		Mode     int64
@@ -128,7 +129,7 @@ func TestImage(t *testing.T) {
 	bodies := map[string][]byte{}
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

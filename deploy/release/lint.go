@@ -141,8 +141,11 @@ func checkSnippets(root string, im ImageConfig) error {
 	if err != nil {
 		return err
 	}
-	if err := yaml.Unmarshal(b, &chart); err != nil || chart.AppVersion == "" {
-		return fmt.Errorf("charts/wavecheck/Chart.yaml: no appVersion (%v)", err)
+	if err := yaml.Unmarshal(b, &chart); err != nil {
+		return fmt.Errorf("charts/wavecheck/Chart.yaml: %w", err)
+	}
+	if chart.AppVersion == "" {
+		return errors.New("charts/wavecheck/Chart.yaml: no appVersion")
 	}
 	want := im.Repository + ":v" + chart.AppVersion
 	other := regexp.MustCompile(`[a-z0-9.-]+(?::[0-9]+)?(?:/[a-z0-9._-]+)*/wavecheck:[A-Za-z0-9._{}<>-]+`)

@@ -35,7 +35,7 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	hostBinary = filepath.Join(dir, "wavecheck")
 	cfg, err := LoadConfig("release.yaml")
 	if err != nil {
