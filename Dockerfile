@@ -1,15 +1,19 @@
-# wavecheck as an Argo CD Config Management Plugin sidecar.
+# wavecheck as an Argo CD Config Management Plugin sidecar, for those who build with Docker.
+# Releases build the same image without Docker (`make image`, deploy/release) and publish it as
+# ghcr.io/wavecheck/wavecheck:<tag>.
 #
 #   docker build -t REGISTRY/wavecheck:TAG --build-arg VERSION=TAG .
 #
-# The image holds only the static wavecheck binary and plugin.yaml. Argo CD's repo-server
-# copies argocd-cmp-server into the shared /var/run/argocd volume (its copyutil init
-# container), and the sidecar runs it as its entrypoint; the cmp-server then runs
-# `wavecheck generate` (no shell) for each app.
+# The image holds only the static wavecheck binary, plugin.yaml, an /etc/passwd naming uid 999
+# and CA roots. Argo CD's repo-server copies argocd-cmp-server into the shared /var/run/argocd
+# volume (its copyutil init container), and the sidecar runs it as its entrypoint; the
+# cmp-server then runs `wavecheck generate` (no shell) for each app.
 
-FROM golang:1.26-bookworm AS build
-# go.mod needs Go 1.27: the go command fetches this toolchain from the module proxy.
-ENV GOTOOLCHAIN=go1.27.3 CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+# Go 1.27 (go.mod: go 1.27.0), pinned by digest: the multi-arch index of golang:1.27.1-bookworm.
+# Update both together (e.g. `crane digest golang:1.27-bookworm`).
+FROM golang:1.27.1-bookworm@sha256:69a7b9788769bec032d238959b61854e9ae87f57be9029ec04e9885fabf99195 AS build
+# The base's own toolchain: no download at build time.
+ENV GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -20,12 +24,19 @@ ARG VERSION=dev
 RUN go build -trimpath -tags sidecar \
       -ldflags "-s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=${VERSION}" \
       -o /out/wavecheck ./cmd/wavecheck
+# The final stage's file system, as deploy/release writes it.
+RUN mkdir -p /root-fs/etc/ssl/certs /root-fs/tmp /root-fs/home/argocd/cmp-server/config && \
+    printf 'root:x:0:0:root:/root:/sbin/nologin\nargocd:x:999:999:argocd:/home/argocd:/sbin/nologin\n' > /root-fs/etc/passwd && \
+    printf 'root:x:0:\nargocd:x:999:\n' > /root-fs/etc/group && \
+    cp /etc/ssl/certs/ca-certificates.crt /root-fs/etc/ssl/certs/ && \
+    chmod 1777 /root-fs/tmp && chown -R 999:999 /root-fs/home/argocd
 
-# distroless static: no shell, no package manager, CA certificates, a world-writable /tmp.
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM scratch
+COPY --from=build /root-fs/ /
 COPY --from=build /out/wavecheck /usr/local/bin/wavecheck
 COPY plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 # Argo CD runs its sidecars as the argocd user (uid 999) with runAsNonRoot.
 USER 999:999
-ENV HOME=/tmp
+ENV PATH=/usr/local/bin HOME=/tmp
+WORKDIR /home/argocd
 ENTRYPOINT ["/var/run/argocd/argocd-cmp-server"]

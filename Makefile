@@ -6,7 +6,7 @@ BIN     ?= bin/wavecheck
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=$(VERSION)
 
-.PHONY: build build-sidecar test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-helmoci e2e-cluster e2e-argocd tools bench bench-argocd example clean
+.PHONY: build build-sidecar dist image test unit fuzz lint e2e e2e-cmp e2e-conformance e2e-helmoci e2e-cluster e2e-argocd e2e-release tools bench bench-argocd example clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
@@ -16,6 +16,21 @@ build:
 # initialisers do not run on every manifest generation (ARCHITECTURE.md, "Two builds").
 build-sidecar:
 	CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags '$(LDFLAGS)' -o $(BIN)-sidecar ./cmd/wavecheck
+
+# dist cross-builds the release (deploy/release/release.yaml: linux and darwin, amd64 and arm64;
+# static, -trimpath) into dist/: one tar.gz per platform (binary, LICENSE, NOTICE, README),
+# its CycloneDX SBOM (every linked module with version and go.sum hash) and SHA256SUMS.
+# Reproducible: SOURCE_DATE_EPOCH or the commit time stamps every file.
+dist:
+	cd deploy/release && go run . dist -version $(VERSION)
+
+# image builds the sidecar image without a Docker daemon (go-containerregistry) as an OCI layout
+# in dist/image, linux/amd64 and linux/arm64: scratch, the static sidecar build, uid 999, the
+# cmp-server entrypoint, plugin.yaml at /home/argocd/cmp-server/config/, the host's CA roots.
+# The same inputs give the same digest. Push it with `crane push --index dist/image REF`.
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+image:
+	cd deploy/release && go run . image -version $(VERSION) -ca-bundle $(CA_BUNDLE)
 
 # test is the command the README gives and .ci/run calls: lint, then every test suite. It builds
 # the reference CLIs (helm, kustomize, conftest) and the real control plane (etcd, kube-apiserver,
@@ -67,7 +82,9 @@ unit: tools
 # lint: gofmt, go vet, then golangci-lint (.golangci.yml: staticcheck, revive, errorlint, unparam,
 # gosec, and depguard rules for the package arrows), built once per machine from the module
 # proxy by test/lint-tools/build.sh (cached; ~30 min cold on a loaded 2-core machine, ~400 CPU
-# seconds). The nested test modules test/cmp and test/conformance get go vet only: golangci-lint would have to
+# seconds). deploy/release also checks release.yaml against the repository (`go run . lint`: the
+# goreleaser-equivalent config, and that every install snippet names the released image). The
+# nested test modules test/cmp and test/conformance get go vet only: golangci-lint would have to
 # type-check all of Argo CD for a few hundred lines of test code.
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -78,12 +95,13 @@ lint:
 	cd test/conformance && go vet ./...
 	cd test/helmoci && go vet ./...
 	cd test/argocd && go vet ./...
+	cd deploy/release && go vet ./... && go run . lint
 	gl="$$(test/lint-tools/build.sh)" && "$$gl" run ./... && "$$gl" run --build-tags sidecar ./cmd/...
 
 # e2e runs the nested end-to-end modules: the real Argo CD cmp-server driving the plugin, the
 # differential tests of wavecheck's Argo CD semantics against Argo CD's own code, and a whole
 # Argo CD (controller, repo-server, wavecheck sidecar) syncing the test apps.
-e2e: e2e-cmp e2e-conformance e2e-helmoci e2e-argocd
+e2e: e2e-cmp e2e-conformance e2e-helmoci e2e-release e2e-argocd
 
 e2e-cmp:
 	cd test/cmp && go test -count=1 -timeout 30m ./...
@@ -95,6 +113,13 @@ e2e-conformance:
 # 127.0.0.1; a nested module so that the registry's dependencies stay out of the product.
 e2e-helmoci:
 	cd test/helmoci && go test -count=1 -timeout 10m ./...
+
+# e2e-release tests deploy/release on the host platform only, from one sidecar build of
+# wavecheck (no cross-compiling): the archives, SBOM and checksums, the image layout (its config,
+# and the binary taken out of it runs), reproducibility, the GitHub Action's script against a
+# local HTTP server, and the pre-commit hooks with the real pre-commit.
+e2e-release:
+	cd deploy/release && go test -count=1 -timeout 20m ./...
 
 e2e-cluster: tools
 	WAVECHECK_K8S_BIN="$$(test/k8s-tools/build.sh)" go test -count=1 -timeout 30m ./test/cluster/...

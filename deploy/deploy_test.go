@@ -137,8 +137,15 @@ func TestPluginYAMLCopies(t *testing.T) {
 	}
 }
 
-// renderChart renders charts/wavecheck with the Helm SDK like `helm template`.
-func renderChart(t *testing.T, vals map[string]any) ([]map[string]any, error) {
+// rendered is a chart rendered like `helm install --dry-run`: its objects and NOTES.txt.
+type rendered struct {
+	objs  []map[string]any
+	notes string
+}
+
+// renderChart renders charts/wavecheck with the Helm SDK like `helm template` (values are
+// checked against values.schema.json, as helm install does).
+func renderChart(t *testing.T, vals map[string]any) (rendered, error) {
 	t.Helper()
 	ch, err := loader.Load("../charts/wavecheck")
 	if err != nil {
@@ -150,13 +157,13 @@ func renderChart(t *testing.T, vals map[string]any) ([]map[string]any, error) {
 	inst.Namespace = "argocd"
 	rel, err := inst.RunWithContext(context.Background(), ch, vals)
 	if err != nil {
-		return nil, err
+		return rendered{}, err
 	}
 	acc, err := release.NewAccessor(rel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return splitYAML(t, acc.Manifest()), nil
+	return rendered{objs: splitYAML(t, acc.Manifest()), notes: acc.Notes()}, nil
 }
 
 func splitYAML(t *testing.T, stream string) []map[string]any {
@@ -189,63 +196,115 @@ func data(o map[string]any) map[string]any {
 	return d
 }
 
+// chartLabels are the labels every object of the chart carries (Kubernetes' recommended
+// app.kubernetes.io/* set and Helm's chart label).
+var chartLabels = map[string]any{
+	"app.kubernetes.io/name":       "wavecheck",
+	"app.kubernetes.io/instance":   "wavecheck",
+	"app.kubernetes.io/version":    "0.1.0",
+	"app.kubernetes.io/component":  "config-management-plugin",
+	"app.kubernetes.io/part-of":    "argocd",
+	"app.kubernetes.io/managed-by": "Helm",
+	"helm.sh/chart":                "wavecheck-0.1.0",
+}
+
 func TestChart(t *testing.T) {
 	root := readFile(t, "../plugin.yaml")
-	t.Run("defaults", func(t *testing.T) {
-		objs, err := renderChart(t, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(objs) != 1 {
-			t.Fatalf("got %d objects, want only the plugin ConfigMap", len(objs))
-		}
-		cm := byKindName(objs, "ConfigMap", "wavecheck-plugin")
-		if cm == nil {
-			t.Fatal("no ConfigMap wavecheck-plugin")
-		}
-		if diff := cmp.Diff(root, data(cm)["plugin.yaml"]); diff != "" {
-			t.Errorf("ConfigMap plugin.yaml differs from plugin.yaml (-want +got):\n%s", diff)
-		}
-		if ns := cm["metadata"].(map[string]any)["namespace"]; ns != "argocd" {
-			t.Errorf("namespace = %v, want argocd", ns)
-		}
-	})
-	t.Run("discovery off", func(t *testing.T) {
-		objs, err := renderChart(t, map[string]any{"discovery": false, "pluginConfigMap": map[string]any{"name": "cmp-wavecheck"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cm := byKindName(objs, "ConfigMap", "cmp-wavecheck")
-		if cm == nil {
-			t.Fatal("no ConfigMap cmp-wavecheck")
-		}
-		got := parsePlugin(t, data(cm)["plugin.yaml"].(string))
-		want := parsePlugin(t, root)
-		want.Spec.Discover = nil
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("plugin without discovery mismatch (-want +got):\n%s", diff)
-		}
-	})
-	t.Run("policies", func(t *testing.T) {
-		rego := "package main\n\nimport rego.v1\n\ndeny contains msg if {\n  input.kind == \"Job\"\n  msg := \"no Jobs\"\n}\n"
-		objs, err := renderChart(t, map[string]any{"policies": map[string]any{"create": true, "files": map[string]any{"team.rego": rego}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cm := byKindName(objs, "ConfigMap", "wavecheck-policies")
-		if cm == nil {
-			t.Fatal("no ConfigMap wavecheck-policies")
-		}
-		if diff := cmp.Diff(map[string]any{"team.rego": rego}, data(cm)); diff != "" {
-			t.Errorf("policy ConfigMap mismatch (-want +got):\n%s", diff)
-		}
-	})
-	t.Run("policies without files", func(t *testing.T) {
-		_, err := renderChart(t, map[string]any{"policies": map[string]any{"create": true}})
-		if err == nil || !strings.Contains(err.Error(), "policies.create is true but policies.files is empty") {
-			t.Errorf("error = %v, want the empty policies failure", err)
-		}
-	})
+	withoutDiscovery := parsePlugin(t, root)
+	withoutDiscovery.Spec.Discover = nil
+	rego := "package main\n\nimport rego.v1\n\ndeny contains msg if {\n  input.kind == \"Job\"\n  msg := \"no Jobs\"\n}\n"
+	tests := []struct {
+		name string
+		vals map[string]any
+		// plugin is the ConfigMap holding plugin.yaml; discover whether it keeps discovery.
+		plugin   string
+		discover bool
+		// policies is the policy ConfigMap's data, nil for none.
+		policies map[string]any
+		notes    []string
+		wantErr  string
+	}{
+		{
+			// Fleet-safe default: the plugin only serves Applications that name it.
+			name: "defaults", plugin: "wavecheck-plugin",
+			notes: []string{"does NOT run wavecheck", "argocd-repo-server", "deploy/argo-cd/values.yaml", "ghcr.io/wavecheck/wavecheck:v0.1.0", "Discovery is OFF", "name: wavecheck-v1", "--set discovery=true"},
+		},
+		{
+			name: "discovery opt-in", vals: map[string]any{"discovery": true, "pluginConfigMap": map[string]any{"name": "cmp-wavecheck"}},
+			plugin: "cmp-wavecheck", discover: true,
+			notes: []string{"does NOT run wavecheck", "Discovery is ON", "ConfigMap cmp-wavecheck"},
+		},
+		{
+			name: "policies", vals: map[string]any{"policies": map[string]any{"create": true, "files": map[string]any{"team.rego": rego}}},
+			plugin: "wavecheck-plugin", policies: map[string]any{"team.rego": rego},
+			notes: []string{"policy ConfigMap wavecheck-policies"},
+		},
+		{
+			name: "policies without files", vals: map[string]any{"policies": map[string]any{"create": true}},
+			wantErr: "policies.create is true but policies.files is empty",
+		},
+		// values.schema.json: a misspelt or mistyped value fails instead of being ignored.
+		{name: "misspelt value", vals: map[string]any{"discover": true}, wantErr: "additional properties 'discover' not allowed"},
+		{name: "discovery as a string", vals: map[string]any{"discovery": "true"}, wantErr: "discovery"},
+		{name: "policy file not .rego", vals: map[string]any{"policies": map[string]any{"create": true, "files": map[string]any{"team.txt": rego}}}, wantErr: "team.txt"},
+		{name: "bad ConfigMap name", vals: map[string]any{"pluginConfigMap": map[string]any{"name": "Wave_Check"}}, wantErr: "pluginConfigMap"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := renderChart(t, tc.vals)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 1
+			if tc.policies != nil {
+				want = 2
+			}
+			if len(r.objs) != want {
+				t.Fatalf("got %d objects, want %d", len(r.objs), want)
+			}
+			cm := byKindName(r.objs, "ConfigMap", tc.plugin)
+			if cm == nil {
+				t.Fatalf("no ConfigMap %s", tc.plugin)
+			}
+			got := data(cm)["plugin.yaml"].(string)
+			if tc.discover {
+				if diff := cmp.Diff(root, got); diff != "" {
+					t.Errorf("ConfigMap plugin.yaml differs from plugin.yaml (-want +got):\n%s", diff)
+				}
+			} else if diff := cmp.Diff(withoutDiscovery, parsePlugin(t, got)); diff != "" {
+				t.Errorf("plugin without discovery mismatch (-want +got):\n%s", diff)
+			}
+			if tc.policies != nil {
+				pc := byKindName(r.objs, "ConfigMap", "wavecheck-policies")
+				if pc == nil {
+					t.Fatal("no ConfigMap wavecheck-policies")
+				}
+				if diff := cmp.Diff(tc.policies, data(pc)); diff != "" {
+					t.Errorf("policy ConfigMap mismatch (-want +got):\n%s", diff)
+				}
+			}
+			for _, o := range r.objs {
+				md := o["metadata"].(map[string]any)
+				if md["namespace"] != "argocd" {
+					t.Errorf("%s namespace = %v, want argocd", md["name"], md["namespace"])
+				}
+				if diff := cmp.Diff(chartLabels, md["labels"]); diff != "" {
+					t.Errorf("%s labels mismatch (-want +got):\n%s", md["name"], diff)
+				}
+			}
+			for _, n := range tc.notes {
+				if !strings.Contains(r.notes, n) {
+					t.Errorf("NOTES.txt lacks %q:\n%s", n, r.notes)
+				}
+			}
+		})
+	}
 }
 
 // container is the part of a container spec the checks need.
@@ -481,11 +540,13 @@ func TestDockerfile(t *testing.T) {
 		what string
 		ok   bool
 	}{
-		{"builder is a golang image", strings.HasPrefix(build.from, "golang:")},
-		{"builder uses GOTOOLCHAIN=go1.27.3", hasInstr(build, `^ENV .*GOTOOLCHAIN=go1\.27\.3\b`)},
+		{"builder is a Go 1.27 golang image pinned by digest", regexp.MustCompile(`^golang:1\.27(\.[0-9]+)?(-[a-z0-9]+)?@sha256:[0-9a-f]{64}$`).MatchString(build.from)},
+		{"builder uses its own toolchain (GOTOOLCHAIN=local: no download at build time)", hasInstr(build, `^ENV .*GOTOOLCHAIN=local\b`)},
 		{"static build (CGO_ENABLED=0)", hasInstr(build, `^ENV .*CGO_ENABLED=0\b`)},
 		{"go build -trimpath -tags sidecar -ldflags \"-s -w ...\" ./cmd/wavecheck (the sidecar build)", hasInstr(build, `^RUN go build -trimpath\s+-tags sidecar\s+-ldflags "-s -w[^"]*"\s+-o /out/wavecheck \./cmd/wavecheck$`)},
-		{"final stage is distroless static nonroot or scratch", strings.HasPrefix(final.from, "gcr.io/distroless/static") || final.from == "scratch"},
+		{"final stage is scratch (as make image)", final.from == "scratch"},
+		{"passwd naming uid 999, CA roots and /tmp from the builder", hasInstr(build, `argocd:x:999:999:`) && hasInstr(build, `ca-certificates\.crt`) && hasInstr(build, `chmod 1777 /root-fs/tmp`) && hasInstr(final, `^COPY --from=`+build.name+` /root-fs/ /$`)},
+		{"PATH holds the binary", hasInstr(final, `^ENV .*PATH=/usr/local/bin\b`)},
 		{"binary copied from the builder onto PATH", hasInstr(final, `^COPY --from=`+build.name+` /out/wavecheck /usr/local/bin/wavecheck$`)},
 		{"plugin.yaml at the cmp-server config path", hasInstr(final, `^COPY plugin\.yaml `+regexp.QuoteMeta(pluginConfig)+`$`)},
 		{"runs as uid 999", hasInstr(final, `^USER 999(:999)?$`)},

@@ -73,3 +73,18 @@ func TestSidecarImports(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionFlag: --version and -v print exactly what `wavecheck version` prints, on stdout,
+// and exit 0 (issue 14).
+func TestVersionFlag(t *testing.T) {
+	_, want, _ := runCLI(t, "version")
+	if !strings.HasPrefix(want, "wavecheck "+Version+" (go") || !strings.HasSuffix(want, ")\n") {
+		t.Fatalf("version printed %q", want)
+	}
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 0 || stdout != want || stderr != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 0 and %q", args, code, stdout, stderr, want)
+		}
+	}
+}

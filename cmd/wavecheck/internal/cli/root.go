@@ -74,6 +74,7 @@ func newRoot(g *globals) *cobra.Command {
 			return setupLogging(g)
 		},
 	}
+	addVersionFlag(root)
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &ExitError{Code: ExitFailure, Err: err}
