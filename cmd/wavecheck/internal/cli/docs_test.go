@@ -118,6 +118,14 @@ func TestDocsCommandLines(t *testing.T) {
 			line := "wavecheck " + strings.Join(args, " ")
 			root := newRoot(&globals{})
 			cmd, rest, err := root.Find(args)
+			if err == nil && cmd == root && strings.HasPrefix(args[0], "-") {
+				// A root flag such as --version.
+				if err := root.ParseFlags(args); err != nil {
+					t.Errorf("%s: %q: %v", filepath.Base(file), line, err)
+				}
+				n++
+				continue
+			}
 			if err != nil || cmd == root {
 				t.Errorf("%s: %q: unknown command %q", filepath.Base(file), line, args[0])
 				continue
