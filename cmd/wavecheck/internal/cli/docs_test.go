@@ -119,7 +119,9 @@ func TestDocsCommandLines(t *testing.T) {
 			root := newRoot(&globals{})
 			cmd, rest, err := root.Find(args)
 			if err == nil && cmd == root && strings.HasPrefix(args[0], "-") {
-				// A root flag such as --version.
+				// A root flag such as --version (cobra adds it when the command runs).
+				root.InitDefaultVersionFlag()
+				root.InitDefaultHelpFlag()
 				if err := root.ParseFlags(args); err != nil {
 					t.Errorf("%s: %q: %v", filepath.Base(file), line, err)
 				}
