@@ -401,31 +401,31 @@ func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, ro
 		opts.APIVersions = h.APIVersions
 	}
 	refs := app.Refs()
-	resolve := func(raw string) (string, string, error) {
+	resolve := func(raw string) (string, error) {
 		if ref := argocd.RefName(raw); ref != "" {
 			s, ok := refs[ref]
 			if !ok {
-				return "", "", fmt.Errorf("%s refers to source ref %q, but no source of the app has ref: %s", raw, strings.TrimPrefix(ref, "$"), strings.TrimPrefix(ref, "$"))
+				return "", fmt.Errorf("%s refers to source ref %q, but no source of the app has ref: %s", raw, strings.TrimPrefix(ref, "$"), strings.TrimPrefix(ref, "$"))
 			}
 			refRoot, err := co.checkout(app, s.RepoURL)
 			if err != nil {
-				return "", "", err
+				return "", err
 			}
 			refRoot, err = filepath.Abs(refRoot)
 			if err != nil {
-				return "", "", err
+				return "", err
 			}
 			_, rest, _ := strings.Cut(raw, "/")
 			p := filepath.Join(refRoot, filepath.FromSlash(env.Subst("/"+rest)))
 			if !within(refRoot, p) {
-				return "", "", fmt.Errorf("value file %s leaves the repository of ref %s", raw, ref)
+				return "", fmt.Errorf("value file %s leaves the repository of ref %s", raw, ref)
 			}
 			opts.ValueRoots = append(opts.ValueRoots, refRoot)
-			return p, refRoot, nil
+			return p, nil
 		}
 		v := env.Subst(raw)
 		if u, err := url.Parse(v); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
-			return "", "", fmt.Errorf("value file %s: remote values files are not supported (vendor the file in the repository)", raw)
+			return "", fmt.Errorf("value file %s: remote values files are not supported (vendor the file in the repository)", raw)
 		}
 		// util/io/path.resolveFileOrDirectory: a relative path is relative to the app
 		// directory, an absolute one to the repository root.
@@ -434,15 +434,15 @@ func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, ro
 			p = filepath.Join(root, filepath.FromSlash(v))
 		}
 		if !within(root, p) {
-			return "", "", fmt.Errorf("value file %s: resolved to outside repository root", raw)
+			return "", fmt.Errorf("value file %s: resolved to outside repository root", raw)
 		}
-		return p, root, nil
+		return p, nil
 	}
 	// reposerver/repository.getResolvedValueFiles: explicit entries keep their position, globs
 	// expand in lexical order, missing files are skipped with ignoreMissingValueFiles.
 	explicit := map[string]bool{}
 	for _, raw := range h.ValueFiles {
-		if p, _, err := resolve(raw); err == nil && !isGlob(p) {
+		if p, err := resolve(raw); err == nil && !isGlob(p) {
 			explicit[p] = true
 		}
 	}
@@ -454,7 +454,7 @@ func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, ro
 		}
 	}
 	for _, raw := range h.ValueFiles {
-		p, _, err := resolve(raw)
+		p, err := resolve(raw)
 		if err != nil {
 			return err
 		}
@@ -502,7 +502,7 @@ func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, ro
 		*target = append(*target, v)
 	}
 	for _, fp := range h.FileParameters {
-		p, _, err := resolve(fp.Path)
+		p, err := resolve(fp.Path)
 		if err != nil {
 			return fmt.Errorf("file parameter %s: %w", fp.Name, err)
 		}

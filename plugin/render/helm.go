@@ -291,7 +291,10 @@ func helmValues(b *bounds, dir string, opts Options) (map[string]any, error) {
 			p = filepath.Join(dir, p)
 		}
 		p = filepath.Clean(p)
-		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) && withinAny(b.root, opts.ValueRoots, p) {
+		if !withinAny(b.root, opts.ValueRoots, p) {
+			return nil, &Error{File: vf, Err: fmt.Errorf("read values file: %w: %s is outside %s", ErrOutsideRoot, p, b.root)}
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) { //nolint:gosec // p is inside the repository or a value root (withinAny above)
 			// Like Argo CD's spec.source.helm.valueFiles (reposerver/repository.getResolvedValueFiles ->
 			// util/io/path.ResolveValueFilePathOrUrl joins them to the app path), not like helm -f.
 			return nil, &Error{File: b.rel(p), Err: fmt.Errorf("values file %q not found: values files are relative to the chart directory %s, as Argo CD's valueFiles are, not to the working directory", vf, b.rel(dir))}
@@ -378,11 +381,11 @@ func readValueFile(b *bounds, p, name string, roots []string) ([]byte, error) {
 		return b.readFile(p)
 	}
 	for _, r := range roots {
-		real, err := filepath.EvalSymlinks(r)
-		if err != nil || !within(real, p) {
+		resolved, err := filepath.EvalSymlinks(r)
+		if err != nil || !within(resolved, p) {
 			continue
 		}
-		vb := &bounds{root: real, maxFile: b.maxFile, maxTotal: b.maxTotal, step: b.step}
+		vb := &bounds{root: resolved, maxFile: b.maxFile, maxTotal: b.maxTotal, step: b.step}
 		data, err := vb.peekFile(p)
 		if err != nil {
 			return nil, err
