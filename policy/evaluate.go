@@ -140,7 +140,7 @@ func (e *Linter) newEvaluation(objs []manifest.Object) (*evaluation, error) {
 		}
 		lk[k] = a
 	}
-	sets := candidateSets(objs, facts)
+	sets := candidateSets(objs, facts, lookup)
 	nonEmpty := map[string]bool{}
 	for k, v := range sets {
 		if l, _ := v.([]any); len(l) > 0 {

@@ -52,6 +52,15 @@ func TestModuleGate(t *testing.T) {
 		{"computed lib name", "findings := [o | some n in [\"hooks\"]; some o in lib[n]]", nil},
 		{"no list", "findings := [o | o := lib.version]", nil},
 		{"admin data", "findings := [o | some o in lib.hooks; data.wavecheck.sets.hooks]", nil},
+		{"anchored with lookup", "findings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }", []string{"hooks"}},
+		{"anchored reading objects", "findings contains o if { some i, o in lib.unnamed; some x in data.wavecheck.objects; x == o }\n\nfindings contains o if { input.kind == \"Job\"; some o in data.wavecheck.lib.duplicates }", []string{"duplicates", "unnamed"}},
+		{"anchored and helper reading objects", "findings contains o if { some o in lib.custom_resources; not o.group in crds }\n\ncrds := {o.group | some o in data.wavecheck.objects}", []string{"customResources"}},
+		{"one body not anchored", "findings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }\n\nfindings contains o if { some o in data.wavecheck.objects }", nil},
+		{"negated anchor", "findings contains o if { some o in data.wavecheck.objects; not lib.hooks[0] }", nil},
+		{"anchor under with", "findings contains o if { some o in lib.hooks with data.wavecheck.sets as {}; data.wavecheck.lookup[\"x\"] }", nil},
+		{"anchor in a comprehension", "findings contains o if { x := [h | some h in lib.hooks]; some o in data.wavecheck.objects }", nil},
+		{"default findings", "default findings := set()\n\nfindings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }", nil},
+		{"not a candidate list", "findings contains o if { some o in lib.workload_kinds; data.wavecheck.lookup[o] }", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, imp := range []string{"import data.wavecheck.lib", "import data.wavecheck.lib as lib"} {
@@ -75,7 +84,7 @@ func TestModuleGate(t *testing.T) {
 
 	// The built-in pack: most rules are gated, on lists data.wavecheck.sets has.
 	gates := ruleGates(lib)
-	sets := candidateSets(nil, nil)
+	sets := candidateSets(nil, nil, nil)
 	gated := 0
 	for pkg, g := range gates {
 		t.Logf("%s: %v", pkg, g)
