@@ -32,7 +32,7 @@ import (
 // succeed while its lists are empty, whatever else it reads (hook-depends-on-later looks up
 // the ServiceAccount a hook uses in data.wavecheck.lookup, cr-without-crd reads every CRD).
 // Only the findings document is queried, so the module's other rules do not matter. It is
-// gated on its anchor lists.
+// gated on its anchor lists, which for a rule gated both ways are the fewer.
 
 // candidateLists maps the candidate lists of wavecheck.lib to their data.wavecheck.sets entry.
 var candidateLists = map[string]string{
@@ -71,10 +71,12 @@ func ruleGates(mods []module) map[string][]string {
 // moduleGate is the sorted sets a rule module is gated on, or nil.
 func moduleGate(mod *ast.Module, libReads map[string]bool) []string {
 	aliases := libAliases(mod)
-	if g := listGate(mod, aliases, libReads); g != nil {
+	// The anchors of a module gated both ways are among the lists it reads: the tighter gate
+	// (helm-post-hook-health-gate reads lib.workloads but starts from lib.hooks).
+	if g := anchorGate(mod, aliases); g != nil {
 		return g
 	}
-	return anchorGate(mod, aliases)
+	return listGate(mod, aliases, libReads)
 }
 
 // libAliases are the names a module imports data.wavecheck.lib as.

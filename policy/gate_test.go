@@ -60,6 +60,7 @@ func TestModuleGate(t *testing.T) {
 		{"anchor under with", "findings contains o if { some o in lib.hooks with data.wavecheck.sets as {}; data.wavecheck.lookup[\"x\"] }", nil},
 		{"anchor in a comprehension", "findings contains o if { x := [h | some h in lib.hooks]; some o in data.wavecheck.objects }", nil},
 		{"default findings", "default findings := set()\n\nfindings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }", nil},
+		{"anchored on one of the lists it reads", "findings contains o if { some o in lib.hooks; count(lib.workloads) > 0 }", []string{"hooks"}},
 		{"not a candidate list", "findings contains o if { some o in lib.workload_kinds; data.wavecheck.lookup[o] }", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,4 +190,32 @@ func TestBuiltinIndex(t *testing.T) {
 	if len(idx.Rules) < 20 || len(idx.Support) == 0 {
 		t.Errorf("index has %d rules and %d support modules", len(idx.Rules), len(idx.Support))
 	}
+}
+
+// TestPlainAppCompilesNoRule checks the point of the gates: an app without hooks, Argo CD or
+// Helm annotations, custom resources, duplicates or nameless objects compiles lib alone.
+func TestPlainAppCompilesNoRule(t *testing.T) {
+	ctx := context.Background()
+	obj := func(apiVersion, kind, name string) manifest.Object {
+		return manifest.Object{Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": name}}}
+	}
+	objs := []manifest.Object{
+		obj("apps/v1", "Deployment", "web"), obj("v1", "Service", "web"), obj("v1", "ConfigMap", "web"),
+		obj("v1", "ServiceAccount", "web"), obj("networking.k8s.io/v1", "Ingress", "web"), obj("batch/v1", "CronJob", "web"),
+		obj("rbac.authorization.k8s.io/v1", "Role", "web"), obj("rbac.authorization.k8s.io/v1", "RoleBinding", "web"),
+		obj("policy/v1", "PodDisruptionBudget", "web"), obj("autoscaling/v2", "HorizontalPodAutoscaler", "web"),
+	}
+	l, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Evaluate(ctx, objs); err != nil {
+		t.Fatal(err)
+	}
+	l.lazy.packs.Range(func(k, _ any) bool {
+		if kept := strings.Count(k.(string), "1"); kept != 0 {
+			t.Errorf("a plain 10-object app compiled %d rules (%s), want none", kept, k)
+		}
+		return true
+	})
 }
