@@ -108,9 +108,10 @@ func strs(s []string) *ast.Term {
 
 // candidateSets computes data.wavecheck.sets: for each family of rules, the indices of the
 // objects it needs to look at. Each set must equal its definition in lib.rego (the else
-// branch of the rule of the same purpose); TestCandidateSets checks it.
-func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any {
-	names := []string{"hooks", "hookAnnotated", "deletePolicy", "syncOptions", "hookWeight", "applications", "rawIssues", "moved", "generateName", "workloads", "unstable"}
+// branch of the rule of the same purpose); TestCandidateSets checks it. lookup is
+// data.wavecheck.lookup (the indices of the named objects by lookup key, in object order).
+func candidateSets(objs []manifest.Object, facts []argocd.Facts, lookup map[string][]int) map[string]any {
+	names := []string{"hooks", "hookAnnotated", "deletePolicy", "syncOptions", "hookWeight", "applications", "rawIssues", "moved", "generateName", "workloads", "unstable", "customResources", "unnamed", "duplicates"}
 	sets := make(map[string][]any, len(names))
 	for _, n := range names {
 		sets[n] = []any{}
@@ -155,6 +156,22 @@ func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any 
 		if len(o.Unstable) > 0 {
 			add("unstable", i)
 		}
+		if !builtinGroups[argocd.Group(o.APIVersion())] {
+			add("customResources", i)
+		}
+		if o.Name() == "" { // missing, empty or not a string
+			add("unnamed", i)
+		}
+	}
+	var dups []int
+	for _, idx := range lookup {
+		if len(idx) > 1 {
+			dups = append(dups, idx...)
+		}
+	}
+	slices.Sort(dups)
+	for _, i := range dups {
+		add("duplicates", i)
 	}
 	out := make(map[string]any, len(sets))
 	for k, v := range sets {
@@ -168,6 +185,17 @@ func candidateSets(objs []manifest.Object, facts []argocd.Facts) map[string]any 
 var workloadKinds = map[string]bool{
 	"apps/Deployment": true, "apps/StatefulSet": true, "apps/DaemonSet": true, "apps/ReplicaSet": true,
 	"/Pod": true, "/ReplicationController": true, "batch/Job": true,
+}
+
+// builtinGroups are the API groups built into Kubernetes (lib.rego builtin_groups): a custom
+// resource is an object of any other group.
+var builtinGroups = map[string]bool{
+	"": true, "admissionregistration.k8s.io": true, "apiextensions.k8s.io": true, "apiregistration.k8s.io": true, "apps": true,
+	"authentication.k8s.io": true, "authorization.k8s.io": true, "autoscaling": true, "batch": true, "certificates.k8s.io": true,
+	"coordination.k8s.io": true, "discovery.k8s.io": true, "events.k8s.io": true, "extensions": true,
+	"flowcontrol.apiserver.k8s.io": true, "internal.apiserver.k8s.io": true, "networking.k8s.io": true, "node.k8s.io": true,
+	"policy": true, "rbac.authorization.k8s.io": true, "resource.k8s.io": true, "scheduling.k8s.io": true, "storage.k8s.io": true,
+	"storagemigration.k8s.io": true,
 }
 
 // fullViewKinds are the kinds whose spec a built-in rule reads even when the object is not a

@@ -70,11 +70,28 @@ func TestFactsValueMatchesJSON(t *testing.T) {
 // objects the lib.rego definitions select, on the benchmark app and every end-to-end case.
 func TestCandidateSets(t *testing.T) {
 	ctx := context.Background()
-	e, err := New(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
+	obj := func(apiVersion, kind string, meta any) manifest.Object {
+		o := map[string]any{"apiVersion": apiVersion, "kind": kind}
+		if meta != nil {
+			o["metadata"] = meta
+		}
+		return manifest.Object{Object: o}
 	}
-	apps := map[string][]manifest.Object{"bench": benchObjects(500)}
+	apps := map[string][]manifest.Object{"bench": benchObjects(500), "edge cases": {
+		obj("v1", "ConfigMap", map[string]any{"name": "c"}),
+		obj("v1", "ConfigMap", map[string]any{"name": "c", "namespace": "apps"}), // same as the first with --namespace apps
+		obj("v1", "ConfigMap", map[string]any{"name": "c", "namespace": 3}),
+		obj("v1", "ConfigMap", map[string]any{"name": "c"}),
+		obj("example.com/v1", "Widget", map[string]any{"name": true}),
+		obj("example.com/v1", "Widget", map[string]any{"generateName": "w-"}),
+		obj("example.com/v1", "Widget", map[string]any{"generateName": "w-"}),
+		obj("apps/v1", "Deployment", "not a map"),
+		obj("v1", "Secret", nil),
+		obj("argoproj.io/v1alpha1", "Application", map[string]any{"name": ""}),
+		obj("storage.k8s.io/v1", "StorageClass", map[string]any{"name": "s"}),
+		obj("storage.k8s.io/v1", "StorageClass", map[string]any{"name": "s", "namespace": "x"}),
+		{Object: map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "random"}}, Unstable: []string{"data.password"}},
+	}}
 	dirs, err := filepath.Glob("testdata/e2e/*/*")
 	if err != nil {
 		t.Fatal(err)
@@ -89,15 +106,30 @@ func TestCandidateSets(t *testing.T) {
 		}
 		apps[d] = r.Objects
 	}
-	lists := []string{"hooks", "hook_annotated", "delete_policy_annotated", "sync_options_annotated", "hook_weighted", "applications", "raw_issues", "moved", "generated_names", "workloads", "unstable"}
+	// eager: a gated Linter has no compiler of lib (it compiles per evaluation), and a query
+	// on a nil compiler sees no lib at all: both sides were empty lists.
+	for _, opts := range []Options{{eager: true}, {Namespace: "apps", eager: true}} {
+		e, err := New(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCandidateSets(ctx, t, e, apps)
+	}
+}
+
+func checkCandidateSets(ctx context.Context, t *testing.T, e *Linter, apps map[string][]manifest.Object) {
+	t.Helper()
+	lists := []string{"hooks", "hook_annotated", "delete_policy_annotated", "sync_options_annotated", "hook_weighted", "applications", "raw_issues", "moved", "generated_names", "workloads", "unstable", "custom_resources", "unnamed", "duplicates"}
 	var q strings.Builder
 	for i, l := range lists {
 		fmt.Fprintf(&q, "go%d := [o.index | some o in data.wavecheck.lib.%s]; rego%d := [o.index | some o in data.wavecheck.lib.%s] with data.wavecheck.sets as {}; ", i, l, i, l)
 	}
-	pq, err := rego.New(e.regoOpts(e.compiler, strings.TrimSuffix(q.String(), "; "))...).PrepareForEval(ctx)
+	q.WriteString("groups := data.wavecheck.lib.builtin_groups")
+	pq, err := rego.New(e.regoOpts(e.compiler, q.String())...).PrepareForEval(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]int{}
 	for name, objs := range apps {
 		ev, err := e.newEvaluation(objs, nil)
 		if err != nil {
@@ -115,8 +147,23 @@ func TestCandidateSets(t *testing.T) {
 		for i, l := range lists {
 			got, want := rs[0].Bindings[fmt.Sprintf("go%d", i)], rs[0].Bindings[fmt.Sprintf("rego%d", i)]
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s: lib.%s from Go sets differs from its Rego definition (-rego +go):\n%s", name, l, diff)
+				t.Errorf("%s %+v: lib.%s from Go sets differs from its Rego definition (-rego +go):\n%s", name, e.opts, l, diff)
 			}
+			if l, ok := got.([]any); ok {
+				seen[lists[i]] += len(l)
+			}
+		}
+		groups := map[string]bool{}
+		for _, g := range rs[0].Bindings["groups"].([]any) {
+			groups[g.(string)] = true
+		}
+		if diff := cmp.Diff(groups, builtinGroups); diff != "" {
+			t.Errorf("lib.builtin_groups differs from builtinGroups (-rego +go):\n%s", diff)
+		}
+	}
+	for _, l := range lists {
+		if seen[l] == 0 {
+			t.Errorf("lib.%s is empty on every app: the comparison checked nothing", l)
 		}
 	}
 }

@@ -165,7 +165,7 @@ func (e *Linter) newEvaluation(objs []manifest.Object, app *App) (*evaluation, e
 		}
 		lk[k] = a
 	}
-	sets := candidateSets(objs, facts)
+	sets := candidateSets(objs, facts, lookup)
 	nonEmpty := map[string]bool{}
 	for k, v := range sets {
 		if l, _ := v.([]any); len(l) > 0 {

@@ -24,14 +24,23 @@ import (
 //
 // A rule is gated when its module reads the objects only through candidate lists: it refers
 // to no data.wavecheck document other than wavecheck.lib, not to input, and every other lib
-// rule it uses reads no object (directly or through other lib rules).
+// rule it uses reads no object (directly or through other lib rules). It is gated on those
+// lists.
+//
+// A rule is also gated when it is anchored: every body of its findings starts from a
+// candidate list (a top-level, non-negated `some o in lib.L` without `with`), so no body can
+// succeed while its lists are empty, whatever else it reads (hook-depends-on-later looks up
+// the ServiceAccount a hook uses in data.wavecheck.lookup, cr-without-crd reads every CRD).
+// Only the findings document is queried, so the module's other rules do not matter. It is
+// gated on its anchor lists, which for a rule gated both ways are the fewer.
 
 // candidateLists maps the candidate lists of wavecheck.lib to their data.wavecheck.sets entry.
 var candidateLists = map[string]string{
 	"hooks": "hooks", "hook_annotated": "hookAnnotated", "delete_policy_annotated": "deletePolicy",
 	"sync_options_annotated": "syncOptions", "hook_weighted": "hookWeight", "applications": "applications",
 	"raw_issues": "rawIssues", "moved": "moved", "generated_names": "generateName",
-	"workloads": "workloads", "unstable": "unstable",
+	"workloads": "workloads", "unstable": "unstable", "custom_resources": "customResources", "unnamed": "unnamed",
+	"duplicates": "duplicates",
 }
 
 var libPath = ast.MustParseRef("data.wavecheck.lib")
@@ -61,6 +70,17 @@ func ruleGates(mods []module) map[string][]string {
 
 // moduleGate is the sorted sets a rule module is gated on, or nil.
 func moduleGate(mod *ast.Module, libReads map[string]bool) []string {
+	aliases := libAliases(mod)
+	// The anchors of a module gated both ways are among the lists it reads: the tighter gate
+	// (helm-post-hook-health-gate reads lib.workloads but starts from lib.hooks).
+	if g := anchorGate(mod, aliases); g != nil {
+		return g
+	}
+	return listGate(mod, aliases, libReads)
+}
+
+// libAliases are the names a module imports data.wavecheck.lib as.
+func libAliases(mod *ast.Module) map[string]bool {
 	aliases := map[string]bool{}
 	for _, imp := range mod.Imports {
 		if r, ok := imp.Path.Value.(ast.Ref); ok && r.Equal(libPath) {
@@ -71,6 +91,12 @@ func moduleGate(mod *ast.Module, libReads map[string]bool) []string {
 			aliases[name] = true
 		}
 	}
+	return aliases
+}
+
+// listGate is the sorted sets of a module that reads the objects only through candidate
+// lists, or nil.
+func listGate(mod *ast.Module, aliases, libReads map[string]bool) []string {
 	sets := map[string]bool{}
 	gated := true
 	for _, rule := range mod.Rules {
@@ -109,7 +135,73 @@ func moduleGate(mod *ast.Module, libReads map[string]bool) []string {
 			return false
 		})
 	}
-	if !gated || len(sets) == 0 {
+	if !gated {
+		return nil
+	}
+	return sortedSets(sets)
+}
+
+// anchorGate is the sorted anchor lists of a module whose every findings body is anchored
+// on a candidate list, or nil.
+func anchorGate(mod *ast.Module, aliases map[string]bool) []string {
+	sets := map[string]bool{}
+	found := false
+	for _, rule := range mod.Rules {
+		if ruleName(rule) != "findings" {
+			continue
+		}
+		if rule.Default || rule.Else != nil {
+			return nil
+		}
+		found = true
+		anchored := false
+		for _, expr := range rule.Body {
+			if set := anchorList(expr, aliases); set != "" {
+				sets[set], anchored = true, true
+			}
+		}
+		if !anchored {
+			return nil
+		}
+	}
+	if !found {
+		return nil
+	}
+	return sortedSets(sets)
+}
+
+// anchorList is the data.wavecheck.sets entry of the candidate list expr iterates
+// (`some o in lib.L` or `some i, o in lib.L`, not negated, without with), or "".
+func anchorList(expr *ast.Expr, aliases map[string]bool) string {
+	decl, ok := expr.Terms.(*ast.SomeDecl)
+	if expr.Negated || len(expr.With) > 0 || !ok || len(decl.Symbols) != 1 {
+		return ""
+	}
+	call, ok := decl.Symbols[0].Value.(ast.Call)
+	if !ok || len(call) < 3 || !(call[0].Value.Compare(ast.Member.Ref()) == 0 || call[0].Value.Compare(ast.MemberWithKey.Ref()) == 0) {
+		return ""
+	}
+	coll, ok := call[len(call)-1].Value.(ast.Ref)
+	if !ok {
+		return ""
+	}
+	var rest ast.Ref
+	switch head, _ := coll[0].Value.(ast.Var); {
+	case coll.HasPrefix(libPath):
+		rest = coll[len(libPath):]
+	case aliases[string(head)]:
+		rest = coll[1:]
+	default:
+		return ""
+	}
+	if len(rest) != 1 {
+		return ""
+	}
+	return candidateLists[refString(rest[0])]
+}
+
+func sortedSets(sets map[string]bool) []string {
+	if len(sets) == 0 {
 		return nil
 	}
 	out := make([]string, 0, len(sets))

@@ -52,6 +52,16 @@ func TestModuleGate(t *testing.T) {
 		{"computed lib name", "findings := [o | some n in [\"hooks\"]; some o in lib[n]]", nil},
 		{"no list", "findings := [o | o := lib.version]", nil},
 		{"admin data", "findings := [o | some o in lib.hooks; data.wavecheck.sets.hooks]", nil},
+		{"anchored with lookup", "findings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }", []string{"hooks"}},
+		{"anchored reading objects", "findings contains o if { some i, o in lib.unnamed; some x in data.wavecheck.objects; x == o }\n\nfindings contains o if { input.kind == \"Job\"; some o in data.wavecheck.lib.duplicates }", []string{"duplicates", "unnamed"}},
+		{"anchored and helper reading objects", "findings contains o if { some o in lib.custom_resources; not o.group in crds }\n\ncrds := {o.group | some o in data.wavecheck.objects}", []string{"customResources"}},
+		{"one body not anchored", "findings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }\n\nfindings contains o if { some o in data.wavecheck.objects }", nil},
+		{"negated anchor", "findings contains o if { some o in data.wavecheck.objects; not lib.hooks[0] }", nil},
+		{"anchor under with", "findings contains o if { some o in lib.hooks with data.wavecheck.sets as {}; data.wavecheck.lookup[\"x\"] }", nil},
+		{"anchor in a comprehension", "findings contains o if { x := [h | some h in lib.hooks]; some o in data.wavecheck.objects }", nil},
+		{"default findings", "default findings := set()\n\nfindings contains o if { some o in lib.hooks; data.wavecheck.lookup[\"x\"] }", nil},
+		{"anchored on one of the lists it reads", "findings contains o if { some o in lib.hooks; count(lib.workloads) > 0 }", []string{"hooks"}},
+		{"not a candidate list", "findings contains o if { some o in lib.workload_kinds; data.wavecheck.lookup[o] }", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, imp := range []string{"import data.wavecheck.lib", "import data.wavecheck.lib as lib"} {
@@ -75,7 +85,7 @@ func TestModuleGate(t *testing.T) {
 
 	// The built-in pack: most rules are gated, on lists data.wavecheck.sets has.
 	gates := ruleGates(lib)
-	sets := candidateSets(nil, nil)
+	sets := candidateSets(nil, nil, nil)
 	gated := 0
 	for pkg, g := range gates {
 		t.Logf("%s: %v", pkg, g)
@@ -180,4 +190,32 @@ func TestBuiltinIndex(t *testing.T) {
 	if len(idx.Rules) < 20 || len(idx.Support) == 0 {
 		t.Errorf("index has %d rules and %d support modules", len(idx.Rules), len(idx.Support))
 	}
+}
+
+// TestPlainAppCompilesNoRule checks the point of the gates: an app without hooks, Argo CD or
+// Helm annotations, custom resources, duplicates or nameless objects compiles lib alone.
+func TestPlainAppCompilesNoRule(t *testing.T) {
+	ctx := context.Background()
+	obj := func(apiVersion, kind, name string) manifest.Object {
+		return manifest.Object{Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": name}}}
+	}
+	objs := []manifest.Object{
+		obj("apps/v1", "Deployment", "web"), obj("v1", "Service", "web"), obj("v1", "ConfigMap", "web"),
+		obj("v1", "ServiceAccount", "web"), obj("networking.k8s.io/v1", "Ingress", "web"), obj("batch/v1", "CronJob", "web"),
+		obj("rbac.authorization.k8s.io/v1", "Role", "web"), obj("rbac.authorization.k8s.io/v1", "RoleBinding", "web"),
+		obj("policy/v1", "PodDisruptionBudget", "web"), obj("autoscaling/v2", "HorizontalPodAutoscaler", "web"),
+	}
+	l, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Evaluate(ctx, objs); err != nil {
+		t.Fatal(err)
+	}
+	l.lazy.packs.Range(func(k, _ any) bool {
+		if kept := strings.Count(k.(string), "1"); kept != 0 {
+			t.Errorf("a plain 10-object app compiled %d rules (%s), want none", kept, k)
+		}
+		return true
+	})
 }

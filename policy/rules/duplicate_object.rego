@@ -12,13 +12,15 @@
 #   hint: Remove or rename one of the objects (check overlapping Kustomize bases or Helm templates).
 package wavecheck.rules.duplicate_object
 
+import data.wavecheck.lib
+
+# Each object of lib.duplicates but the first of its key is reported.
 findings contains f if {
-	some key, idx in data.wavecheck.lookup
-	count(idx) > 1
+	some o in lib.duplicates
+	idx := data.wavecheck.lookup[lib.lookup_key(o)]
+	o.index != idx[0]
 	first := data.wavecheck.objects[idx[0]]
-	some i in array.slice(idx, 1, count(idx))
-	o := data.wavecheck.objects[i]
-	f := {"index": i, "msg": sprintf("%s is defined %d times (first at %s): Argo CD applies only one", [o.ref, count(idx), location(first)])}
+	f := {"index": o.index, "msg": sprintf("%s is defined %d times (first at %s): Argo CD applies only one", [o.ref, count(idx), location(first)])}
 }
 
 location(o) := sprintf("%s:%d", [o.source.file, o.source.line]) if o.source.line > 0

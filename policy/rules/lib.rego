@@ -207,3 +207,54 @@ unstable := candidates("unstable") if data.wavecheck.sets.unstable
 else := [o | some o in data.wavecheck.objects; count(object.get(o, "unstable", [])) > 0]
 
 candidates(name) := [data.wavecheck.objects[i] | some i in data.wavecheck.sets[name]]
+
+# custom_resources are the objects whose API group is not built into Kubernetes.
+custom_resources := candidates("customResources") if data.wavecheck.sets.customResources
+else := [o | some o in data.wavecheck.objects; not o.group in builtin_groups]
+
+# builtin_groups are the API groups built into Kubernetes (the Go copy is policy/data.go
+# builtinGroups; TestCandidateSets checks both agree).
+builtin_groups := {
+	"", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "apps",
+	"authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "certificates.k8s.io",
+	"coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "extensions",
+	"flowcontrol.apiserver.k8s.io", "internal.apiserver.k8s.io", "networking.k8s.io", "node.k8s.io",
+	"policy", "rbac.authorization.k8s.io", "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io",
+	"storagemigration.k8s.io",
+}
+
+# unnamed are the objects whose metadata.name is missing, empty or not a string.
+unnamed := candidates("unnamed") if data.wavecheck.sets.unnamed
+else := [o | some o in data.wavecheck.objects; not has_name(o)]
+
+has_name(o) if {
+	n := o.object.metadata.name
+	is_string(n)
+	n != ""
+}
+
+# duplicates are the objects whose key in data.wavecheck.lookup is shared with another object.
+duplicates := candidates("duplicates") if data.wavecheck.sets.duplicates
+else := [o | some o in data.wavecheck.objects; count(object.get(data.wavecheck.lookup, lookup_key(o), [])) > 1]
+
+# lookup_key(o) is the key of a named object in data.wavecheck.lookup: group, kind, namespace
+# (the destination namespace when unset) and name, each "" when not a string (like
+# policy/evaluate.go newEvaluation and manifest.Object's getters).
+lookup_key(o) := sprintf("%s/%s/%s/%s", [o.group, string_or_empty(object.get(o.object, "kind", "")), ns, n]) if {
+	meta := object_or_empty(object.get(o.object, "metadata", {}))
+	n := string_or_empty(object.get(meta, "name", ""))
+	n != ""
+	ns := lookup_namespace(string_or_empty(object.get(meta, "namespace", "")))
+}
+
+lookup_namespace(ns) := ns if ns != ""
+
+else := dest_namespace
+
+string_or_empty(x) := x if is_string(x)
+
+else := ""
+
+object_or_empty(x) := x if is_object(x)
+
+else := {}

@@ -14,8 +14,11 @@
 #   hint: 'Set metadata.name to a string, quoted when YAML would read it as something else (name: "true").'
 package wavecheck.rules.object_without_name
 
+import data.wavecheck.lib
+
+# Only objects of lib.unnamed (no metadata.name that is a non-empty string) can be reported.
 findings contains f if {
-	some o in data.wavecheck.objects
+	some o in lib.unnamed
 	problem := name_problem(meta(o.object))
 	f := {"index": o.index, "msg": sprintf("%s %s: the API server refuses it", [kind(o.object), problem])}
 }
