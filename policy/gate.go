@@ -178,7 +178,7 @@ func anchorList(expr *ast.Expr, aliases map[string]bool) string {
 		return ""
 	}
 	call, ok := decl.Symbols[0].Value.(ast.Call)
-	if !ok || len(call) < 3 || !(call[0].Value.Compare(ast.Member.Ref()) == 0 || call[0].Value.Compare(ast.MemberWithKey.Ref()) == 0) {
+	if !ok || len(call) < 3 || (call[0].Value.Compare(ast.Member.Ref()) != 0 && call[0].Value.Compare(ast.MemberWithKey.Ref()) != 0) {
 		return ""
 	}
 	coll, ok := call[len(call)-1].Value.(ast.Ref)
