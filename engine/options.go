@@ -39,6 +39,9 @@ const DefaultTimeout = 10 * time.Minute
 
 // Options configure Plan, Replay and ReplayDelete.
 type Options struct {
+	// ArgoCDVersion is the Argo CD version whose behaviour Plan explains (hook types it does
+	// not know yet); zero means argocd.Latest. The sync itself is gitops-engine v3.6.1's.
+	ArgoCDVersion argocd.Version
 	// TrackingMethod is Argo CD's resource tracking method (argocd-cm
 	// application.resourceTrackingMethod); "" is Argo CD's default (annotation since 3.0).
 	// Under annotation tracking an app with a non-string annotation value is refused before
@@ -186,3 +189,11 @@ func Simulated(o SimOptions) Cluster { return &simCluster{opts: o} }
 
 // Real returns a backend replaying against the real cluster cfg points to.
 func Real(cfg *rest.Config) Cluster { return &realCluster{cfg: cfg} }
+
+// version is ArgoCDVersion, or argocd.Latest when unset.
+func (o Options) version() argocd.Version {
+	if o.ArgoCDVersion == (argocd.Version{}) {
+		return argocd.Latest
+	}
+	return o.ArgoCDVersion
+}

@@ -61,7 +61,7 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 	if err != nil {
 		return nil, err
 	}
-	facts := argocd.AnalyzeAll(objs, argocd.Options{Namespace: opts.Namespace})
+	facts := argocd.AnalyzeAll(objs, argocd.Options{Namespace: opts.Namespace, Version: opts.version()})
 	index := map[*unstructured.Unstructured]int{}
 	for _, o := range syncObjs {
 		index[o.u] = o.idx
@@ -91,8 +91,20 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 		}
 	}
 	res := &PlanResult{Tasks: []Task{}, NeverApplied: []Task{}, DeletionHooks: append([]Task{}, r.deletionTasks(delHooks)...)}
-	for i := range res.DeletionHooks {
-		res.DeletionHooks[i].Notes = []string{"app deletion only: stripped from the sync (see replay --delete)"}
+	// A deletion hook type the target version does not know yet never runs there.
+	newer := map[string]string{}
+	for _, o := range delHooks {
+		f := argocd.Analyze(o.u.Object, argocd.Options{Namespace: opts.Namespace, Version: opts.version()})
+		if n := f.NewerHookTypes(opts.version()); len(n) > 0 {
+			newer[o.u.GetKind()+"/"+nameOf(o.u)] = strings.Join(n, "; ") + ": the hook never runs"
+		}
+	}
+	for i, t := range res.DeletionHooks {
+		note := "app deletion only: stripped from the sync (see replay --delete)"
+		if n, ok := newer[t.Kind+"/"+t.Name]; ok {
+			note = n
+		}
+		res.DeletionHooks[i].Notes = []string{note}
 	}
 	prunes := map[int]pruneTask{}
 	for _, t := range tasks {
@@ -123,7 +135,7 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 				task.Notes = append(task.Notes, fmt.Sprintf("moved before its first dependant (annotated wave %d)", task.AnnotatedWave))
 			}
 			if isTarget {
-				task.Notes = append(task.Notes, facts[i].Notes()...)
+				task.Notes = append(task.Notes, facts[i].NotesAt(opts.version())...)
 			}
 		}
 		res.Tasks = append(res.Tasks, task)
@@ -131,7 +143,7 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 	res.Tasks = applyRunWaves(res.Tasks, prunes, opts.Prune)
 	for _, o := range syncObjs {
 		f := facts[o.idx]
-		why := f.NeverApplied()
+		why := f.NeverAppliedAt(opts.version())
 		if why == "" {
 			continue
 		}
@@ -144,7 +156,7 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 		}
 		res.NeverApplied = append(res.NeverApplied, Task{Wave: f.Wave, AnnotatedWave: f.Wave, Action: "none",
 			Group: o.u.GroupVersionKind().Group, Kind: o.u.GetKind(), Namespace: ns, Name: nameOf(o.u),
-			HookTypes: f.HookTypes, Notes: append([]string{why}, f.Notes()...)})
+			HookTypes: f.HookTypes, Notes: append([]string{why}, f.NotesAt(opts.version())...)})
 	}
 	return res, nil
 }
@@ -152,7 +164,7 @@ func Plan(ctx context.Context, objs []manifest.Object, opts Options) (*PlanResul
 // allNeverApplied reports whether a sync applies none of objs (every object a skipped or
 // phaseless hook): gitops-engine then builds no task list, and the plan is empty, not an error.
 func allNeverApplied(objs []manifest.Object, opts Options) bool {
-	for _, f := range argocd.AnalyzeAll(objs, argocd.Options{Namespace: opts.Namespace}) {
+	for _, f := range argocd.AnalyzeAll(objs, argocd.Options{Namespace: opts.Namespace, Version: opts.version()}) {
 		if f.NeverApplied() == "" {
 			return false
 		}

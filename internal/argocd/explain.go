@@ -36,6 +36,43 @@ func (f Facts) NeverApplied() string {
 	return "a hook without a sync phase: never applied"
 }
 
+// NeverAppliedAt is NeverApplied for a target Argo CD version: when the object is never
+// applied and one of its hook types is newer than the target (PostDelete before 2.10,
+// PreDelete before 3.3: hookTypeSince), that is the reason given.
+func (f Facts) NeverAppliedAt(v Version) string {
+	why := f.NeverApplied()
+	if why == "" {
+		return ""
+	}
+	if newer := f.NewerHookTypes(v); len(newer) > 0 {
+		return strings.Join(newer, "; ") + ": the hook never runs"
+	}
+	return why
+}
+
+// NotesAt is Notes plus, for an object that is applied, the hook types the target version
+// does not know (ignored there).
+func (f Facts) NotesAt(v Version) []string {
+	out := f.Notes()
+	if f.NeverApplied() == "" {
+		for _, n := range f.NewerHookTypes(v) {
+			out = append(out, n+": ignored by the target version")
+		}
+	}
+	return out
+}
+
+// NewerHookTypes describes the hook values that need a newer Argo CD than v (hookTypeSince).
+func (f Facts) NewerHookTypes(v Version) []string {
+	var out []string
+	for _, val := range append(slices.Clone(f.ArgoCDHookValues), f.HelmHookValues...) {
+		if since, ok := hookTypeSince[val]; ok && !v.AtLeast(since) {
+			out = append(out, fmt.Sprintf("hook type %q needs Argo CD >= %d.%d (target %s)", val, since.Major, since.Minor, v))
+		}
+	}
+	return out
+}
+
 // Notes returns where Argo CD reads the object differently from what it says (dropped
 // annotations, an invalid wave, an unknown hook type or delete policy next to valid ones).
 func (f Facts) Notes() []string {

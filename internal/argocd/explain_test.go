@@ -53,3 +53,43 @@ func TestExplain(t *testing.T) {
 		t.Errorf("superseded: %q", f.NeverApplied())
 	}
 }
+
+// TestExplainAtVersion: a hook type newer than the target version is the reason the object
+// never runs (hookTypeSince, as the rule hook-version-unsupported reads it), or a note when
+// the object still runs in another phase.
+func TestExplainAtVersion(t *testing.T) {
+	obj := func(hook string) map[string]any {
+		return map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{"name": "x", "annotations": map[string]any{AnnotationHook: hook}}}
+	}
+	v := func(s string) Version {
+		t.Helper()
+		ver, err := ParseVersion(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ver
+	}
+	tests := []struct {
+		name, hook, version string
+		never, note         string
+	}{
+		{name: "PreDelete before 3.3", hook: "PreDelete", version: "3.2", never: `hook type "PreDelete" needs Argo CD >= 3.3 (target 3.2): the hook never runs`},
+		{name: "PostDelete before 2.10", hook: "PostDelete", version: "2.9", never: `hook type "PostDelete" needs Argo CD >= 2.10 (target 2.9): the hook never runs`},
+		{name: "PreDelete at 3.3", hook: "PreDelete", version: "3.3", never: "app deletion only (PreDelete)"},
+		{name: "still a PostSync hook", hook: "PostSync,PostDelete", version: "2.9", note: `hook type "PostDelete" needs Argo CD >= 2.10 (target 2.9): ignored by the target version`},
+		{name: "known everywhere", hook: "PreSync", version: "2.4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ver := v(tc.version)
+			f := Analyze(obj(tc.hook), Options{Version: ver})
+			if got := f.NeverAppliedAt(ver); (tc.never == "") != (got == "") || !strings.Contains(got, tc.never) {
+				t.Errorf("NeverAppliedAt(%s) = %q, want %q", ver, got, tc.never)
+			}
+			notes := f.NotesAt(ver)
+			if tc.note == "" && len(notes) > 0 || tc.note != "" && (len(notes) != 1 || notes[0] != tc.note) {
+				t.Errorf("NotesAt(%s) = %q, want %q", ver, notes, tc.note)
+			}
+		})
+	}
+}

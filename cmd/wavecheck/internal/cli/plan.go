@@ -10,14 +10,16 @@ import (
 
 	"github.com/wavecheck/wavecheck/engine"
 	"github.com/wavecheck/wavecheck/engine/output"
+	"github.com/wavecheck/wavecheck/internal/argocd"
 )
 
 func newPlanCmd(g *globals) *cobra.Command {
 	var (
-		rf     renderFlags
-		live   string
-		prune  bool
-		format string
+		rf      renderFlags
+		live    string
+		prune   bool
+		format  string
+		version string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan PATH",
@@ -47,6 +49,10 @@ its settings, destination namespace and syncPolicy.syncOptions.`,
 			if err != nil {
 				return err
 			}
+			target, err := argocd.ParseVersion(version)
+			if err != nil {
+				return usageError("parse --argocd-version: %v", err)
+			}
 			sim := engine.SimOptions{}
 			if live != "" {
 				if err := checkFlagPath("--live", live, ro.MaxFileBytes, true); err != nil {
@@ -62,7 +68,7 @@ its settings, destination namespace and syncPolicy.syncOptions.`,
 			if err != nil {
 				return err
 			}
-			eo := engine.Options{Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim)}
+			eo := engine.Options{ArgoCDVersion: target, Namespace: ro.Namespace, AppName: ro.AppName, Prune: prune, Cluster: engine.Simulated(sim)}
 			applyApp(&eo, app)
 			p, err := engine.Plan(cmd.Context(), res.Objects, eo)
 			if err != nil {
@@ -77,6 +83,7 @@ its settings, destination namespace and syncPolicy.syncOptions.`,
 	rf.register(cmd.Flags())
 	cmd.Flags().StringVar(&live, "live", "", "YAML file or directory of objects that already exist (shows prune tasks)")
 	cmd.Flags().BoolVar(&prune, "prune", false, "plan with pruning enabled")
+	cmd.Flags().StringVar(&version, "argocd-version", argocd.Latest.String(), "Argo CD version whose behaviour the notes explain (hook types it does not know are never run)")
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "plan format: "+strings.Join(output.PlanFormats(), ", ")+" (table: text)")
 	return cmd
 }
