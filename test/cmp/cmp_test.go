@@ -298,7 +298,7 @@ func TestGetParametersAnnouncement(t *testing.T) {
 			tooltip: map[string]string{"values-files": "values-production.yaml"},
 		},
 		{app: "guestbook", want: []string{"mode", "argocd-version", "recurse", "include", "exclude", "ignore", "allow-empty"}},
-		{app: "kustomize-guestbook", want: []string{"mode", "argocd-version", "ignore", "allow-empty"}},
+		{app: "kustomize-guestbook", want: []string{"mode", "argocd-version", "name-prefix", "name-suffix", "namespace", "images", "common-labels", "common-annotations", "ignore", "allow-empty"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.app, func(t *testing.T) {
@@ -429,6 +429,34 @@ func TestGenerateHelmParameters(t *testing.T) {
 		if !strings.Contains(joined, s) {
 			t.Errorf("manifests lack %s:\n%s", s, joined)
 		}
+	}
+}
+
+// TestGenerateKustomizeParameters: the Kustomize plugin parameters go through the real
+// cmp-server and are applied as an Application's spec.source.kustomize would be.
+func TestGenerateKustomizeParameters(t *testing.T) {
+	env := appEnv("kustomize-guestbook", params(t, v1alpha1.ApplicationSourcePluginParameters{
+		{Name: "name-prefix", String_: str("prod-")},
+		{Name: "namespace", String_: str("shop")},
+		{Name: "images", OptionalArray: &v1alpha1.OptionalArray{Array: []string{"gcr.io/google-samples/gb-frontend:v9"}}},
+		{Name: "common-labels", OptionalMap: &v1alpha1.OptionalMap{Map: map[string]string{"team": "web"}}},
+	})...)
+	got, err := generate(t, "kustomize-guestbook", env)
+	if err != nil {
+		t.Fatalf("GenerateManifest: %v", err)
+	}
+	if len(got) == 0 {
+		t.Fatal("no manifests")
+	}
+	for _, m := range got {
+		for _, s := range []string{`"name":"prod-`, `"namespace":"shop"`, `"team":"web"`} {
+			if !strings.Contains(m, s) {
+				t.Errorf("manifest lacks %s:\n%s", s, m)
+			}
+		}
+	}
+	if joined := strings.Join(got, "\n"); !strings.Contains(joined, "gb-frontend:v9") {
+		t.Errorf("image override not applied:\n%s", joined)
 	}
 }
 
