@@ -268,7 +268,7 @@ func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Opt
 		rel = src.Chart
 	}
 	dir := filepath.Join(root, filepath.FromSlash(rel))
-	if !within(root, dir) {
+	if !render.Within(root, dir) {
 		return "", base, fmt.Errorf("application %s, %s: path %q leaves the repository", app.Name, name, src.Path)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -417,7 +417,7 @@ func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, ro
 			}
 			_, rest, _ := strings.Cut(raw, "/")
 			p := filepath.Join(refRoot, filepath.FromSlash(env.Subst("/"+rest)))
-			if !within(refRoot, p) {
+			if !render.Within(refRoot, p) {
 				return "", fmt.Errorf("value file %s leaves the repository of ref %s", raw, ref)
 			}
 			opts.ValueRoots = append(opts.ValueRoots, refRoot)
@@ -433,7 +433,7 @@ func helmOptions(app *argocd.Application, src *argocd.ApplicationSource, dir, ro
 		if filepath.IsAbs(v) {
 			p = filepath.Join(root, filepath.FromSlash(v))
 		}
-		if !within(root, p) {
+		if !render.Within(root, p) {
 			return "", fmt.Errorf("value file %s: resolved to outside repository root", raw)
 		}
 		return p, nil
@@ -579,10 +579,4 @@ func KustomizeOptions(k *argocd.ApplicationSourceKustomize, subst func(string) s
 	}
 	opts.Edits = e
 	return nil
-}
-
-// within reports whether p is root or below it (both absolute).
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, filepath.Clean(p))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

@@ -252,6 +252,9 @@ func findRepoRoot(dir, explicit string) (string, error) {
 	}
 }
 
+// Within reports whether p is root or below it (absolute paths, cleaned here).
+func Within(root, p string) bool { return within(filepath.Clean(root), filepath.Clean(p)) }
+
 // within reports whether p is root or below it. Both must be clean absolute paths.
 func within(root, p string) bool {
 	if p == root {

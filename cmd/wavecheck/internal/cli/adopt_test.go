@@ -65,6 +65,24 @@ func TestConfigFile(t *testing.T) {
 			wantCode: ExitFindings,
 		},
 		{
+			name:     "severity from the file",
+			files:    map[string]string{".git/HEAD": "", ".wavecheck.yaml": "severity:\n  sync-wave-not-integer: info\n", "a/cm.yaml": badWave},
+			app:      "a",
+			wantCode: ExitOK,
+			check: func(t *testing.T, rep *report.Report) {
+				if len(rep.Findings) == 0 || rep.Findings[0].Severity != policy.SeverityInfo {
+					t.Errorf("findings = %+v, want the wave finding as info", rep.Findings)
+				}
+			},
+		},
+		{
+			name:     "a bad severity in the file",
+			files:    map[string]string{".git/HEAD": "", ".wavecheck.yaml": "severity:\n  sync-wave-not-integer: fatal\n", "a/cm.yaml": badWave},
+			app:      "a",
+			wantCode: ExitFailure,
+			wantErr:  "parse --severity",
+		},
+		{
 			name:     "a flag overrides the file",
 			files:    map[string]string{".git/HEAD": "", ".wavecheck.yaml": "ignore: [sync-wave-not-integer]\n", "a/cm.yaml": badWave},
 			app:      "a",

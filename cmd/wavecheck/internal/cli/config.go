@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -46,13 +48,15 @@ type config struct {
 	RegoVersion string `json:"regoVersion,omitempty"`
 	// Outputs are -o values: FORMAT (stdout) or FORMAT=FILE.
 	Outputs []string `json:"outputs,omitempty"`
+	// Severity is --severity: rule id to severity (e.g. application-wave-health: error).
+	Severity map[string]string `json:"severity,omitempty"`
 
 	// path is the file the configuration was read from ("" when none was found).
 	path string
 }
 
 // configKeys lists the keys of .wavecheck.yaml, for error messages.
-const configKeys = "argocdVersion, trackingMethod, ignore, failOn, minSeverity, policies, data, policyNamespaces, regoVersion, outputs"
+const configKeys = "argocdVersion, trackingMethod, ignore, failOn, minSeverity, policies, data, policyNamespaces, regoVersion, outputs, severity"
 
 // findConfig returns the path of the .wavecheck.yaml nearest to dir (a directory, or a file
 // whose directory counts), searching dir and its parents up to the repository root (the root
@@ -172,6 +176,12 @@ func (c *config) apply(fs *pflag.FlagSet, vf *validateFlags) {
 	list("data", &vf.data, c.Data)
 	list("policy-namespace", &vf.namespaces, c.PolicyNamespaces)
 	list("output", &vf.outputs, c.Outputs)
+	if len(c.Severity) > 0 && !fs.Changed("severity") {
+		vf.severity = nil
+		for _, id := range slices.Sorted(maps.Keys(c.Severity)) {
+			vf.severity = append(vf.severity, id+"="+c.Severity[id])
+		}
+	}
 	if c.FailOn != "" && !fs.Changed("fail-on-warn") {
 		vf.failOnWarn = c.FailOn == string(policy.SeverityWarning)
 	}

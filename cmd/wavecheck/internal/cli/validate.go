@@ -14,6 +14,7 @@ import (
 
 	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/internal/pipeline"
+	"github.com/wavecheck/wavecheck/internal/suggest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 	"github.com/wavecheck/wavecheck/policy/report"
@@ -244,7 +245,7 @@ func warnUnknownIgnores(g *globals, ignore []string, reps []*report.Report) {
 				continue
 			}
 			msg := fmt.Sprintf("wavecheck: warning: --ignore %s names no rule, so it suppresses nothing", id)
-			if s := policy.Closest(id, ids); s != "" {
+			if s := suggest.Closest(id, ids); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			} else {
 				msg += " (wavecheck rules lists the rule ids)"
