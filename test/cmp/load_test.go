@@ -139,6 +139,12 @@ func startWatcher(t *testing.T) *watcher {
 					continue
 				}
 				if now := snapshot(ps.root); now != nil {
+					// The process may exit while the tree is walked, and the cmp-server then
+					// removes the unpacked repository: a difference counts only when the
+					// process is still running after the walk.
+					if _, _, alive := memoryKiB(pid); !alive {
+						continue
+					}
 					if d := gocmp.Diff(ps.snapshot, now); d != "" {
 						w.st.violations = append(w.st.violations, fmt.Sprintf("wavecheck (pid %d) changed its app's files:\n%s", pid, d))
 						ps.snapshot = now
