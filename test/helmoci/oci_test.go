@@ -23,6 +23,7 @@ import (
 	"helm.sh/helm/v4/pkg/registry"
 	"sigs.k8s.io/yaml"
 
+	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -96,16 +97,6 @@ func push(t *testing.T, c *chartv2.Chart, host string) {
 	}
 }
 
-func write(t *testing.T, p, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // umbrella writes root/apps/app depending on deps; with lock, Chart.lock is Helm's own
 // (Manager.Update in a scratch copy).
 func umbrella(t *testing.T, root string, deps []*chartv2.Dependency, lock bool) string {
@@ -115,13 +106,15 @@ func umbrella(t *testing.T, root string, deps []*chartv2.Dependency, lock bool) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "Chart.yaml"), string(data))
-	write(t, filepath.Join(dir, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-own\n")
+	testfs.Write(t, dir, map[string]string{
+		"Chart.yaml":        string(data),
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-own\n",
+	})
 	if !lock {
 		return dir
 	}
 	scratch := t.TempDir()
-	write(t, filepath.Join(scratch, "Chart.yaml"), string(data))
+	testfs.Write(t, scratch, map[string]string{"Chart.yaml": string(data)})
 	m := &downloader.Manager{Out: io.Discard, ChartPath: scratch, Getters: getter.Getters(), RegistryClient: registryClient(t),
 		RepositoryConfig: filepath.Join(t.TempDir(), "none.yaml"), RepositoryCache: t.TempDir(), ContentCache: t.TempDir()}
 	if err := m.Update(); err != nil {
@@ -131,7 +124,7 @@ func umbrella(t *testing.T, root string, deps []*chartv2.Dependency, lock bool) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "Chart.lock"), string(lockData))
+	testfs.Write(t, dir, map[string]string{"Chart.lock": string(lockData)})
 	return dir
 }
 
@@ -175,7 +168,7 @@ func TestHelmDependenciesOCI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			write(t, filepath.Join(root, ".git", "HEAD"), "ref: refs/heads/main\n")
+			testfs.Write(t, root, map[string]string{".git/HEAD": "ref: refs/heads/main\n"})
 			d := deps(tt.version)
 			dir := umbrella(t, root, []*chartv2.Dependency{{Name: "ocidep", Version: tt.version, Repository: "oci://" + host + "/charts"}}, tt.lock)
 			before := tree(t, root)
