@@ -172,21 +172,7 @@ func checkCandidateSets(ctx context.Context, t *testing.T, e *Linter, apps map[s
 // built-in rules finds exactly what the whole objects find, on every e2e case, the examples
 // and the rendering test apps (a rule reading a field the view drops fails here).
 func TestBuiltinViewKeepsFindings(t *testing.T) {
-	var dirs []string
-	for _, pattern := range []string{"testdata/e2e/*/*", "../examples/*", "../plugin/render/testdata/dir/*", "../plugin/render/testdata/dir/corpus/*"} {
-		m, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range m {
-			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-				dirs = append(dirs, d)
-			}
-		}
-	}
-	if len(dirs) < 40 {
-		t.Fatalf("found %d test apps, want the e2e cases and examples", len(dirs))
-	}
+	dirs := testAppDirs(t, "testdata/e2e/*/*", "../examples/*", "../plugin/render/testdata/dir/*", "../plugin/render/testdata/dir/corpus/*")
 	// A hook of a kind outside fullViewKinds whose pod spec a rule reads.
 	hookApp := t.TempDir()
 	if err := os.WriteFile(filepath.Join(hookApp, "app.yaml"), []byte(`apiVersion: apps/v1

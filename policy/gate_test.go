@@ -103,13 +103,12 @@ func TestModuleGate(t *testing.T) {
 	}
 }
 
-// TestGatedRulesKeepFindings checks that compiling only the built-in rules an app can trigger
-// finds exactly what compiling all of them finds, for several target versions and tracking
-// methods, on every e2e case, the examples, the rendering test apps, the corpus and a generated
-// app, and that the gating left rules out on some apps (else it checked nothing).
-func TestGatedRulesKeepFindings(t *testing.T) {
+// testAppDirs lists the app directories matching the glob patterns, and fails unless there are
+// at least 40 (the e2e cases and examples): a comparison over no apps checks nothing.
+func testAppDirs(t *testing.T, patterns ...string) []string {
+	t.Helper()
 	var dirs []string
-	for _, pattern := range []string{"testdata/e2e/*/*", "testdata/corpus/*/*", "../examples/*", "../plugin/render/testdata/dir/*", "../plugin/render/testdata/dir/corpus/*"} {
+	for _, pattern := range patterns {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
@@ -123,6 +122,15 @@ func TestGatedRulesKeepFindings(t *testing.T) {
 	if len(dirs) < 40 {
 		t.Fatalf("found %d test apps, want the e2e cases and examples", len(dirs))
 	}
+	return dirs
+}
+
+// TestGatedRulesKeepFindings checks that compiling only the built-in rules an app can trigger
+// finds exactly what compiling all of them finds, for several target versions and tracking
+// methods, on every e2e case, the examples, the rendering test apps, the corpus and a generated
+// app, and that the gating left rules out on some apps (else it checked nothing).
+func TestGatedRulesKeepFindings(t *testing.T) {
+	dirs := testAppDirs(t, "testdata/e2e/*/*", "testdata/corpus/*/*", "../examples/*", "../plugin/render/testdata/dir/*", "../plugin/render/testdata/dir/corpus/*")
 	ctx := context.Background()
 	apps := map[string][]manifest.Object{"generated": benchObjects(300), "empty": nil}
 	for _, dir := range dirs {
