@@ -11,18 +11,7 @@ import (
 )
 
 func TestWriteAllGolden(t *testing.T) {
-	tests := []struct {
-		format string
-		opts   Options
-		ext    string
-	}{
-		{"text", Options{}, "txt"},
-		{"text", Options{Color: true}, "color.txt"},
-		{"json", Options{}, "json"},
-		{"sarif", Options{}, "sarif"},
-		{"junit", Options{}, "xml"},
-		{"github", Options{}, "github.txt"},
-	}
+	tests := goldenFormats
 	for _, tt := range tests {
 		t.Run(tt.format+"/"+tt.ext, func(t *testing.T) {
 			w, err := NewWriter(tt.format, tt.opts)

@@ -94,19 +94,22 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
+// goldenFormats are the writers and options the golden tests render, with their file suffix.
+var goldenFormats = []struct {
+	format string
+	opts   Options
+	ext    string
+}{
+	{"text", Options{}, "txt"},
+	{"text", Options{Color: true}, "color.txt"},
+	{"json", Options{}, "json"},
+	{"sarif", Options{}, "sarif"},
+	{"junit", Options{}, "xml"},
+	{"github", Options{}, "github.txt"},
+}
+
 func TestWritersGolden(t *testing.T) {
-	tests := []struct {
-		format string
-		opts   Options
-		ext    string
-	}{
-		{"text", Options{}, "txt"},
-		{"text", Options{Color: true}, "color.txt"},
-		{"json", Options{}, "json"},
-		{"sarif", Options{}, "sarif"},
-		{"junit", Options{}, "xml"},
-		{"github", Options{}, "github.txt"},
-	}
+	tests := goldenFormats
 	reports := map[string]func() *Report{"sample": sample, "empty": empty}
 	for _, tt := range tests {
 		for name, mk := range reports {
