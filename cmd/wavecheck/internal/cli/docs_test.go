@@ -188,6 +188,27 @@ func TestReadmeSamples(t *testing.T) {
 		}
 		return strconv.Itoa(rules) + " built-in rules"
 	})
+	// The Rego part of that count: one rule per policy/rules/*.rego besides lib.rego and tests.
+	files, err := filepath.Glob(filepath.Join(abs, "policy", "rules", "*.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	regoRules := 0
+	for _, f := range files {
+		if b := filepath.Base(f); b != "lib.rego" && !strings.HasSuffix(b, "_test.rego") {
+			regoRules++
+		}
+	}
+	regoCount := regexp.MustCompile(`(\d+) Rego rules in policy/rules`)
+	if m := regoCount.FindStringSubmatch(updated); m == nil {
+		t.Error("README does not state how many Rego rules policy/rules holds")
+	}
+	updated = regoCount.ReplaceAllStringFunc(updated, func(s string) string {
+		if got, _ := strconv.Atoi(regoCount.FindStringSubmatch(s)[1]); got != regoRules && !*golden.Update {
+			t.Errorf("README states %d Rego rules in policy/rules, there are %d (refresh with go test -update)", got, regoRules)
+		}
+		return strconv.Itoa(regoRules) + " Rego rules in policy/rules"
+	})
 	if *golden.Update && updated != string(doc) {
 		if err := os.WriteFile(path, []byte(updated), 0o644); err != nil { //nolint:gosec // the README, as checked in
 			t.Fatal(err)
