@@ -4,13 +4,14 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/diff"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync"
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/wavecheck/wavecheck/internal/argocd"
 )
 
 // argocdSSAManager is the field manager of Argo CD's server-side applies
@@ -23,10 +24,8 @@ const argocdSSAManager = "argocd-controller"
 func (o Options) appSyncOpts(ctx context.Context, rr sync.ReconciliationResult) []sync.SyncOpt {
 	has := func(opt string) bool { return slices.Contains(o.SyncOptions, opt) }
 	value := func(key string) *string {
-		for _, s := range o.SyncOptions {
-			if v, ok := strings.CutPrefix(s, key+"="); ok {
-				return &v
-			}
+		if v, ok := argocd.OptionValue(o.SyncOptions, key); ok {
+			return &v
 		}
 		return nil
 	}

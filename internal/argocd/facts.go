@@ -435,8 +435,14 @@ func (f Facts) HasSyncOption(opt string) bool { return slices.Contains(f.SyncOpt
 // SyncOptionValue returns the value of the first "key=value" item of the sync-options
 // annotation, as resourceutil.GetAnnotationOptionValue does (the controller reads Prune and
 // Delete this way: "Prune=false", "Delete=confirm").
-func (f Facts) SyncOptionValue(key string) (string, bool) {
-	for _, item := range f.SyncOptions {
+func (f Facts) SyncOptionValue(key string) (string, bool) { return OptionValue(f.SyncOptions, key) }
+
+// OptionValue returns the value of the first "key=value" item of a sync option list: the one
+// rule of gitops-engine's resourceutil.GetAnnotationOptionValue (a resource's annotation) and
+// of SyncOptions.GetOptionValue (pkg/apis/application/v1alpha1, the Application's
+// syncPolicy.syncOptions), which match the prefix "key=" alike.
+func OptionValue(items []string, key string) (string, bool) {
+	for _, item := range items {
 		if v, ok := strings.CutPrefix(item, key+"="); ok {
 			return v, true
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	argokube "github.com/argoproj/argo-cd/v3/util/kube"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -168,6 +169,16 @@ func compare(u *unstructured.Unstructured, f argocd.Facts) map[string]string {
 			ours = v
 		}
 		check("GetAnnotationOptionValue(sync-options, "+k+")", argo, ours)
+		// The same list as an Application's syncPolicy.syncOptions (SyncOptions.GetOptionValue).
+		app := "<nil>"
+		if v := v1alpha1.SyncOptions(f.SyncOptions).GetOptionValue(k); v != nil {
+			app = *v
+		}
+		ours = "<nil>"
+		if v, ok := argocd.OptionValue(f.SyncOptions, k); ok {
+			ours = v
+		}
+		check("SyncOptions.GetOptionValue("+k+")", app, ours)
 	}
 	for _, q := range compareOptionQueries {
 		check("HasAnnotationOption(compare-options, "+q+")", resourceutil.HasAnnotationOption(u, "argocd.argoproj.io/compare-options", q), f.HasCompareOption(q))
