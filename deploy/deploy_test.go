@@ -27,6 +27,9 @@ const (
 	varFiles      = "/var/run/argocd"
 	pluginSockets = "/home/argocd/cmp-server/plugins"
 	pluginConfig  = "/home/argocd/cmp-server/config/plugin.yaml"
+	// discoveryPlugin is plugin.yaml with discovery on (the opt-in kustomize component; the
+	// chart's discovery: true ships a copy).
+	discoveryPlugin = "kustomize/discovery/plugin.yaml"
 	cmpServer     = "/var/run/argocd/argocd-cmp-server"
 )
 
@@ -78,12 +81,22 @@ func parsePlugin(t *testing.T, data string) pluginSpec {
 
 func TestPluginYAML(t *testing.T) {
 	p := parsePlugin(t, readFile(t, "../plugin.yaml"))
+	// Fleet-safe: no discover block, only Applications naming the plugin use it.
 	got := []any{p.APIVersion, p.Kind, p.Metadata.Name, p.Spec.Version, p.Spec.Init == nil,
-		p.Spec.Generate.Command, p.Spec.Discover.Find.Command, p.Spec.Parameters.Dynamic.Command}
+		p.Spec.Generate.Command, p.Spec.Discover == nil, p.Spec.Parameters.Dynamic.Command}
 	want := []any{"argoproj.io/v1alpha1", "ConfigManagementPlugin", "wavecheck", "v1", true,
-		[]string{"wavecheck", "generate"}, []string{"wavecheck", "discover"}, []string{"wavecheck", "parameters"}}
+		[]string{"wavecheck", "generate"}, true, []string{"wavecheck", "parameters"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("plugin.yaml mismatch (-want +got):\n%s", diff)
+	}
+	// The opt-in variant is the same plugin plus `discover: find: command: [wavecheck, discover]`.
+	d := parsePlugin(t, readFile(t, discoveryPlugin))
+	if d.Spec.Discover == nil || !slices.Equal(d.Spec.Discover.Find.Command, []string{"wavecheck", "discover"}) {
+		t.Errorf("%s: discover = %+v, want find.command [wavecheck discover]", discoveryPlugin, d.Spec.Discover)
+	}
+	d.Spec.Discover = nil
+	if diff := cmp.Diff(p, d); diff != "" {
+		t.Errorf("%s differs from plugin.yaml beyond its discover block (-plugin.yaml +discovery):\n%s", discoveryPlugin, diff)
 	}
 	// Static announcements must be real parameters and must not repeat dynamic ones (Argo CD
 	// would list both).
@@ -129,10 +142,16 @@ func sample(a sidecar.Announcement) string {
 }
 
 func TestPluginYAMLCopies(t *testing.T) {
-	want := readFile(t, "../plugin.yaml")
-	for _, p := range []string{"../charts/wavecheck/files/plugin.yaml", "kustomize/plugin.yaml"} {
-		if diff := cmp.Diff(want, readFile(t, p)); diff != "" {
-			t.Errorf("%s differs from plugin.yaml (copy it again) (-want +got):\n%s", p, diff)
+	copies := map[string][]string{
+		"../plugin.yaml":  {"../charts/wavecheck/files/plugin.yaml", "kustomize/plugin.yaml"},
+		discoveryPlugin: {"../charts/wavecheck/files/plugin-discovery.yaml"},
+	}
+	for src, dsts := range copies {
+		want := readFile(t, src)
+		for _, p := range dsts {
+			if diff := cmp.Diff(want, readFile(t, p)); diff != "" {
+				t.Errorf("%s differs from %s (copy it again) (-want +got):\n%s", p, src, diff)
+			}
 		}
 	}
 }
@@ -210,8 +229,6 @@ var chartLabels = map[string]any{
 
 func TestChart(t *testing.T) {
 	root := readFile(t, "../plugin.yaml")
-	withoutDiscovery := parsePlugin(t, root)
-	withoutDiscovery.Spec.Discover = nil
 	rego := "package main\n\nimport rego.v1\n\ndeny contains msg if {\n  input.kind == \"Job\"\n  msg := \"no Jobs\"\n}\n"
 	tests := []struct {
 		name string
@@ -272,13 +289,12 @@ func TestChart(t *testing.T) {
 			if cm == nil {
 				t.Fatalf("no ConfigMap %s", tc.plugin)
 			}
-			got := data(cm)["plugin.yaml"].(string)
+			wantPlugin, wantFile := root, "plugin.yaml"
 			if tc.discover {
-				if diff := cmp.Diff(root, got); diff != "" {
-					t.Errorf("ConfigMap plugin.yaml differs from plugin.yaml (-want +got):\n%s", diff)
-				}
-			} else if diff := cmp.Diff(withoutDiscovery, parsePlugin(t, got)); diff != "" {
-				t.Errorf("plugin without discovery mismatch (-want +got):\n%s", diff)
+				wantPlugin, wantFile = readFile(t, discoveryPlugin), discoveryPlugin
+			}
+			if diff := cmp.Diff(wantPlugin, data(cm)["plugin.yaml"]); diff != "" {
+				t.Errorf("ConfigMap plugin.yaml differs from %s (-want +got):\n%s", wantFile, diff)
 			}
 			if tc.policies != nil {
 				pc := byKindName(r.objs, "ConfigMap", "wavecheck-policies")
@@ -401,18 +417,26 @@ func TestArgoCDChartValues(t *testing.T) {
 	checkSidecar(t, vals.RepoServer.ExtraContainers[0], vals.RepoServer.Volumes, []string{"var-files", "plugins"})
 }
 
-func TestKustomizeInstall(t *testing.T) {
+// kustomizeInstall builds deploy/kustomize in memory, with the upstream install.yaml replaced by a
+// stand-in repo-server Deployment (no network in tests) and, when discovery is set, the opt-in
+// discovery component added to the kustomization's components.
+func kustomizeInstall(t *testing.T, discovery bool) []map[string]any {
+	t.Helper()
 	fs := filesys.MakeFsInMemory()
 	const dir = "/install"
-	for _, name := range []string{"kustomization.yaml", "argocd-repo-server-wavecheck.yaml", "plugin.yaml"} {
+	files := []string{"kustomization.yaml", "argocd-repo-server-wavecheck.yaml", "plugin.yaml",
+		"discovery/kustomization.yaml", "discovery/plugin.yaml"}
+	for _, name := range files {
 		body := readFile(t, filepath.Join("kustomize", name))
 		if name == "kustomization.yaml" {
 			const remote = "https://raw.githubusercontent.com/argoproj/argo-cd/v3.6.1/manifests/install.yaml"
 			if !strings.Contains(body, remote) {
 				t.Fatalf("kustomization.yaml does not use %s", remote)
 			}
-			// No network in tests: a stand-in for the upstream repo-server Deployment.
 			body = strings.Replace(body, remote, "argocd-repo-server.yaml", 1)
+			if discovery {
+				body += "components:\n  - discovery\n"
+			}
 		}
 		if err := fs.WriteFile(filepath.Join(dir, name), []byte(body)); err != nil {
 			t.Fatal(err)
@@ -429,10 +453,31 @@ func TestKustomizeInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs := splitYAML(t, string(out))
+	return splitYAML(t, string(out))
+}
+
+// TestKustomizeDiscoveryComponent: the opt-in component swaps the plugin ConfigMap's plugin.yaml
+// for the discovery variant and changes nothing else.
+func TestKustomizeDiscoveryComponent(t *testing.T) {
+	plain, withDiscovery := kustomizeInstall(t, false), kustomizeInstall(t, true)
+	cm := byKindName(withDiscovery, "ConfigMap", "wavecheck-plugin")
+	if cm == nil {
+		t.Fatal("no ConfigMap wavecheck-plugin")
+	}
+	if diff := cmp.Diff(readFile(t, discoveryPlugin), data(cm)["plugin.yaml"]); diff != "" {
+		t.Errorf("plugin.yaml with the discovery component mismatch (-want +got):\n%s", diff)
+	}
+	data(byKindName(plain, "ConfigMap", "wavecheck-plugin"))["plugin.yaml"] = data(cm)["plugin.yaml"]
+	if diff := cmp.Diff(plain, withDiscovery); diff != "" {
+		t.Errorf("the discovery component changes more than plugin.yaml (-without +with):\n%s", diff)
+	}
+}
+
+func TestKustomizeInstall(t *testing.T) {
+	objs := kustomizeInstall(t, false)
 	cm := byKindName(objs, "ConfigMap", "wavecheck-plugin")
 	if cm == nil {
-		t.Fatalf("no ConfigMap wavecheck-plugin in:\n%s", out)
+		t.Fatal("no ConfigMap wavecheck-plugin")
 	}
 	if diff := cmp.Diff(readFile(t, "../plugin.yaml"), data(cm)["plugin.yaml"]); diff != "" {
 		t.Errorf("generated plugin.yaml mismatch (-want +got):\n%s", diff)
