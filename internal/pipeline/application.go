@@ -213,6 +213,17 @@ func originURL(repo string) string {
 // Application's settings (SourceOptions) and returns one result: the objects of every source
 // in source order, Dir the Application file, RepoRoot the first rendered source's root.
 func RenderApplication(ctx context.Context, app App, co Checkouts, base render.Options) (*render.Result, error) {
+	return renderApplication(ctx, app, co, base, false)
+}
+
+// RenderApplication is the package's RenderApplication with the pipeline's render options as
+// base and, with Options.CheckDeterminism, every Helm source rendered a second time with the
+// same options, its differing objects marked (manifest.MarkUnstable).
+func (p *Pipeline) RenderApplication(ctx context.Context, app App, co Checkouts) (*render.Result, error) {
+	return renderApplication(ctx, app, co, p.opts.Render, p.opts.CheckDeterminism)
+}
+
+func renderApplication(ctx context.Context, app App, co Checkouts, base render.Options, determinism bool) (*render.Result, error) {
 	out := &render.Result{Type: ApplicationType}
 	if abs, err := filepath.Abs(app.File); err == nil {
 		out.Dir = abs
@@ -231,6 +242,13 @@ func RenderApplication(ctx context.Context, app App, co Checkouts, base render.O
 		res, err := Render(ctx, dir, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: application %s, %s: %w", app.File, app.Name, app.SourceName(i), err)
+		}
+		if determinism && res.Type == render.Helm {
+			again, err := render.Render(ctx, res.Dir, opts)
+			if err != nil {
+				return nil, fmt.Errorf("%s: application %s, %s: render a second time (determinism check): %w", app.File, app.Name, app.SourceName(i), err)
+			}
+			manifest.MarkUnstable(res.Objects, again.Objects)
 		}
 		if out.RepoRoot == "" {
 			out.RepoRoot = res.RepoRoot
@@ -306,6 +324,7 @@ func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Opt
 	case render.Directory:
 		if d := src.Directory; d != nil {
 			opts.Recurse = d.Recurse
+			opts.NoExtensionFilter = d.DisableExtensionFilter
 			opts.Include, opts.Exclude = nil, nil
 			if d.Include != "" {
 				opts.Include = []string{d.Include}

@@ -64,6 +64,7 @@ spec:
 	"dir/a.yaml":                          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
 	"dir/b.yaml":                          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
 	"dir/sub/c.yaml":                      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+	"dir/extra.txt":                       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: txt\n",
 }
 
 // renderAppYAML writes the Application into the repository and renders it.
@@ -246,6 +247,10 @@ func TestApplicationDirectory(t *testing.T) {
 		{"recurse: true", "ConfigMap/a ConfigMap/b ConfigMap/c"},
 		{"recurse: true\n      include: '{a.yaml,sub/*}'", "ConfigMap/a ConfigMap/c"},
 		{"exclude: b.yaml", "ConfigMap/a"},
+		// disableExtensionFilter (Argo CD 3.6): the include glob alone selects, so a manifest
+		// in a .txt file is read; without it the .txt file is never considered.
+		{"include: '{a.yaml,extra.txt}'\n      disableExtensionFilter: true", "ConfigMap/a ConfigMap/txt"},
+		{"include: '{a.yaml,extra.txt}'", "ConfigMap/a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {

@@ -20,8 +20,8 @@ var manifestFile = regexp.MustCompile(`\.(yaml|yml|json)$`)
 
 // dirFiles lists the files of a directory app that Argo CD's repo-server considers, without
 // reading them: .yaml/.yml/.json/.jsonnet files (reposerver/repository findManifests'
-// manifestFile), non-recursive unless asked, .git skipped, include/exclude globs on the path
-// relative to the app directory. visit gets each file's path and relative path.
+// manifestFile; every file with Options.NoExtensionFilter), non-recursive unless asked, .git
+// skipped, include/exclude globs on the path relative to the app directory. visit gets each file's path and relative path.
 func dirFiles(ctx context.Context, b *bounds, dir string, opts Options, visit func(p, rel string) error) error {
 	inc, err := compileGlobs(opts.Include)
 	if err != nil {
@@ -44,7 +44,7 @@ func dirFiles(ctx context.Context, b *bounds, dir string, opts Options, visit fu
 			}
 			return nil
 		}
-		if !manifestFile.MatchString(d.Name()) && !isJsonnet(d.Name()) {
+		if !opts.NoExtensionFilter && !manifestFile.MatchString(d.Name()) && !isJsonnet(d.Name()) {
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, p)
@@ -100,6 +100,17 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 		return nil, err
 	}
 	return out, nil
+}
+
+// MatchGlob reports whether name (a slash-separated path relative to the app directory)
+// matches an include or exclude glob of a directory app, as Argo CD's util/glob.Match does
+// (test/conformance pins it).
+func MatchGlob(pattern, name string) (bool, error) {
+	re, err := globRegexp(pattern)
+	if err != nil {
+		return false, err
+	}
+	return re.MatchString(name), nil
 }
 
 // compileGlobs turns Argo CD style globs ("*.yaml", "{a.yaml,b/*.yml}") into matchers. As in

@@ -62,6 +62,9 @@ type Options struct {
 	Recurse bool
 	Include []string
 	Exclude []string
+	// NoExtensionFilter is Argo CD's directory.disableExtensionFilter: every file the include
+	// and exclude globs select is read as a manifest, whatever its extension.
+	NoExtensionFilter bool
 
 	// Kustomize sources.
 	AllowRemote bool

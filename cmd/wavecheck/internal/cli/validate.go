@@ -257,9 +257,9 @@ func warnUnknownIgnores(g *globals, ignore []string, reps []*report.Report) {
 
 // validateApp renders and lints one Argo CD Application and returns its report.
 func validateApp(ctx context.Context, p *pipeline.Pipeline, app pipeline.App, repos map[string]string, ropts render.Options, minSev policy.Severity) (*report.Report, error) {
-	res, err := renderApp(ctx, app, repos, ropts)
+	res, err := p.RenderApplication(ctx, app, checkouts(app, repos, ropts.RepoRoot))
 	if err != nil {
-		return nil, err
+		return nil, &ExitError{Code: ExitFailure, Err: err}
 	}
 	lint, err := p.LintApp(ctx, res, &policy.App{Namespace: app.DestinationNamespace(), SyncOptions: app.SyncOptions()})
 	if err != nil {
