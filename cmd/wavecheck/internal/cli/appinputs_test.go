@@ -2,6 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -77,16 +80,28 @@ func TestValidateApplications(t *testing.T) {
 // nothing on stdout.
 func TestApplicationBadInput(t *testing.T) {
 	root := testfs.Tree(t, appsRepo)
+	// A reachable chart repository on 127.0.0.1 whose index has dep 0.1.0 only.
+	charts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/index.yaml" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, "apiVersion: v1\nentries:\n  dep:\n  - {apiVersion: v2, name: dep, version: 0.1.0, urls: [dep-0.1.0.tgz]}\n")
+	}))
+	t.Cleanup(charts.Close)
 	testfs.Write(t, root, map[string]string{
-		"bad/cm.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
-		"bad/missing.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: m}\nspec:\n  sources:\n  - {repoURL: https://example.com/repo.git, path: app, helm: {valueFiles: [$values/v.yaml]}}\n  destination: {namespace: x}\n",
-		"bad/chart.yaml":   "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: c}\nspec:\n  source: {repoURL: https://example.com/repo.git, path: chart}\n  destination: {namespace: x}\n",
-		"chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- {name: dep, version: 9.9.9, repository: http://127.0.0.1:1/charts}\n",
+		"bad/version.yaml":  "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: v}\nspec:\n  source: {repoURL: https://example.com/repo.git, path: chart2}\n  destination: {namespace: x}\n",
+		"chart2/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- {name: dep, version: 9.9.9, repository: " + charts.URL + "}\n",
+		"bad/cm.yaml":       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+		"bad/missing.yaml":  "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: m}\nspec:\n  sources:\n  - {repoURL: https://example.com/repo.git, path: app, helm: {valueFiles: [$values/v.yaml]}}\n  destination: {namespace: x}\n",
+		"bad/chart.yaml":    "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: c}\nspec:\n  source: {repoURL: https://example.com/repo.git, path: chart}\n  destination: {namespace: x}\n",
+		"chart/Chart.yaml":  "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- {name: dep, version: 9.9.9, repository: http://127.0.0.1:1/charts}\n",
 	})
 	tests := []struct{ name, file, want string }{
 		{"not an Application", "bad/cm.yaml", "not an Argo CD Application"},
 		{"$values ref to a missing source", "bad/missing.yaml", "no source of the app has ref: values"},
 		{"unreachable chart repository", "bad/chart.yaml", "127.0.0.1:1"},
+		{"wrong chart version", "bad/version.yaml", "dependency dep 9.9.9 from " + charts.URL},
 		{"no such file", "bad/none.yaml", "none.yaml"},
 	}
 	for _, tt := range tests {
@@ -103,5 +118,35 @@ func TestApplicationBadInput(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestValidateApplicationDeterminism is the regression test for --application skipping the
+// determinism check: a Helm source of an Application is rendered twice like a chart directory,
+// so render-not-deterministic fires for it too (and --check-determinism=false turns it off).
+func TestValidateApplicationDeterminism(t *testing.T) {
+	root := testfs.Tree(t, map[string]string{
+		".git/config":      "[core]\n",
+		"chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"chart/templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-credentials\n" +
+			"stringData:\n  password: {{ randAlphaNum 24 | quote }}\n",
+		"argocd/app.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd}
+spec:
+  source: {repoURL: https://example.com/repo.git, path: chart, helm: {releaseName: shop}}
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+`,
+	})
+	app := filepath.Join(root, "argocd", "app.yaml")
+	stdout, stderr, code := runWavecheck(t, "validate", "-o", "json", "--fail-on-warn", "--application", app)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitFindings, stderr)
+	}
+	if !strings.Contains(stdout, `"render-not-deterministic"`) {
+		t.Errorf("no render-not-deterministic finding in:\n%s", stdout)
+	}
+	if _, stderr, code := runWavecheck(t, "validate", "--fail-on-warn", "--check-determinism=false", "--application", app); code != ExitOK {
+		t.Errorf("--check-determinism=false: exit %d, want %d\n%s", code, ExitOK, stderr)
 	}
 }
