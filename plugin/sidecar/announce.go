@@ -25,7 +25,8 @@ type Announcement struct {
 
 // Announce returns the dynamic parameter announcements for the app in dir: the mode and target
 // Argo CD version with the sidecar's defaults, then the parameters of the app's source type
-// (Helm: release name, values files found in the chart, inline values, set; directory: recurse,
+// (Helm: release name, values files found in the chart, inline values, values object, set;
+// directory: recurse,
 // include, exclude). The parameters that never depend on the app or the sidecar (ignore,
 // allow-empty) are static announcements in plugin.yaml; Argo CD lists dynamic ones first.
 func Announce(dir string, env Env) []Announcement {
@@ -67,6 +68,11 @@ func Announce(dir string, env Env) []Announcement {
 				Name:    ParamValues,
 				Title:   "Helm inline values",
 				Tooltip: "Values YAML applied after the values files.",
+			},
+			Announcement{
+				Name:    ParamValuesObject,
+				Title:   "Helm values object",
+				Tooltip: "Values as a YAML or JSON object. When set, it is used instead of the inline values, as Argo CD's helm.valuesObject wins over helm.values.",
 			},
 			Announcement{
 				Name:           ParamSet,

@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
+	"sigs.k8s.io/yaml"
 )
 
 // Mode says what generation does with policy findings.
@@ -306,8 +308,8 @@ func Resolve(env Env) (Config, error) {
 			r.Set = append(r.Set, k+"="+env.Envsubst(m[k]))
 		}
 	}
-	if v, ok := ps.String(ParamValues); ok {
-		r.Values = v
+	if err := inlineValues(ps, r); err != nil {
+		return Config{}, err
 	}
 	if v, ok := ps.String(ParamRecurse); ok {
 		if r.Recurse, err = parseBool("parameter "+ParamRecurse, v); err != nil {
@@ -324,6 +326,38 @@ func Resolve(env Env) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// inlineValues sets the Helm inline values from the values and values-object parameters with
+// Argo CD's precedence (argocd.ApplicationSourceHelm.ValuesJSON: the object wins when set). The
+// object must be a YAML or JSON mapping.
+func inlineValues(ps Params, r *render.Options) error {
+	h := argocd.ApplicationSourceHelm{}
+	if v, ok := ps.String(ParamValues); ok {
+		h.Values = v
+	}
+	if v, ok := ps.String(ParamValuesObject); ok && strings.TrimSpace(v) != "" {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(v), &obj); err != nil || obj == nil {
+			return fmt.Errorf("parameter %s: want a YAML or JSON object of Helm values, e.g. {image: {tag: v2}}, got %q", ParamValuesObject, firstLine(v))
+		}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return fmt.Errorf("parameter %s: %w", ParamValuesObject, err)
+		}
+		h.ValuesObject = b
+	}
+	r.Values = h.ValuesJSON()
+	return nil
+}
+
+// firstLine is s up to its first line break, for one-line error messages.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
 }
 
 // kustomizeParams applies the Kustomize parameters through the code path of an

@@ -20,10 +20,13 @@ const (
 	ParamReleaseName   = "release-name"
 	ParamValuesFiles   = "values-files"
 	ParamValues        = "values"
-	ParamSet           = "set"
-	ParamRecurse       = "recurse"
-	ParamInclude       = "include"
-	ParamExclude       = "exclude"
+	// ParamValuesObject is Argo CD's helm.valuesObject: a YAML (or JSON) object that, when
+	// set, replaces the values parameter (ApplicationSourceHelm.ValuesYAML).
+	ParamValuesObject = "values-object"
+	ParamSet          = "set"
+	ParamRecurse      = "recurse"
+	ParamInclude      = "include"
+	ParamExclude      = "exclude"
 	// Kustomize parameters: Argo CD's spec.source.kustomize fields of the same names.
 	ParamNamePrefix        = "name-prefix"
 	ParamNameSuffix        = "name-suffix"
@@ -50,6 +53,7 @@ var paramTypes = map[string]string{
 	ParamReleaseName:       CollectionString,
 	ParamValuesFiles:       CollectionArray,
 	ParamValues:            CollectionString,
+	ParamValuesObject:      CollectionString,
 	ParamSet:               CollectionMap,
 	ParamRecurse:           CollectionString,
 	ParamInclude:           CollectionString,

@@ -121,7 +121,7 @@ func TestParseParams(t *testing.T) {
 		{
 			name:    "unknown parameter",
 			vars:    map[string]string{"ARGOCD_APP_PARAMETERS": `[{"name":"mdoe","string":"off"}]`},
-			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, common-annotations, common-labels, exclude, ignore, images, include, mode, name-prefix, name-suffix, namespace, recurse, release-name, set, tracking-method, values, values-files)`,
+			wantErr: `parse plugin parameters: unknown parameter "mdoe" (known: allow-empty, argocd-version, common-annotations, common-labels, exclude, ignore, images, include, mode, name-prefix, name-suffix, namespace, recurse, release-name, set, tracking-method, values, values-files, values-object)`,
 		},
 		{
 			name:    "wrong collection type",
@@ -289,6 +289,30 @@ func TestResolve(t *testing.T) {
 					t.Errorf("helm mismatch (-want +got):\n%s", diff)
 				}
 			},
+		},
+		{
+			// As Argo CD's helm.valuesObject wins over helm.values (ValuesYAML).
+			name: "values-object wins over values",
+			env:  []string{params(`[{"name":"values","string":"k: v\n"},{"name":"values-object","string":"image:\n  tag: v2\n"}]`)},
+			check: func(t *testing.T, c Config) {
+				if want := `{"image":{"tag":"v2"}}`; c.Render.Values != want {
+					t.Errorf("Values = %q, want %q", c.Render.Values, want)
+				}
+			},
+		},
+		{
+			name: "empty values-object leaves values",
+			env:  []string{params(`[{"name":"values","string":"k: v\n"},{"name":"values-object","string":"  "}]`)},
+			check: func(t *testing.T, c Config) {
+				if want := "k: v\n"; c.Render.Values != want {
+					t.Errorf("Values = %q, want %q", c.Render.Values, want)
+				}
+			},
+		},
+		{
+			name:    "values-object not an object",
+			env:     []string{params(`[{"name":"values-object","string":"- a\n- b\n"}]`)},
+			wantErr: `parameter values-object: want a YAML or JSON object of Helm values, e.g. {image: {tag: v2}}, got "- a ..."`,
 		},
 		{
 			name: "helm parameters use the build environment",
@@ -748,6 +772,7 @@ func TestAnnounce(t *testing.T) {
 				Announcement{Name: "release-name", Title: "Helm release name", Tooltip: "Release name for the chart. Default: the Application name, as Argo CD uses.", String: "shop"},
 				Announcement{Name: "values-files", Title: "Helm values files", Tooltip: "Values files, relative to the chart, applied in order after values.yaml. Found in the chart: values-prod.yaml.", CollectionType: "array"},
 				Announcement{Name: "values", Title: "Helm inline values", Tooltip: "Values YAML applied after the values files."},
+				Announcement{Name: "values-object", Title: "Helm values object", Tooltip: "Values as a YAML or JSON object. When set, it is used instead of the inline values, as Argo CD's helm.valuesObject wins over helm.values."},
 				Announcement{Name: "set", Title: "Helm parameters", Tooltip: "Values set by key, like helm --set (applied last).", CollectionType: "map"},
 			),
 		},

@@ -86,9 +86,11 @@ func setup(m *testing.M) int {
 	}
 	os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 
-	// The project's own plugin.yaml, read by Argo CD's parser.
+	// The project's plugin.yaml with discovery on (deploy/kustomize/discovery: the repository's
+	// plugin.yaml plus its discover block, which deploy's tests pin), read by Argo CD's parser,
+	// so that MatchRepository is tested too. test/argocd runs the default plugin.yaml.
 	cfgDir := filepath.Join(tmp, "config")
-	if err := copyFile(filepath.Join("..", "..", "plugin.yaml"), filepath.Join(cfgDir, "plugin.yaml")); err != nil {
+	if err := copyFile(filepath.Join("..", "..", "deploy", "kustomize", "discovery", "plugin.yaml"), filepath.Join(cfgDir, "plugin.yaml")); err != nil {
 		return fail("%v", err)
 	}
 	cfg, err := plugin.ReadPluginConfig(cfgDir)
@@ -294,7 +296,7 @@ func TestGetParametersAnnouncement(t *testing.T) {
 	}{
 		{
 			app:     "helm-guestbook",
-			want:    []string{"mode", "argocd-version", "release-name", "values-files", "values", "set", "ignore", "allow-empty"},
+			want:    []string{"mode", "argocd-version", "release-name", "values-files", "values", "values-object", "set", "ignore", "allow-empty"},
 			tooltip: map[string]string{"values-files": "values-production.yaml"},
 		},
 		{app: "guestbook", want: []string{"mode", "argocd-version", "recurse", "include", "exclude", "ignore", "allow-empty"}},

@@ -236,7 +236,7 @@ func TestParametersCommand(t *testing.T) {
 	for _, a := range anns {
 		got = append(got, a["name"].(string))
 	}
-	if diff := cmp.Diff([]string{"mode", "argocd-version", "release-name", "values-files", "values", "set"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"mode", "argocd-version", "release-name", "values-files", "values", "values-object", "set"}, got); diff != "" {
 		t.Errorf("announced parameters mismatch (-want +got):\n%s", diff)
 	}
 	if anns[0]["string"] != "warn" || anns[2]["string"] != "shop" || !strings.Contains(anns[3]["tooltip"].(string), "values-prod.yaml") {
