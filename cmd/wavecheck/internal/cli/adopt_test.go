@@ -80,7 +80,8 @@ func TestConfigFile(t *testing.T) {
 			files:    map[string]string{".git/HEAD": "", ".wavecheck.yaml": "severity:\n  sync-wave-not-integer: fatal\n", "a/cm.yaml": badWave},
 			app:      "a",
 			wantCode: ExitFailure,
-			wantErr:  "parse --severity",
+			// Regression: the error named the flag (parse --severity), not the file.
+			wantErr: `.wavecheck.yaml: severity of sync-wave-not-integer: parse severity: unknown severity "fatal"`,
 		},
 		{
 			name:     "a flag overrides the file",
@@ -129,6 +130,15 @@ func TestConfigFile(t *testing.T) {
 			app:      "a",
 			wantCode: ExitFailure,
 			wantErr:  `.wavecheck.yaml: failOn: "info" is not error or warning`,
+		},
+		{
+			// Regression: a bad regoVersion in the file was reported later, without naming the
+			// file.
+			name:     "bad rego version",
+			files:    map[string]string{".git/HEAD": "", ".wavecheck.yaml": "regoVersion: v2\n", "a/cm.yaml": badWave},
+			app:      "a",
+			wantCode: ExitFailure,
+			wantErr:  `.wavecheck.yaml: regoVersion: "v2" is not v0 or v1`,
 		},
 	}
 	for _, tt := range tests {
