@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/gobwas/glob"
+
 	"github.com/wavecheck/wavecheck/internal/manifest"
 )
 
@@ -103,89 +105,38 @@ func renderDirectory(ctx context.Context, b *bounds, dir string, opts Options) (
 }
 
 // MatchGlob reports whether name (a slash-separated path relative to the app directory)
-// matches an include or exclude glob of a directory app, as Argo CD's util/glob.Match does
-// (test/conformance pins it).
+// matches an include or exclude glob of a directory app. Argo CD matches them with
+// util/glob.Match, i.e. gobwas/glob compiled without separators, so "*" also matches "/"
+// (reposerver/repository.getPotentiallyValidManifestFile); wavecheck uses the same library the
+// same way (test/conformance pins it). A malformed pattern is an error here, where Argo CD logs
+// it and matches nothing.
 func MatchGlob(pattern, name string) (bool, error) {
-	re, err := globRegexp(pattern)
+	g, err := glob.Compile(pattern)
 	if err != nil {
 		return false, err
 	}
-	return re.MatchString(name), nil
+	return g.Match(name), nil
 }
 
-// compileGlobs turns Argo CD style globs ("*.yaml", "{a.yaml,b/*.yml}") into matchers. As in
-// Argo CD (gobwas/glob without separators), "*" also matches "/".
-func compileGlobs(patterns []string) ([]*regexp.Regexp, error) {
-	var res []*regexp.Regexp
+// compileGlobs compiles the include or exclude globs of a directory app (MatchGlob).
+func compileGlobs(patterns []string) ([]*glob.Pattern, error) {
+	var res []*glob.Pattern
 	for _, p := range patterns {
 		if p == "" {
 			continue
 		}
-		re, err := globRegexp(p)
+		g, err := glob.Compile(p)
 		if err != nil {
 			return nil, fmt.Errorf("glob %q: %w", p, err)
 		}
-		res = append(res, re)
+		res = append(res, g)
 	}
 	return res, nil
 }
 
-func globRegexp(p string) (*regexp.Regexp, error) {
-	var sb strings.Builder
-	sb.WriteString("^")
-	depth := 0
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch c {
-		case '*':
-			sb.WriteString(".*")
-		case '?':
-			sb.WriteString(".")
-		case '{':
-			depth++
-			sb.WriteString("(?:")
-		case '}':
-			if depth == 0 {
-				return nil, errors.New("unbalanced }")
-			}
-			depth--
-			sb.WriteString(")")
-		case ',':
-			if depth > 0 {
-				sb.WriteString("|")
-			} else {
-				sb.WriteString(",")
-			}
-		case '[':
-			j := strings.IndexByte(p[i:], ']')
-			if j < 0 {
-				return nil, errors.New("unbalanced [")
-			}
-			class := p[i+1 : i+j]
-			if strings.HasPrefix(class, "!") {
-				class = "^" + class[1:]
-			}
-			sb.WriteString("[" + class + "]")
-			i += j
-		case '\\':
-			if i+1 < len(p) {
-				i++
-				sb.WriteString(regexp.QuoteMeta(string(p[i])))
-			}
-		default:
-			sb.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	if depth != 0 {
-		return nil, errors.New("unbalanced {")
-	}
-	sb.WriteString("$")
-	return regexp.Compile(sb.String())
-}
-
-func matchAny(res []*regexp.Regexp, s string) bool {
-	for _, re := range res {
-		if re.MatchString(s) {
+func matchAny(gs []*glob.Pattern, s string) bool {
+	for _, g := range gs {
+		if g.Match(s) {
 			return true
 		}
 	}

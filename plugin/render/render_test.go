@@ -258,7 +258,7 @@ func TestDirectoryBadInput(t *testing.T) {
 			name:    "bad include glob",
 			files:   map[string]string{"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
 			opts:    Options{Include: []string{"{a.yaml"}},
-			wantErr: []string{"--include", "unbalanced"},
+			wantErr: []string{"--include", "unclosed `{`"},
 		},
 	}
 	for _, tc := range tests {
@@ -312,13 +312,14 @@ func TestGlob(t *testing.T) {
 		{"sub/?.yaml", "sub/e.yaml", true},
 		{"[ab].yaml", "a.yaml", true},
 		{"[!ab].yaml", "a.yaml", false},
+		{"*}a", "x}a", true}, // regression: a "}" outside braces is a literal (was an error)
 	}
 	for _, tc := range tests {
-		re, err := globRegexp(tc.glob)
+		got, err := MatchGlob(tc.glob, tc.path)
 		if err != nil {
-			t.Fatalf("globRegexp(%q): %v", tc.glob, err)
+			t.Fatalf("MatchGlob(%q): %v", tc.glob, err)
 		}
-		if got := re.MatchString(tc.path); got != tc.want {
+		if got != tc.want {
 			t.Errorf("glob %q on %q = %v, want %v", tc.glob, tc.path, got, tc.want)
 		}
 	}
