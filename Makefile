@@ -106,8 +106,10 @@ e2e: e2e-cmp e2e-conformance e2e-helmoci e2e-release e2e-argocd
 e2e-cmp:
 	cd test/cmp && go test -count=1 -timeout 30m ./...
 
-e2e-conformance:
-	cd test/conformance && go test -count=1 -timeout 30m ./...
+# e2e-conformance also renders Applications with Argo CD's repo-server code in-process
+# (GenerateManifests), which execs the helm and kustomize that test/tools/build.sh builds.
+e2e-conformance: tools
+	cd test/conformance && WAVECHECK_TOOLS_BIN="$$(../tools/build.sh)" go test -count=1 -timeout 30m ./...
 
 # e2e-helmoci builds Helm dependencies from a real OCI registry (distribution/distribution) on
 # 127.0.0.1; a nested module so that the registry's dependencies stay out of the product.
