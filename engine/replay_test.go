@@ -192,6 +192,45 @@ func replayCases() []replayCase {
 				}
 			}
 		}},
+		// The Application's syncPolicy.syncOptions (engine/syncoptions.go, as controller/sync.go
+		// passes them to gitops-engine).
+		{name: "app-prune-last", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", opts: engine.Options{Prune: true, SyncOptions: []string{"PruneLast=true"}}, check: func(t *testing.T, rep *engine.Report) {
+			kept := findStep(t, rep, "apply", "ConfigMap/kept")
+			for _, ref := range []string{"Secret/old-late", "ConfigMap/old-early", "ConfigMap/old-last"} {
+				if s := findStep(t, rep, "prune", ref); !inOrder(kept, s) || s.Result == "PruneSkipped" {
+					t.Errorf("app-wide PruneLast: %s must be pruned after the last apply, got %+v", ref, s)
+				}
+			}
+			if s := findStep(t, rep, "prune", "ConfigMap/old-protected"); s.Result != "PruneSkipped" {
+				t.Errorf("Prune=false on the object pruned: %+v", s)
+			}
+		}},
+		{name: "app-prune-false", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", opts: engine.Options{Prune: true, SyncOptions: []string{"Prune=false"}}, check: func(t *testing.T, rep *engine.Report) {
+			for _, s := range rep.Steps {
+				if s.Action == "prune" && s.Result != "PruneSkipped" {
+					t.Errorf("app-wide Prune=false pruned: %+v", s)
+				}
+			}
+		}},
+		{name: "app-replace", dir: "testdata/apps/prune", live: "testdata/apps/prune-live/live.yaml", opts: engine.Options{SyncOptions: []string{"Replace=true"}}, check: func(t *testing.T, rep *engine.Report) {
+			if s := findStep(t, rep, "update", "ConfigMap/kept"); s.Result != "Synced" || !strings.Contains(s.Message, "replaced") {
+				t.Errorf("Replace=true: want the live ConfigMap replaced, got %+v", s)
+			}
+		}},
+		{name: "app-apply-out-of-sync-only", dir: "testdata/apps/out-of-sync-only", live: "testdata/apps/out-of-sync-only-live/live.yaml", opts: engine.Options{SyncOptions: []string{"ApplyOutOfSyncOnly=true"}}, check: func(t *testing.T, rep *engine.Report) {
+			var applied []string
+			for _, s := range rep.Steps {
+				if s.Action == "apply" {
+					applied = append(applied, s.Ref())
+				}
+			}
+			if want := []string{"ConfigMap/changed", "ConfigMap/new"}; !cmp.Equal(want, applied) {
+				t.Errorf("ApplyOutOfSyncOnly: applied %v, want %v (ConfigMap/same is in sync)", applied, want)
+			}
+		}},
+		{name: "apply-all-without-out-of-sync-only", dir: "testdata/apps/out-of-sync-only", live: "testdata/apps/out-of-sync-only-live/live.yaml", check: func(t *testing.T, rep *engine.Report) {
+			findStep(t, rep, "apply", "ConfigMap/same")
+		}},
 		{name: "bhc", dir: "testdata/apps/bhc", live: "testdata/apps/bhc-live/live.yaml", check: func(t *testing.T, rep *engine.Report) {
 			if s := rep.Steps[0]; s.Action != "delete" || s.Ref() != "Job/db-migrate" || !strings.Contains(s.Message, "BeforeHookCreation") {
 				t.Errorf("first step = %+v, want BeforeHookCreation deletion of Job/db-migrate", s)
