@@ -30,7 +30,7 @@ const (
 	// discoveryPlugin is plugin.yaml with discovery on (the opt-in kustomize component; the
 	// chart's discovery: true ships a copy).
 	discoveryPlugin = "kustomize/discovery/plugin.yaml"
-	cmpServer     = "/var/run/argocd/argocd-cmp-server"
+	cmpServer       = "/var/run/argocd/argocd-cmp-server"
 )
 
 func readFile(t *testing.T, path string) string {
@@ -143,8 +143,8 @@ func sample(a sidecar.Announcement) string {
 
 func TestPluginYAMLCopies(t *testing.T) {
 	copies := map[string][]string{
-		"../plugin.yaml":  {"../charts/wavecheck/files/plugin.yaml", "kustomize/plugin.yaml"},
-		discoveryPlugin: {"../charts/wavecheck/files/plugin-discovery.yaml"},
+		"../plugin.yaml": {"../charts/wavecheck/files/plugin.yaml", "kustomize/plugin.yaml"},
+		discoveryPlugin:  {"../charts/wavecheck/files/plugin-discovery.yaml"},
 	}
 	for src, dsts := range copies {
 		want := readFile(t, src)

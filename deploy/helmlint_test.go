@@ -4,9 +4,10 @@ import (
 	"debug/buildinfo"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wavecheck/wavecheck/internal/testtools"
 )
 
 // helmVersion is the Helm test/tools/build.sh builds.
@@ -16,15 +17,7 @@ const helmVersion = "v4.3.1"
 // when the tools are not built; under CI it fails, like the other suites.
 func helmBin(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("WAVECHECK_TOOLS_BIN")
-	if dir == "" {
-		msg := `WAVECHECK_TOOLS_BIN is not set; build the tools with: export WAVECHECK_TOOLS_BIN="$(test/tools/build.sh)"`
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	bin := filepath.Join(dir, "helm")
+	bin := testtools.Bins(t, "helm")[0]
 	info, err := buildinfo.ReadFile(bin)
 	if err != nil {
 		t.Fatalf("read %s: %v", bin, err)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wavecheck/wavecheck/internal/pipeline"
 	"github.com/wavecheck/wavecheck/internal/testfs"
+	"github.com/wavecheck/wavecheck/internal/testtools"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -47,19 +48,7 @@ const oracleKubeVersion = "1.34.2"
 // helm v4.3.1 and kustomize v5.8.3 (test/tools/build.sh, the versions of Argo CD's
 // hack/tool-versions.sh) come from WAVECHECK_TOOLS_BIN; the Makefile's e2e-conformance sets it.
 func TestApplicationRenderingOracle(t *testing.T) {
-	bin := os.Getenv("WAVECHECK_TOOLS_BIN")
-	if bin == "" {
-		msg := `WAVECHECK_TOOLS_BIN is not set; build the tools with: export WAVECHECK_TOOLS_BIN="$(../tools/build.sh)"`
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	for _, tool := range []string{"helm", "kustomize"} {
-		if _, err := os.Stat(filepath.Join(bin, tool)); err != nil {
-			t.Fatalf("%s: %v", tool, err)
-		}
-	}
+	bin := filepath.Dir(testtools.Bins(t, "helm", "kustomize")[0])
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	// Helm's own state (repositories, cache) stays out of the home directory.
 	home := t.TempDir()

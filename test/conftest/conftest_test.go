@@ -36,6 +36,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wavecheck/wavecheck/internal/testtools"
 	"github.com/wavecheck/wavecheck/policy"
 	"github.com/wavecheck/wavecheck/policy/report"
 )
@@ -243,23 +244,22 @@ func builtinRules(t *testing.T) map[string]bool {
 // else) locally when the tools are not built, and fails the test when CI is set.
 func conftestBin(t *testing.T) (string, bool) {
 	t.Helper()
-	missing := func(format string, a ...any) (string, bool) {
-		msg := fmt.Sprintf(format, a...) + `; build it with: export WAVECHECK_TOOLS_BIN="$(test/tools/build.sh)"`
+	missing := func(msg string) (string, bool) {
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
 		t.Log("comparison with conftest skipped: " + msg)
 		return "", false
 	}
-	dir := os.Getenv("WAVECHECK_TOOLS_BIN")
-	if dir == "" {
-		return missing("WAVECHECK_TOOLS_BIN is not set")
+	paths, why := testtools.Lookup("conftest")
+	if why != "" {
+		return missing(why)
 	}
-	bin := filepath.Join(dir, "conftest")
+	bin := paths[0]
 	// `go install` leaves conftest's own --version at "dev": read the module version instead.
 	info, err := buildinfo.ReadFile(bin)
 	if err != nil {
-		return missing("read %s: %v", bin, err)
+		return missing(fmt.Sprintf("read %s: %v", bin, err))
 	}
 	if info.Main.Path != "github.com/open-policy-agent/conftest" || info.Main.Version != conftestVersion {
 		t.Fatalf("%s is %s %s, want github.com/open-policy-agent/conftest %s", bin, info.Main.Path, info.Main.Version, conftestVersion)
