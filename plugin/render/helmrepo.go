@@ -432,7 +432,11 @@ func (r *chartRepoClient) ociTags() ([]string, error) {
 	}
 	tags, err := rc.Tags(r.ociRef())
 	if err != nil {
-		return nil, fmt.Errorf("OCI registry %s: list the tags of %s: %w", r.src.RepoURL, r.ociRef(), err)
+		// oras reports an unknown repository as a 404 (NAME_UNKNOWN) of the tags list.
+		if strings.Contains(err.Error(), "status code 404") {
+			return nil, fmt.Errorf("chart '%s' not found in OCI registry %s (%s has no tags: %w)", r.src.Chart, r.src.RepoURL, r.ociRef(), err)
+		}
+		return nil, fmt.Errorf("OCI registry %s cannot be read: list the tags of %s: %w", r.src.RepoURL, r.ociRef(), err)
 	}
 	if len(tags) == 0 {
 		return nil, fmt.Errorf("chart '%s' not found in OCI registry %s (no version tag in %s)", r.src.Chart, r.src.RepoURL, r.ociRef())
@@ -448,7 +452,7 @@ func (r *chartRepoClient) ociPull(version string) ([]byte, error) {
 	ref := r.ociRef() + ":" + strings.ReplaceAll(version, "+", "_")
 	res, err := rc.Pull(ref, registry.PullOptWithChart(true))
 	if err != nil {
-		return nil, fmt.Errorf("OCI registry %s: pull %s: %w", r.src.RepoURL, ref, err)
+		return nil, fmt.Errorf("chart %s version %s from OCI registry %s: pull %s: %w", r.src.Chart, version, r.src.RepoURL, ref, err)
 	}
 	if int64(len(res.Chart.Data)) > r.opts.maxTotal() {
 		return nil, fmt.Errorf("OCI registry %s: pull %s: %w", r.src.RepoURL, ref, limitErr("the download is larger than the %d-byte total limit", LimitTotal, r.opts.maxTotal()))
