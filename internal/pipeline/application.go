@@ -150,6 +150,9 @@ func (c Checkouts) checkout(app *argocd.Application, repoURL string) (string, er
 	}
 	unmapped := map[string]bool{}
 	for _, s := range app.Sources() {
+		if s.IsHelmRepo() {
+			continue // pulled from its Helm repository, never a checkout
+		}
 		k := argocd.RepoKey(s.RepoURL)
 		if !slices.ContainsFunc(mapKeys(c.Repos), func(u string) bool { return argocd.RepoKey(u) == k }) {
 			unmapped[k] = true

@@ -41,6 +41,7 @@ func TestApplicationHelmRepo(t *testing.T) {
 		cm         string
 		want       map[string]string
 		wantErr    string
+		noOrigin   bool
 	}{
 		{name: "defaults: release = app name", cm: "shop",
 			spec: "  source: {repoURL: " + repo.URL + ", chart: shop, targetRevision: 0.1.0}\n",
@@ -57,6 +58,10 @@ func TestApplicationHelmRepo(t *testing.T) {
 			spec: "  sources:\n  - {repoURL: " + repo.URL + ", chart: shop, targetRevision: '>=0.1 <1', helm: {valueFiles: [$values/envs/prod.yaml]}}\n" +
 				"  - {repoURL: 'git@example.com:shop', ref: values}\n",
 			want: map[string]string{"version": "0.2.0", "replicas": "1", "color": "green", "tier": "prod", "motd": ""}},
+		{name: "multi-source without an origin remote: the chart's repository needs no checkout", cm: "shop", noOrigin: true,
+			spec: "  sources:\n  - {repoURL: " + repo.URL + ", chart: shop, targetRevision: 0.1.0, helm: {valueFiles: [$values/envs/prod.yaml]}}\n" +
+				"  - {repoURL: 'https://example.com/values.git', ref: values}\n",
+			want: map[string]string{"version": "0.1.0", "replicas": "1", "color": "green", "tier": "prod", "motd": ""}},
 		{name: "a value file leaving the chart", spec: "  source: {repoURL: " + repo.URL + ", chart: shop, targetRevision: 0.1.0, helm: {valueFiles: [../../x.yaml]}}\n",
 			wantErr: "resolved to outside repository root"},
 		{name: "no version matches", spec: "  source: {repoURL: " + repo.URL + ", chart: shop, targetRevision: '2.*'}\n",
@@ -66,6 +71,9 @@ func TestApplicationHelmRepo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := testfs.Tree(t, appRepo)
 			testfs.Write(t, root, map[string]string{"envs/prod.yaml": "color: green\ntier: prod\n", "apps/app.yaml": appHead + tt.spec})
+			if tt.noOrigin {
+				testfs.Write(t, root, map[string]string{".git/config": "[core]\n"})
+			}
 			file := filepath.Join(root, "apps", "app.yaml")
 			apps, err := LoadApplications(context.Background(), file, render.Options{})
 			if err != nil {
