@@ -1,8 +1,9 @@
 // Package conformance holds differential tests of wavecheck's Argo CD semantics
 // (internal/argocd) against Argo CD's own code at v3.6.1, called in-process: gitops-engine's
 // hook, wave, delete-policy and sync-option functions, the application controller's deletion
-// hook functions (reached with go:linkname, as they are unexported) and the repo-server's
-// source-type discovery and Helm chart version resolution. Inputs are generated from fixed seeds, so a failure reproduces.
+// hook functions (reached with go:linkname, as they are unexported), the repo-server's
+// source-type discovery and its resolution of a Helm chart's targetRevision. Inputs are
+// generated from fixed seeds, so a failure reproduces.
 //
 //	cd test/conformance && GOTOOLCHAIN=go1.27.3 go test ./...
 package conformance
