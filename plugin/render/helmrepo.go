@@ -88,6 +88,12 @@ func PullChart(ctx context.Context, src ChartSource, opts Options) (*PulledChart
 		// util/argo.validateSourcePermissions refuses the Application.
 		return nil, errors.New("spec.source.targetRevision is required if the manifest source is a helm chart (Argo CD refuses the Application without it; \"*\" is the newest version)")
 	}
+	// The download shares the render deadline (--render-timeout).
+	if opts.Timeout >= 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout())
+		defer cancel()
+	}
 	d := opts.Dependencies
 	cacheDir, err := d.cacheDir()
 	if err != nil {
@@ -348,6 +354,9 @@ func (r *chartRepoClient) get(ctx context.Context, u string) ([]byte, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("chart repository %s: GET %s: no answer within the %s render deadline (%s)", r.src.RepoURL, u, r.opts.timeout(), LimitTimeout.Flag)
+		}
 		return nil, fmt.Errorf("chart repository %s cannot be reached: %w", r.src.RepoURL, unwrapURLError(err))
 	}
 	defer func() { _ = resp.Body.Close() }()

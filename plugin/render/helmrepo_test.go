@@ -6,10 +6,13 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 
@@ -38,6 +41,15 @@ func pullOpts(t *testing.T, fetch bool, cache string) Options {
 // into its own directory, and every bad input is one error naming the chart and the reason.
 func TestPullChart(t *testing.T) {
 	r := chartrepo.New(t, "", "", webCharts()...)
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		select {
+		case <-release:
+		case <-req.Context().Done():
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
 	tests := []struct {
 		name, repoURL, chart, revision string
 		want                           string // version, or a substring of the error
@@ -56,12 +68,17 @@ func TestPullChart(t *testing.T) {
 		{"neither version nor constraint", r.URL, "web", "latest", `targetRevision "latest" is neither a version nor a semver constraint`, true},
 		{"empty targetRevision", r.URL, "web", "", "targetRevision is required", true},
 		{"unreachable repository", "http://127.0.0.1:1/charts", "web", "1.*", "chart repository http://127.0.0.1:1/charts cannot be reached", true},
+		{"repository that never answers", hang.URL, "web", "1.*", "no answer within the 300ms render deadline (--render-timeout)", true},
 		{"oci:// is an OCI artifact source", "oci://127.0.0.1:1/charts", "web", "1.0.0", "OCI artifact source", true},
 		{"not a repository URL", "git@example.com:repo.git", "web", "1.*", "neither an http(s) chart repository nor an OCI registry", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := PullChart(context.Background(), ChartSource{RepoURL: tt.repoURL, Chart: tt.chart, TargetRevision: tt.revision}, pullOpts(t, true, t.TempDir()))
+			opts := pullOpts(t, true, t.TempDir())
+			if tt.repoURL == hang.URL {
+				opts.Timeout = 300 * time.Millisecond // the deadline is the point of the case
+			}
+			p, err := PullChart(context.Background(), ChartSource{RepoURL: tt.repoURL, Chart: tt.chart, TargetRevision: tt.revision}, opts)
 			if tt.wantErr {
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
 					t.Fatalf("err %v, want one containing %q", err, tt.want)
