@@ -34,7 +34,7 @@ func chartApp(repoURL, chart, revision string) string {
 
 // TestValidateApplicationHelmRepo: validate --application on an Application whose chart comes
 // from a Helm repository lints the chart's objects at the version targetRevision resolves to
-// (findings name Helm's template file); once cached, render --offline needs no network.
+// (findings name Helm's template file); once cached, render and plan --offline need no network.
 func TestValidateApplicationHelmRepo(t *testing.T) {
 	repo := widgetsRepo(t)
 	root := testfs.Tree(t, map[string]string{".git/config": "[core]\n", "argocd/app.yaml": chartApp(repo.URL, "widgets", "1.*")})
@@ -59,8 +59,12 @@ func TestValidateApplicationHelmRepo(t *testing.T) {
 	if !strings.Contains(stdout, "name: rel-config") {
 		t.Errorf("render --offline: no ConfigMap of widgets 1.1.0 in\n%s", stdout)
 	}
+	stdout, stderr, code = runWavecheck(t, "plan", "--offline", "--helm-cache-dir", cache, "--application", app)
+	if code != ExitOK || !strings.Contains(stdout, "rel-config") {
+		t.Errorf("plan --offline: exit %d, want a plan naming the chart's ConfigMap\n%s\n%s", code, stdout, stderr)
+	}
 	if repo.Requests() != before {
-		t.Errorf("render --offline made %d requests", repo.Requests()-before)
+		t.Errorf("render and plan --offline made %d requests", repo.Requests()-before)
 	}
 }
 
