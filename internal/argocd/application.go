@@ -340,6 +340,11 @@ func (s *ApplicationSource) ExplicitType() (string, error) {
 	return "", fmt.Errorf("multiple application sources defined: %s", strings.Join(types, ","))
 }
 
+// IsHelmRepo reports whether the source is a chart of a Helm repository (HTTP or OCI) rather
+// than a path of a Git repository: a chart is set (v1alpha1.ApplicationSource.IsHelm; the
+// repo-server then resolves targetRevision against the repository, not Git).
+func (s *ApplicationSource) IsHelmRepo() bool { return s.Chart != "" }
+
 // IsRefOnly reports whether a source of a multi-source app only provides files to the others
 // ($ref/... value files): it has a ref and no path and no chart, so Argo CD renders nothing
 // from it (the controller skips such sources).

@@ -150,6 +150,9 @@ func (c Checkouts) checkout(app *argocd.Application, repoURL string) (string, er
 	}
 	unmapped := map[string]bool{}
 	for _, s := range app.Sources() {
+		if s.IsHelmRepo() {
+			continue // pulled from its Helm repository, never a checkout
+		}
 		k := argocd.RepoKey(s.RepoURL)
 		if !slices.ContainsFunc(mapKeys(c.Repos), func(u string) bool { return argocd.RepoKey(u) == k }) {
 			unmapped[k] = true
@@ -230,33 +233,32 @@ func renderApplication(ctx context.Context, app App, co Checkouts, base render.O
 	}
 	srcs := app.Sources()
 	var objs []manifest.Object
+	rendered := 0
 	for i := range srcs {
 		src := &srcs[i]
 		if app.HasMultipleSources() && src.IsRefOnly() {
 			continue
 		}
-		dir, opts, err := SourceOptions(app.Application, i, co, base)
+		res, err := renderSource(ctx, app, i, co, base, determinism)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", app.File, err)
+			return nil, err
 		}
-		res, err := Render(ctx, dir, opts)
-		if err != nil {
-			return nil, fmt.Errorf("%s: application %s, %s: %w", app.File, app.Name, app.SourceName(i), err)
-		}
-		if determinism && res.Type == render.Helm {
-			again, err := render.Render(ctx, res.Dir, opts)
-			if err != nil {
-				return nil, fmt.Errorf("%s: application %s, %s: render a second time (determinism check): %w", app.File, app.Name, app.SourceName(i), err)
-			}
-			manifest.MarkUnstable(res.Objects, again.Objects)
-		}
-		if out.RepoRoot == "" {
+		if out.RepoRoot == "" && !src.IsHelmRepo() {
 			out.RepoRoot = res.RepoRoot
 		}
+		rendered++
 		objs = append(objs, res.Objects...)
 	}
-	if out.RepoRoot == "" {
+	if rendered == 0 {
 		return nil, fmt.Errorf("%s: application %s renders nothing: every source is a ref-only source", app.File, app.Name)
+	}
+	if out.RepoRoot == "" {
+		// Only charts of Helm repositories: the repository of the Application file bounds
+		// the reports and holds the repository policies (the extracted charts are gone).
+		out.RepoRoot = co.Current
+		if out.RepoRoot == "" {
+			out.RepoRoot = filepath.Dir(out.Dir)
+		}
 	}
 	if root, err := filepath.EvalSymlinks(out.RepoRoot); err == nil {
 		out.RepoRoot = root
@@ -265,33 +267,11 @@ func renderApplication(ctx context.Context, app App, co Checkouts, base render.O
 	return out, nil
 }
 
-// SourceOptions returns the app directory of source i of app and the render options Argo CD's
-// repo-server would use for it (reposerver/repository.GenerateManifests): the explicit source
-// type, Helm's release name, namespace, value files (with $ref paths, globs and
-// ignoreMissingValueFiles), inline values, parameters and file parameters; Kustomize's edits;
-// the directory settings. base gives the limits and the dependency settings.
-func SourceOptions(app *argocd.Application, i int, co Checkouts, base render.Options) (string, render.Options, error) {
+// appSourceOptions maps the settings of source i, whose app directory dir lies in root.
+func appSourceOptions(app *argocd.Application, i int, root, dir string, co Checkouts, base render.Options) (string, render.Options, error) {
 	src := &app.Sources()[i]
 	name := app.SourceName(i)
-	root, err := co.checkout(app, src.RepoURL)
-	if err != nil {
-		return "", base, err
-	}
-	root, err = filepath.Abs(root)
-	if err != nil {
-		return "", base, err
-	}
-	rel := src.Path
-	if src.Chart != "" && rel == "" {
-		rel = src.Chart
-	}
-	dir := filepath.Join(root, filepath.FromSlash(rel))
-	if !render.Within(root, dir) {
-		return "", base, fmt.Errorf("application %s, %s: path %q leaves the repository", app.Name, name, src.Path)
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return "", base, fmt.Errorf("application %s, %s: path %q is not a directory of %s (checkout %s)", app.Name, name, rel, src.RepoURL, root)
-	}
+	var err error
 	if src, err = mergeSourceOverrides(src, dir, app.Name, root); err != nil {
 		return "", base, fmt.Errorf("application %s, %s: %w", app.Name, name, err)
 	}

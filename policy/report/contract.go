@@ -35,11 +35,17 @@ func CheckJSONContract(b []byte) error {
 	if !ok {
 		return fmt.Errorf("check report: source is %T, want object", doc["source"])
 	}
-	if err := keys("source", src, []string{"path", "type"}, nil); err != nil {
+	// source.application names the Argo CD Application of a --application report.
+	if err := keys("source", src, []string{"path", "type"}, []string{"application"}); err != nil {
 		return err
 	}
 	if err := strs("source", src, "path", "type"); err != nil {
 		return err
+	}
+	if _, ok := src["application"]; ok {
+		if err := strs("source", src, "application"); err != nil {
+			return err
+		}
 	}
 	findings, ok := doc["findings"].([]any)
 	if !ok {
