@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,12 +29,16 @@ func writeApp(t *testing.T, files map[string]string) string {
 }
 
 // tgz packs files (path -> content) into a gzipped tar, as `helm package` does.
+// tgz writes a chart archive with its entries in name order: a fixed order, so that the limit
+// a test hits first is always the same one (regression: the map order made TestRenderLimits
+// name a different file from run to run).
 func tgz(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(zw)
-	for name, data := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		data := files[name]
 		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
 		}
@@ -66,8 +72,8 @@ func configMaps(n int) string {
 // and variable that raise it; the same app renders under the default limits.
 func TestRenderLimits(t *testing.T) {
 	subchart := tgz(t, map[string][]byte{
-		"sub/Chart.yaml":        []byte("apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
-		"sub/files/padding.txt": bytes.Repeat([]byte("a"), 600_000),
+		"sub/Chart.yaml":         []byte("apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+		"sub/assets/padding.txt": bytes.Repeat([]byte("a"), 600_000),
 		"sub/charts/deep.tgz": tgz(t, map[string][]byte{
 			"deep/Chart.yaml":        []byte("apiVersion: v2\nname: deep\nversion: 0.1.0\n"),
 			"deep/files/padding.txt": bytes.Repeat([]byte("b"), 600_000),
@@ -102,7 +108,7 @@ func TestRenderLimits(t *testing.T) {
 		{"helm decompressed file", map[string]string{
 			"app/Chart.yaml": budgetChart, "app/templates/cm.yaml": fmt.Sprintf(budgetCM, 0),
 			"app/charts/sub.tgz": string(subchart),
-		}, Options{MaxFileBytes: 500_000}, []string{"app/charts/sub.tgz:sub/files/padding.txt", "500000-byte limit", "--max-file-size"}},
+		}, Options{MaxFileBytes: 500_000}, []string{"app/charts/sub.tgz:sub/assets/padding.txt", "500000-byte limit", "--max-file-size"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
