@@ -101,8 +101,8 @@ func TestApplicationHelmRepo(t *testing.T) {
 			if f := res.Objects[0].Source.File; f != "shop/templates/cm.yaml" {
 				t.Errorf("source file %q, want Helm's template name", f)
 			}
-			if real, _ := filepath.EvalSymlinks(root); res.RepoRoot != real {
-				t.Errorf("RepoRoot %s, want the Application's repository %s", res.RepoRoot, real)
+			if resolved, _ := filepath.EvalSymlinks(root); res.RepoRoot != resolved {
+				t.Errorf("RepoRoot %s, want the Application's repository %s", res.RepoRoot, resolved)
 			}
 			// The extracted chart is removed; only the cached archive and version list stay.
 			ents, err := os.ReadDir(cache)

@@ -25,7 +25,7 @@ func Lookup(tools ...string) (paths []string, missing string) {
 	}
 	for _, tool := range tools {
 		p := filepath.Join(dir, tool)
-		if st, err := os.Stat(p); err != nil || st.IsDir() {
+		if st, err := os.Stat(p); err != nil || st.IsDir() { //nolint:gosec // G703: the tester's own tools folder, read by tests only
 			return nil, fmt.Sprintf("%s not found in %s (%s); %s", tool, dir, Env, hint)
 		}
 		paths = append(paths, p)

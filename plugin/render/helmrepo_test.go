@@ -42,7 +42,7 @@ func pullOpts(t *testing.T, fetch bool, cache string) Options {
 func TestPullChart(t *testing.T) {
 	r := chartrepo.New(t, "", "", webCharts()...)
 	release := make(chan struct{})
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
 		select {
 		case <-release:
 		case <-req.Context().Done():

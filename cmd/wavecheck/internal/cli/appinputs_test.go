@@ -86,7 +86,7 @@ func TestApplicationBadInput(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		fmt.Fprint(w, "apiVersion: v1\nentries:\n  dep:\n  - {apiVersion: v2, name: dep, version: 0.1.0, urls: [dep-0.1.0.tgz]}\n")
+		_, _ = fmt.Fprint(w, "apiVersion: v1\nentries:\n  dep:\n  - {apiVersion: v2, name: dep, version: 0.1.0, urls: [dep-0.1.0.tgz]}\n")
 	}))
 	t.Cleanup(charts.Close)
 	testfs.Write(t, root, map[string]string{
