@@ -59,9 +59,12 @@ func TestValidateApplicationHelmRepo(t *testing.T) {
 	if !strings.Contains(stdout, "name: rel-config") {
 		t.Errorf("render --offline: no ConfigMap of widgets 1.1.0 in\n%s", stdout)
 	}
-	stdout, stderr, code = runWavecheck(t, "plan", "--offline", "--helm-cache-dir", cache, "--application", app)
-	if code != ExitOK || !strings.Contains(stdout, "rel-config") {
-		t.Errorf("plan --offline: exit %d, want a plan naming the chart's ConfigMap\n%s\n%s", code, stdout, stderr)
+	// plan is left out of the sidecar build (commands_sidecar.go); render covers it there.
+	if edition == "" {
+		stdout, stderr, code = runWavecheck(t, "plan", "--offline", "--helm-cache-dir", cache, "--application", app)
+		if code != ExitOK || !strings.Contains(stdout, "rel-config") {
+			t.Errorf("plan --offline: exit %d, want a plan naming the chart's ConfigMap\n%s\n%s", code, stdout, stderr)
+		}
 	}
 	if repo.Requests() != before {
 		t.Errorf("render and plan --offline made %d requests", repo.Requests()-before)
