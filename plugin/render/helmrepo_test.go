@@ -16,6 +16,7 @@ import (
 
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 
+	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/internal/testfs/chartrepo"
 )
 
@@ -80,12 +81,7 @@ func TestPullChart(t *testing.T) {
 			}
 			p, err := PullChart(context.Background(), ChartSource{RepoURL: tt.repoURL, Chart: tt.chart, TargetRevision: tt.revision}, opts)
 			if tt.wantErr {
-				if err == nil || !strings.Contains(err.Error(), tt.want) {
-					t.Fatalf("err %v, want one containing %q", err, tt.want)
-				}
-				if strings.Contains(err.Error(), "\n") {
-					t.Errorf("error spans lines: %q", err)
-				}
+				testfs.OneLineError(t, err, tt.want)
 				return
 			}
 			if err != nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -41,10 +41,7 @@ func TestPullChartOCI(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := render.PullChart(context.Background(), render.ChartSource{RepoURL: host + "/charts", Chart: tt.chart, TargetRevision: tt.revision}, opts(tt.fetch))
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "\n") {
-					t.Fatalf("err = %v, want one line containing %q", err, tt.err)
-				}
-				t.Logf("error: %v", err)
+				testfs.OneLineError(t, err, tt.err)
 				return
 			}
 			if err != nil {
