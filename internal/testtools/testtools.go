@@ -23,6 +23,12 @@ func Lookup(tools ...string) (paths []string, missing string) {
 	if dir == "" {
 		return nil, Env + " is not set; " + hint
 	}
+	return LookupIn(dir, tools...)
+}
+
+// LookupIn returns the path of each tool in dir (a folder test/tools/build.sh printed), or why
+// one is unavailable.
+func LookupIn(dir string, tools ...string) (paths []string, missing string) {
 	for _, tool := range tools {
 		p := filepath.Join(dir, tool)
 		if st, err := os.Stat(p); err != nil || st.IsDir() { //nolint:gosec // G703: the tester's own tools folder, read by tests only

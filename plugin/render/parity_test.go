@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wavecheck/wavecheck/internal/manifest"
+	"github.com/wavecheck/wavecheck/internal/testtools"
 )
 
 // The parity tests render the same inputs with the real `helm template` and `kustomize build`
@@ -20,7 +21,7 @@ import (
 // binaries; when it is unset the test runs the build script itself (fast once cached). When
 // CI is set, missing tools fail the test instead of skipping it.
 
-const toolsEnv = "WAVECHECK_TOOLS_BIN"
+const toolsEnv = testtools.Env
 
 var (
 	toolsOnce sync.Once
@@ -53,11 +54,9 @@ func toolsBin(t *testing.T) string {
 			}
 			dir = strings.TrimSpace(string(out))
 		}
-		for _, b := range []string{"helm", "kustomize"} {
-			if st, err := os.Stat(filepath.Join(dir, b)); err != nil || st.IsDir() {
-				toolsErr = b + " not found in " + dir + " (" + toolsEnv + ")"
-				return
-			}
+		if _, missing := testtools.LookupIn(dir, "helm", "kustomize"); missing != "" {
+			toolsErr = missing
+			return
 		}
 		toolsDir = dir
 	})

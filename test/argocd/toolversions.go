@@ -9,11 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/wavecheck/wavecheck/internal/testtools"
 )
 
 // EnvToolsBin names the environment variable holding the folder test/tools/build.sh printed
 // (helm, kustomize, conftest).
-const EnvToolsBin = "WAVECHECK_TOOLS_BIN"
+const EnvToolsBin = testtools.Env
 
 // referenceTools maps each CLI the repo-server execs for native sources to the main module
 // its binary must be built from and the variable of Argo CD's hack/tool-versions.sh that pins
