@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/wavecheck/wavecheck/internal/argocd"
-	"github.com/wavecheck/wavecheck/internal/manifest"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -29,12 +28,10 @@ func renderSource(ctx context.Context, app App, i int, co Checkouts, base render
 	if err != nil {
 		return nil, fmt.Errorf("%s: application %s, %s: %w", app.File, app.Name, app.SourceName(i), err)
 	}
-	if determinism && res.Type == render.Helm {
-		again, err := render.Render(ctx, res.Dir, opts)
-		if err != nil {
-			return nil, fmt.Errorf("%s: application %s, %s: render a second time (determinism check): %w", app.File, app.Name, app.SourceName(i), err)
+	if determinism {
+		if err := markUnstable(ctx, res, opts); err != nil {
+			return nil, fmt.Errorf("%s: application %s, %s: %w", app.File, app.Name, app.SourceName(i), err)
 		}
-		manifest.MarkUnstable(res.Objects, again.Objects)
 	}
 	return res, nil
 }

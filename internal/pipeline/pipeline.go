@@ -95,15 +95,28 @@ func (p *Pipeline) Render(ctx context.Context, dir string) (*render.Result, erro
 
 // checkDeterminism renders a Helm app again and marks the objects that differ, when enabled.
 func (p *Pipeline) checkDeterminism(ctx context.Context, res *render.Result) (*render.Result, error) {
-	if !p.opts.CheckDeterminism || res.Type != render.Helm {
+	if !p.opts.CheckDeterminism {
 		return res, nil
 	}
-	again, err := render.Render(ctx, res.Dir, p.opts.Render)
+	if err := markUnstable(ctx, res, p.opts.Render); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// markUnstable renders a Helm result's chart a second time with the options of its first render
+// and marks the objects whose output differs (manifest.MarkUnstable), for the
+// render-not-deterministic rule. Other source types render the same every time.
+func markUnstable(ctx context.Context, res *render.Result, opts render.Options) error {
+	if res.Type != render.Helm {
+		return nil
+	}
+	again, err := render.Render(ctx, res.Dir, opts)
 	if err != nil {
-		return nil, fmt.Errorf("render %s a second time (determinism check): %w", res.Dir, err)
+		return fmt.Errorf("render %s a second time (determinism check): %w", res.Dir, err)
 	}
 	manifest.MarkUnstable(res.Objects, again.Objects)
-	return res, nil
+	return nil
 }
 
 // Lint evaluates the admin linter and, when enabled and present, the repository's policies
