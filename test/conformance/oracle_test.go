@@ -22,7 +22,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/wavecheck/wavecheck/internal/pipeline"
-	"github.com/wavecheck/wavecheck/internal/testfs"
 	"github.com/wavecheck/wavecheck/internal/testtools"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
@@ -89,25 +88,10 @@ func copyRepos(t *testing.T) map[string]string {
 	dst := t.TempDir()
 	out := map[string]string{}
 	for url, dir := range oracleRepos {
-		files := map[string]string{}
-		src := filepath.Join("testdata", "oracle", dir)
-		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			rel, err := filepath.Rel(src, p)
-			files[filepath.ToSlash(rel)] = string(b)
-			return err
-		})
-		if err != nil {
+		root := filepath.Join(dst, dir)
+		if err := os.CopyFS(root, os.DirFS(filepath.Join("testdata", "oracle", dir))); err != nil {
 			t.Fatal(err)
 		}
-		root := filepath.Join(dst, dir)
-		testfs.Write(t, root, files)
 		out[url] = root
 	}
 	return out
