@@ -126,6 +126,13 @@ func (o Options) parseUser(userTests bool) (userMods []module, data map[string]a
 	return userMods, data, nil
 }
 
+// CheckRegoVersion reports whether s is a Rego version Options.RegoVersion accepts ("", "v1"
+// or "v0"), for settings read before a linter is built.
+func CheckRegoVersion(s string) error {
+	_, err := Options{RegoVersion: s}.regoVersion()
+	return err
+}
+
 // regoVersion parses Options.RegoVersion ("v1", the default, or "v0").
 func (o Options) regoVersion() (ast.RegoVersion, error) {
 	switch o.RegoVersion {

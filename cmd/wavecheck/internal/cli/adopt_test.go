@@ -138,7 +138,7 @@ func TestConfigFile(t *testing.T) {
 			files:    map[string]string{".git/HEAD": "", ".wavecheck.yaml": "regoVersion: v2\n", "a/cm.yaml": badWave},
 			app:      "a",
 			wantCode: ExitFailure,
-			wantErr:  `.wavecheck.yaml: regoVersion: "v2" is not v0 or v1`,
+			wantErr:  `.wavecheck.yaml: regoVersion: parse rego version: "v2" is not v0 or v1`,
 		},
 	}
 	for _, tt := range tests {

@@ -152,10 +152,8 @@ func (c *config) check() error {
 	default:
 		return fmt.Errorf("failOn: %q is not error or warning", c.FailOn)
 	}
-	switch c.RegoVersion {
-	case "", "v0", "v1":
-	default:
-		return fmt.Errorf("regoVersion: %q is not v0 or v1", c.RegoVersion)
+	if err := policy.CheckRegoVersion(c.RegoVersion); err != nil {
+		return fmt.Errorf("regoVersion: %w", err)
 	}
 	for _, id := range slices.Sorted(maps.Keys(c.Severity)) {
 		if _, err := policy.ParseSeverity(c.Severity[id]); err != nil {
