@@ -60,7 +60,13 @@ func untar(t *testing.T, path string) (names []string, hdrs map[string]*tar.Head
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := tar.NewReader(zr)
+	return readTar(t, zr)
+}
+
+// readTar returns the entries of a tar stream in order: name -> header and body.
+func readTar(t *testing.T, r io.Reader) (names []string, hdrs map[string]*tar.Header, bodies map[string][]byte) {
+	t.Helper()
+	tr := tar.NewReader(r)
 	hdrs, bodies = map[string]*tar.Header{}, map[string][]byte{}
 	for {
 		h, err := tr.Next()

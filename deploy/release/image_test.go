@@ -1,10 +1,7 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -120,26 +117,17 @@ func TestImage(t *testing.T) {
 	// The file system, as a container runtime unpacks it.
 	rc := mutate.Extract(img)
 	defer func() { _ = rc.Close() }()
-	tr := tar.NewReader(rc)
 	type entry struct {
 		Mode     int64
 		UID, GID int
 	}
 	got := map[string]entry{}
-	bodies := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	_, hdrs, bodies := readTar(t, rc)
+	for name, h := range hdrs {
 		// mutate.Extract cleans names: directories lose their trailing slash.
-		got[h.Name] = entry{h.Mode, h.Uid, h.Gid}
-		bodies[h.Name], _ = io.ReadAll(tr)
+		got[name] = entry{h.Mode, h.Uid, h.Gid}
 		if !h.ModTime.Equal(epoch) {
-			t.Errorf("%s: mtime %v, want the epoch", h.Name, h.ModTime)
+			t.Errorf("%s: mtime %v, want the epoch", name, h.ModTime)
 		}
 	}
 	want := map[string]entry{
