@@ -132,6 +132,7 @@ func TestAliasBombsRefusedEverywhere(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			withoutHelm(t, tc.files)
 			root := t.TempDir()
 			for p, c := range tc.files {
 				writeFile(t, filepath.Join(root, p), c)

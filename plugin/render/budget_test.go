@@ -112,6 +112,7 @@ func TestRenderLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			withoutHelm(t, tc.files)
 			root := writeApp(t, tc.files)
 			opts := tc.opts
 			opts.RepoRoot = root
@@ -198,6 +199,7 @@ func TestRenderDeadlineHelper(t *testing.T) {
 func TestRenderDeadline(t *testing.T) {
 	for name, app := range deadlineApps {
 		t.Run(name, func(t *testing.T) {
+			withoutHelm(t, app.files)
 			start := time.Now()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestRenderDeadlineHelper$", "-test.count=1") //nolint:gosec // G204: the test binary itself
 			cmd.Env = append(os.Environ(), helperEnv+"="+name)
@@ -221,11 +223,13 @@ func TestRenderDeadline(t *testing.T) {
 // TestRenderMemoryLimit: a template that allocates without producing output is stopped by the
 // heap bound, naming the step.
 func TestRenderMemoryLimit(t *testing.T) {
-	root := writeApp(t, map[string]string{
+	files := map[string]string{
 		"app/Chart.yaml": budgetChart,
 		"app/templates/cm.yaml": fmt.Sprintf(budgetCM, 0) +
 			"{{- $l := list }}{{- range until 400 }}{{- $l = append $l (repeat 1000000 \"x\") }}{{- end }}\n",
-	})
+	}
+	withoutHelm(t, files)
+	root := writeApp(t, files)
 	_, err := Render(context.Background(), filepath.Join(root, "app"), Options{RepoRoot: root, MaxMemoryBytes: 150 << 20})
 	if !errors.Is(err, ErrLimit) {
 		t.Fatalf("Render error = %v, want the memory limit", err)

@@ -1,3 +1,5 @@
+//go:build !nohelm
+
 package render
 
 import (
@@ -385,4 +387,43 @@ func TestHelmValuesPrecedence(t *testing.T) {
 			t.Errorf("err = %v, want a parse error naming the inline values", err)
 		}
 	})
+}
+
+func TestHelmParity(t *testing.T) {
+	helm := filepath.Join(toolsBin(t), "helm")
+	for _, tc := range helmCases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(helmRoot, tc.dir)
+			args := []string{"template", tc.opts.ReleaseName, ".", "--include-crds"}
+			if tc.opts.Namespace != "" {
+				args = append(args, "--namespace", tc.opts.Namespace)
+			}
+			for _, f := range tc.opts.ValueFiles {
+				args = append(args, "-f", f)
+			}
+			for _, s := range tc.opts.Set {
+				args = append(args, "--set", s)
+			}
+			if tc.opts.KubeVersion != "" {
+				args = append(args, "--kube-version", tc.opts.KubeVersion)
+			}
+			for _, a := range tc.opts.APIVersions {
+				args = append(args, "--api-versions", a)
+			}
+			want := cliObjects(t, runTool(t, dir, helm, args...))
+			if len(want) == 0 {
+				t.Fatalf("helm %s printed no objects", strings.Join(args, " "))
+			}
+
+			opts := tc.opts
+			opts.RepoRoot = helmRoot
+			res, err := Render(context.Background(), dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, objectMaps(res.Objects)); diff != "" {
+				t.Errorf("in-process render differs from helm %s (-helm +wavecheck):\n%s", strings.Join(args, " "), diff)
+			}
+		})
+	}
 }

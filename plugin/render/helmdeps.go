@@ -1,3 +1,5 @@
+//go:build !nohelm
+
 package render
 
 import (
@@ -27,33 +29,6 @@ import (
 	"helm.sh/helm/v4/pkg/repo/v1"
 	"sigs.k8s.io/yaml"
 )
-
-// Dependencies say how the dependencies of a Helm chart that are not vendored under charts/
-// are built. Argo CD's repo-server runs `helm template`; when it fails because a dependency is
-// missing from charts/ (util/helm.IsMissingDependencyErr), it runs `helm dependency build`
-// once in the checkout and templates again (reposerver/repository.runHelmBuild, v3.6.1).
-// wavecheck does the same through the Helm SDK (downloader.Manager.Build: Chart.lock honoured,
-// refused when out of sync with Chart.yaml; no lock means `helm dependency update`), in a
-// temporary copy of the chart, never writing into the repository; the downloaded archives of a
-// locked chart are cached under CacheDir by the lock's digest.
-//
-// The zero value refuses the network: a missing dependency is an error naming it.
-type Dependencies struct {
-	// Fetch allows downloading dependencies from chart repositories and OCI registries.
-	Fetch bool
-	// CacheDir holds downloaded dependencies, repository indexes and Helm's content cache.
-	// Empty means $XDG_CACHE_HOME/wavecheck/helm (os.UserCacheDir).
-	CacheDir string
-	// RepositoryConfig is Helm's repositories.yaml (names, URLs and credentials of chart
-	// repositories). Empty means $HELM_REPOSITORY_CONFIG, else Helm's default path.
-	RepositoryConfig string
-	// RegistryConfig is Helm's registry credentials file (config.json of `helm registry
-	// login`). Empty means $HELM_REGISTRY_CONFIG, else Helm's default path.
-	RegistryConfig string
-	// PlainHTTP talks to OCI registries over plain HTTP (Argo CD's insecureOCIForceHttp, which
-	// passes --plain-http to helm dependency build).
-	PlainHTTP bool
-}
 
 func (d Dependencies) cacheDir() (string, error) {
 	if d.CacheDir != "" {

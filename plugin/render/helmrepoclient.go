@@ -1,3 +1,5 @@
+//go:build !nohelm
+
 package render
 
 // The client of one chart repository: an HTTP repository's index and archives, or an OCI

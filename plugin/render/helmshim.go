@@ -1,3 +1,5 @@
+//go:build !nohelm
+
 package render
 
 import (
@@ -10,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"sync"
 
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 )
@@ -23,40 +24,18 @@ import (
 // HelmShimEnv set, and the process answers as `helm` (HelmShim), rendering with the same Helm
 // SDK code as Helm sources. HelmShimEnv carries the repository root that bounds every read.
 
-// HelmShimEnv names the environment variable that, when set, makes the process behave as the
-// `helm` kustomize runs; its value is the repository root.
-const HelmShimEnv = "WAVECHECK_HELM_SHIM_ROOT"
-
-// IsHelmShim reports whether this process was started by kustomize as its helm.
-func IsHelmShim() bool { return os.Getenv(HelmShimEnv) != "" }
-
-var shimEnvMu sync.Mutex
-
-// helmCommand is the executable kustomize runs as helm: opts.HelmCommand, else this process's
-// own executable. It sets HelmShimEnv for the children (kustomize passes os.Environ()).
-func helmCommand(opts Options, root string) (string, func(), error) {
-	exe := opts.HelmCommand
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return "", nil, fmt.Errorf("find wavecheck's executable to serve as helm: %w", err)
-		}
+// shimExecutable is the executable kustomize runs as helm by default: this process's own, which
+// links Helm and answers as helm when HelmShimEnv is set (main).
+func shimExecutable() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find wavecheck's executable to serve as helm: %w", err)
 	}
-	shimEnvMu.Lock()
-	prev, had := os.LookupEnv(HelmShimEnv)
-	if err := os.Setenv(HelmShimEnv, root); err != nil {
-		shimEnvMu.Unlock()
-		return "", nil, err
-	}
-	return exe, func() {
-		if had {
-			_ = os.Setenv(HelmShimEnv, prev)
-		} else {
-			_ = os.Unsetenv(HelmShimEnv)
-		}
-		shimEnvMu.Unlock()
-	}, nil
+	return exe, nil
 }
+
+// HelmLinked says whether this build links the Helm SDK (false with -tags nohelm).
+const HelmLinked = true
 
 // helmVersion is the Helm SDK version wavecheck is built with (kustomize requires v3 or v4).
 func helmVersion() string {

@@ -610,6 +610,11 @@ func TestGenerateHelm(t *testing.T) {
 	}
 	var l fakeLinter
 	out, err := Generate(context.Background(), dir, cfg, l.lint)
+	if nh := (*render.NeedsHelmError)(nil); !render.HelmLinked && errors.As(err, &nh) {
+		// The build without Helm (-tags nohelm) refuses the chart so that the command hands
+		// the run to the build with Helm (cmd/wavecheck/internal/cli, TestHandOverToHelm).
+		t.Skip("build without Helm: Generate refused the chart with a NeedsHelmError")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

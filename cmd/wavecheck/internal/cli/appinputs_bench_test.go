@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -31,7 +32,7 @@ func BenchmarkValidateApplications(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		var out, errb bytes.Buffer
-		code := Run(context.Background(), []string{"validate", "-o", "json", "--applications", dir}, &out, &errb)
+		code := RunIO(context.Background(), []string{"validate", "-o", "json", "--applications", dir}, os.Stdin, &out, &errb)
 		if code != ExitFindings && code != ExitOK {
 			b.Fatalf("exit %d\n%s", code, errb.String())
 		}

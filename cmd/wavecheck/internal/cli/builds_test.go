@@ -41,6 +41,7 @@ func TestEngineCommands(t *testing.T) {
 // helmtemplate.go). Helm's registry client (oras) is linked on purpose: Helm dependencies in
 // OCI registries are built as Argo CD's repo-server builds them (helmdeps.go); its
 // initialisers cost 3-5 ms of the sidecar build's ~45 ms (inittrace, issue 12 vs issue 16).
+// The image's entry binary (-tags sidecar,nohelm) links no Helm package.
 func TestSidecarImports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -62,6 +63,12 @@ func TestSidecarImports(t *testing.T) {
 			"helm.sh/helm/v4/pkg/action", "helm.sh/helm/v4/pkg/kube", "github.com/asaskevich/govalidator",
 		},
 		"": {"helm.sh/helm/v4/pkg/action", "helm.sh/helm/v4/pkg/kube"},
+		// The image's entry binary (ARCHITECTURE.md, "Three builds"): no Helm at all, nor what
+		// only Helm brings (values schema validation, client-go's typed scheme, oras).
+		"sidecar,nohelm": {
+			"github.com/wavecheck/wavecheck/engine", "github.com/argoproj/", "k8s.io/kubectl/", "helm.sh/",
+			"github.com/santhosh-tekuri/jsonschema", "k8s.io/client-go/kubernetes", "oras.land/",
+		},
 	}
 	for tags, prefixes := range banned {
 		for _, p := range deps(tags) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/wavecheck/wavecheck/plugin/render"
+
 	"github.com/spf13/cobra"
 
 	"github.com/wavecheck/wavecheck/plugin/sidecar"
@@ -68,6 +70,10 @@ stderr (the sidecar's log).`,
 				all.Max = len(pe.Errors)
 				report(pe.Error(), all.Error())
 				return &ExitError{Code: ExitFindings}
+			}
+			if nh := (*render.NeedsHelmError)(nil); errors.As(err, &nh) {
+				// The build without Helm hands the run over (Run); nothing reported yet.
+				return err
 			}
 			if err != nil {
 				return fail(err)

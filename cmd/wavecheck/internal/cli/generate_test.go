@@ -80,7 +80,7 @@ func clearWavecheckEnv(t *testing.T) {
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
-	code = Run(context.Background(), args, &o, &e)
+	code = RunIO(context.Background(), args, os.Stdin, &o, &e)
 	return code, o.String(), e.String()
 }
 

@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/wavecheck/wavecheck/plugin/render"
+
 	"github.com/spf13/cobra"
 )
 
@@ -22,17 +24,28 @@ type globals struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	logLevel       string
+	// handOver, set by Run only, replaces the process with the build with Helm when a command
+	// of the build without it needs Helm (handover_nohelm.go); it returns only on failure.
+	handOver func(cause error) error
 }
 
 // Run executes wavecheck with args, reading standard input from os.Stdin (the input "-"), and
 // returns the exit code. It never panics: a panic in a command is reported as an internal error
 // with exit code 2.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return RunIO(ctx, args, os.Stdin, stdout, stderr)
+	stdin := &watchedReader{r: os.Stdin}
+	return runIO(ctx, args, stdin, stdout, stderr, func(cause error) error {
+		return handOverToHelm(args, stdin.read, cause)
+	})
 }
 
-// RunIO is Run with standard input read from stdin.
-func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+// RunIO is Run with standard input read from stdin, in this process whatever the build: a
+// command that needs Helm in the build without it fails with the *render.NeedsHelmError.
+func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runIO(ctx, args, stdin, stdout, stderr, nil)
+}
+
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, handOver func(error) error) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			diagf(stderr, "wavecheck: internal error: %v\n", r)
@@ -40,13 +53,17 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 			code = ExitFailure
 		}
 	}()
-	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
+	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr, handOver: handOver}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetIn(stdin)
 	err := root.ExecuteContext(ctx)
+	if nh := (*render.NeedsHelmError)(nil); errors.As(err, &nh) && g.handOver != nil {
+		// Nothing was written to stdout: every command writes its result once it succeeded.
+		err = g.handOver(err)
+	}
 	if err != nil {
 		var ee *ExitError
 		if !errors.As(err, &ee) || ee.Err != nil {

@@ -22,7 +22,7 @@ import (
 func runWavecheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = Run(context.Background(), args, &out, &errb)
+	code = RunIO(context.Background(), args, os.Stdin, &out, &errb)
 	return out.String(), errb.String(), code
 }
 

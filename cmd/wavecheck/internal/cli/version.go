@@ -5,11 +5,16 @@ import (
 	"runtime"
 
 	"github.com/spf13/cobra"
+	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 // versionLine is what `wavecheck version` and `wavecheck --version` print.
 func versionLine() string {
-	return fmt.Sprintf("wavecheck %s (%s, %s/%s%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, edition)
+	helm := ""
+	if !render.HelmLinked {
+		helm = ", without Helm: charts run " + render.HelmCompanion
+	}
+	return fmt.Sprintf("wavecheck %s (%s, %s/%s%s%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, edition, helm)
 }
 
 func newVersionCmd(g *globals) *cobra.Command {
