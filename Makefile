@@ -122,9 +122,9 @@ e2e-conformance: tools
 e2e-helmoci:
 	cd test/helmoci && go test -count=1 -timeout 10m ./...
 
-# e2e-release tests deploy/release on the host platform only, from one sidecar build of
-# wavecheck (no cross-compiling): the archives, SBOM and checksums, the image layout (its config,
-# and the binary taken out of it runs), reproducibility, the GitHub Action's script against a
+# e2e-release tests deploy/release on the host platform only, from the host builds of the image's
+# binaries (no cross-compiling): the archives, SBOM and checksums, the image layout (its config,
+# and each binary taken out of it runs), reproducibility, the GitHub Action's script against a
 # local HTTP server, and the pre-commit hooks with the real pre-commit.
 e2e-release:
 	cd deploy/release && go test -count=1 -timeout 20m ./...
