@@ -4,10 +4,10 @@
 #
 #   docker build -t REGISTRY/wavecheck:TAG --build-arg VERSION=TAG .
 #
-# The image holds only the static wavecheck binary, plugin.yaml, an /etc/passwd naming uid 999
-# and CA roots. Argo CD's repo-server copies argocd-cmp-server into the shared /var/run/argocd
-# volume (its copyutil init container), and the sidecar runs it as its entrypoint; the
-# cmp-server then runs `wavecheck generate` (no shell) for each app.
+# The image holds only the two static builds of wavecheck (below), plugin.yaml, an /etc/passwd
+# naming uid 999 and CA roots. Argo CD's repo-server copies argocd-cmp-server into the shared
+# /var/run/argocd volume (its copyutil init container), and the sidecar runs it as its
+# entrypoint; the cmp-server then runs `wavecheck generate` (no shell) for each app.
 
 # Go 1.27 (go.mod: go 1.27.0), pinned by digest: the multi-arch index of golang:1.27.1-bookworm.
 # Update both together (e.g. `crane digest golang:1.27-bookworm`).
@@ -19,11 +19,21 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-# -tags sidecar: the build without replay and plan (no gitops-engine, no kubectl), whose
-# process start is what every manifest generation pays (ARCHITECTURE.md, "Two builds").
-RUN go build -trimpath -tags sidecar \
+# Two builds of the sidecar (ARCHITECTURE.md, "Three builds"; deploy/release/release.yaml's
+# image.binaries, which `make image` builds the same way):
+# - wavecheck, -tags sidecar,nohelm: what plugin.yaml runs. Without replay and plan (no
+#   gitops-engine, no kubectl) and without the Helm SDK, whose package initialisers every
+#   manifest generation would otherwise pay at process start.
+# - wavecheck-helm, -tags sidecar: the same with Helm linked. When an app needs Helm (a chart, a
+#   kustomization with helmCharts, a chart from a Helm repository) wavecheck execs it, with the
+#   same arguments and environment, from its own executable's directory: both must stay side
+#   by side in /usr/local/bin.
+RUN go build -trimpath -tags sidecar,nohelm \
       -ldflags "-s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=${VERSION}" \
-      -o /out/wavecheck ./cmd/wavecheck
+      -o /out/wavecheck ./cmd/wavecheck && \
+    go build -trimpath -tags sidecar \
+      -ldflags "-s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=${VERSION}" \
+      -o /out/wavecheck-helm ./cmd/wavecheck
 # The final stage's file system, as deploy/release writes it.
 RUN mkdir -p /root-fs/etc/ssl/certs /root-fs/tmp /root-fs/home/argocd/cmp-server/config && \
     printf 'root:x:0:0:root:/root:/sbin/nologin\nargocd:x:999:999:argocd:/home/argocd:/sbin/nologin\n' > /root-fs/etc/passwd && \
@@ -33,7 +43,7 @@ RUN mkdir -p /root-fs/etc/ssl/certs /root-fs/tmp /root-fs/home/argocd/cmp-server
 
 FROM scratch
 COPY --from=build /root-fs/ /
-COPY --from=build /out/wavecheck /usr/local/bin/wavecheck
+COPY --from=build /out/wavecheck /out/wavecheck-helm /usr/local/bin/
 COPY plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 # Argo CD runs its sidecars as the argocd user (uid 999) with runAsNonRoot.
 USER 999:999

@@ -11,11 +11,16 @@ LDFLAGS := -s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Ve
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wavecheck
 
-# build-sidecar builds what the image runs (Dockerfile): the same tree with -tags sidecar, without
-# replay and plan, so that gitops-engine and kubectl are not linked and their package
-# initialisers do not run on every manifest generation (ARCHITECTURE.md, "Two builds").
+# build-sidecar builds what the image runs (Dockerfile, release.yaml's image.binaries), two builds
+# of the same tree into one directory: bin/sidecar/wavecheck (-tags sidecar,nohelm), the entry
+# plugin.yaml runs, without replay and plan (no gitops-engine, no kubectl) and without the Helm
+# SDK, so that their package initialisers do not run on every manifest generation; and
+# bin/sidecar/wavecheck-helm (-tags sidecar, Helm linked), which wavecheck execs from its own
+# directory when an app needs Helm (ARCHITECTURE.md, "Three builds").
+SIDECAR_DIR ?= bin/sidecar
 build-sidecar:
-	CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags '$(LDFLAGS)' -o $(BIN)-sidecar ./cmd/wavecheck
+	CGO_ENABLED=0 go build -trimpath -tags sidecar,nohelm -ldflags '$(LDFLAGS)' -o $(SIDECAR_DIR)/wavecheck ./cmd/wavecheck
+	CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags '$(LDFLAGS)' -o $(SIDECAR_DIR)/wavecheck-helm ./cmd/wavecheck
 
 # dist cross-builds the release (deploy/release/release.yaml: linux and darwin, amd64 and arm64;
 # static, -trimpath) into dist/: one tar.gz per platform (binary, LICENSE, NOTICE, README),
@@ -25,8 +30,9 @@ dist:
 	cd deploy/release && go run . dist -version $(VERSION)
 
 # image builds the sidecar image without a Docker daemon (go-containerregistry) as an OCI layout
-# in dist/image, linux/amd64 and linux/arm64: scratch, the static sidecar build, uid 999, the
-# cmp-server entrypoint, plugin.yaml at /home/argocd/cmp-server/config/, the host's CA roots.
+# in dist/image, linux/amd64 and linux/arm64: scratch, the two static sidecar builds of
+# build-sidecar in /usr/local/bin (wavecheck and wavecheck-helm), uid 999, the cmp-server
+# entrypoint, plugin.yaml at /home/argocd/cmp-server/config/, the host's CA roots.
 # The same inputs give the same digest. Push it with `crane push --index dist/image REF`.
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 image:
@@ -122,9 +128,9 @@ e2e-conformance: tools
 e2e-helmoci:
 	cd test/helmoci && go test -count=1 -timeout 10m ./...
 
-# e2e-release tests deploy/release on the host platform only, from one sidecar build of
-# wavecheck (no cross-compiling): the archives, SBOM and checksums, the image layout (its config,
-# and the binary taken out of it runs), reproducibility, the GitHub Action's script against a
+# e2e-release tests deploy/release on the host platform only, from the host builds of the image's
+# binaries (no cross-compiling): the archives, SBOM and checksums, the image layout (its config,
+# and each binary taken out of it runs), reproducibility, the GitHub Action's script against a
 # local HTTP server, and the pre-commit hooks with the real pre-commit.
 e2e-release:
 	cd deploy/release && go test -count=1 -timeout 20m ./...

@@ -588,11 +588,9 @@ func TestDockerfile(t *testing.T) {
 		{"builder is a Go 1.27 golang image pinned by digest", regexp.MustCompile(`^golang:1\.27(\.[0-9]+)?(-[a-z0-9]+)?@sha256:[0-9a-f]{64}$`).MatchString(build.from)},
 		{"builder uses its own toolchain (GOTOOLCHAIN=local: no download at build time)", hasInstr(build, `^ENV .*GOTOOLCHAIN=local\b`)},
 		{"static build (CGO_ENABLED=0)", hasInstr(build, `^ENV .*CGO_ENABLED=0\b`)},
-		{"go build -trimpath -tags sidecar -ldflags \"-s -w ...\" ./cmd/wavecheck (the sidecar build)", hasInstr(build, `^RUN go build -trimpath\s+-tags sidecar\s+-ldflags "-s -w[^"]*"\s+-o /out/wavecheck \./cmd/wavecheck$`)},
 		{"final stage is scratch (as make image)", final.from == "scratch"},
 		{"passwd naming uid 999, CA roots and /tmp from the builder", hasInstr(build, `argocd:x:999:999:`) && hasInstr(build, `ca-certificates\.crt`) && hasInstr(build, `chmod 1777 /root-fs/tmp`) && hasInstr(final, `^COPY --from=`+build.name+` /root-fs/ /$`)},
 		{"PATH holds the binary", hasInstr(final, `^ENV .*PATH=/usr/local/bin\b`)},
-		{"binary copied from the builder onto PATH", hasInstr(final, `^COPY --from=`+build.name+` /out/wavecheck /usr/local/bin/wavecheck$`)},
 		{"plugin.yaml at the cmp-server config path", hasInstr(final, `^COPY plugin\.yaml `+regexp.QuoteMeta(pluginConfig)+`$`)},
 		{"runs as uid 999", hasInstr(final, `^USER 999(:999)?$`)},
 		{"entrypoint is the cmp-server", hasInstr(final, `^ENTRYPOINT \["`+regexp.QuoteMeta(cmpServer)+`"\]$`)},
@@ -601,6 +599,50 @@ func TestDockerfile(t *testing.T) {
 	for _, c := range checks {
 		if !c.ok {
 			t.Errorf("Dockerfile: %s", c.what)
+		}
+	}
+	// The image's binaries are release.yaml's (what `make image` builds): each built with its
+	// tags into /out/<name> and copied from the builder to its path.
+	var release struct {
+		Image struct {
+			Binaries []struct {
+				Path string   `json:"path"`
+				Tags []string `json:"tags"`
+			} `json:"binaries"`
+		} `json:"image"`
+	}
+	if err := yaml.Unmarshal([]byte(readFile(t, "release/release.yaml")), &release); err != nil || len(release.Image.Binaries) < 2 {
+		t.Fatalf("release/release.yaml: %v; want image.binaries (wavecheck and wavecheck-helm)", err)
+	}
+	var builds []string           // the RUN instructions' commands, one per && step
+	copied := map[string]string{} // image path -> builder file
+	for _, in := range build.instrs {
+		for step := range strings.SplitSeq(strings.TrimPrefix(in, "RUN "), "&&") {
+			builds = append(builds, strings.Join(strings.Fields(step), " "))
+		}
+	}
+	for _, in := range final.instrs {
+		f := strings.Fields(in)
+		if len(f) < 4 || f[0] != "COPY" || f[1] != "--from="+build.name {
+			continue
+		}
+		dst := f[len(f)-1]
+		for _, src := range f[2 : len(f)-1] {
+			if strings.HasSuffix(dst, "/") {
+				copied[dst+filepath.Base(src)] = src
+			} else {
+				copied[dst] = src
+			}
+		}
+	}
+	for _, b := range release.Image.Binaries {
+		name := filepath.Base(b.Path)
+		re := regexp.MustCompile(`^go build -trimpath -tags ` + regexp.QuoteMeta(strings.Join(b.Tags, ",")) + ` -ldflags "-s -w [^"]*" -o /out/` + regexp.QuoteMeta(name) + ` \./cmd/wavecheck$`)
+		if !slices.ContainsFunc(builds, re.MatchString) {
+			t.Errorf("Dockerfile: no `go build -trimpath -tags %s -ldflags \"-s -w ...\" -o /out/%s ./cmd/wavecheck` (release.yaml's %s)", strings.Join(b.Tags, ","), name, b.Path)
+		}
+		if copied[b.Path] != "/out/"+name {
+			t.Errorf("Dockerfile: %s is not copied from the builder's /out/%s (got %q)", b.Path, name, copied[b.Path])
 		}
 	}
 	// plugin.yaml calls the binary by name: it must be on the image's PATH.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 
 	"sigs.k8s.io/yaml"
 )
@@ -33,11 +34,12 @@ type ImageConfig struct {
 	// Repository is where the release workflow pushes the image, tagged with the version;
 	// every install snippet must name it (Lint).
 	Repository string `json:"repository"`
-	// Tags are the Go build tags of the binary in the image (sidecar: no replay or plan).
-	Tags      []string `json:"tags"`
-	Platforms []string `json:"platforms"`
-	// Binary is the binary's path in the image (plugin.yaml runs it by name from PATH).
-	Binary string `json:"binary"`
+	// Binaries are the builds of wavecheck in the image, each with its own build tags. The
+	// first is the one plugin.yaml runs by name from PATH (sidecar,nohelm: the lite build); it
+	// execs the Helm-linked build (<project>-helm, tags sidecar) found next to its own
+	// executable when an app needs Helm. Lint checks that layout.
+	Binaries  []ImageBinary `json:"binaries"`
+	Platforms []string      `json:"platforms"`
 	// User is uid:gid; Argo CD runs sidecars as 999 with runAsNonRoot.
 	User       string   `json:"user"`
 	Entrypoint []string `json:"entrypoint"`
@@ -50,6 +52,17 @@ type ImageConfig struct {
 	// Snippets are the files that must name Repository:v<chart appVersion>.
 	Snippets []string `json:"snippets"`
 }
+
+// ImageBinary is one build of the main package in the image.
+type ImageBinary struct {
+	// Path is the binary's absolute path in the image.
+	Path string `json:"path"`
+	// Tags are its Go build tags (sidecar: no replay or plan; nohelm: no Helm SDK).
+	Tags []string `json:"tags"`
+}
+
+// Name is the binary's file name, which names its build directory and its -binary override.
+func (b ImageBinary) Name() string { return path.Base(b.Path) }
 
 // LoadConfig reads release.yaml strictly: an unknown key is an error, not ignored.
 func LoadConfig(path string) (*Config, error) {

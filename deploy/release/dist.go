@@ -32,7 +32,7 @@ func ParsePlatform(s string) (Platform, error) {
 }
 
 // BuildCommand is the go build that makes one release binary: static (CGO_ENABLED=0),
-// -trimpath, the version stamped with -X. tags are Go build tags (the image's sidecar build).
+// -trimpath, the version stamped with -X. tags are Go build tags (the image's sidecar builds).
 func BuildCommand(ctx context.Context, root string, cfg *Config, version string, p Platform, tags []string, out string) *exec.Cmd {
 	ldflags := append(append([]string{}, cfg.Ldflags...), "-X", cfg.VersionVariable+"="+version)
 	args := []string{"build", "-trimpath", "-ldflags", strings.Join(ldflags, " ")}

@@ -33,18 +33,29 @@ func loadConfig(t *testing.T) *Config {
 
 func TestBuildCommand(t *testing.T) {
 	cfg := loadConfig(t)
-	cmd := BuildCommand(context.Background(), "/repo", cfg, "v1.2.3", Platform{"darwin", "arm64"}, []string{"sidecar"}, "/out/wavecheck")
-	want := []string{"go", "build", "-trimpath", "-ldflags", "-s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=v1.2.3", "-tags", "sidecar", "-o", "/out/wavecheck", "./cmd/wavecheck"}
-	if diff := cmp.Diff(want, append([]string{"go"}, cmd.Args[1:]...)); diff != "" {
-		t.Errorf("go build args (-want +got):\n%s", diff)
-	}
-	for _, env := range []string{"CGO_ENABLED=0", "GOOS=darwin", "GOARCH=arm64"} {
-		if !slices.Contains(cmd.Env, env) {
-			t.Errorf("build env lacks %s", env)
+	ldflags := "-s -w -X github.com/wavecheck/wavecheck/cmd/wavecheck/internal/cli.Version=v1.2.3"
+	for _, tc := range []struct {
+		tags []string
+		want []string
+	}{
+		// The archives' full CLI.
+		{nil, []string{"go", "build", "-trimpath", "-ldflags", ldflags, "-o", "/out/wavecheck", "./cmd/wavecheck"}},
+		// The image's builds.
+		{[]string{"sidecar"}, []string{"go", "build", "-trimpath", "-ldflags", ldflags, "-tags", "sidecar", "-o", "/out/wavecheck", "./cmd/wavecheck"}},
+		{[]string{"sidecar", "nohelm"}, []string{"go", "build", "-trimpath", "-ldflags", ldflags, "-tags", "sidecar,nohelm", "-o", "/out/wavecheck", "./cmd/wavecheck"}},
+	} {
+		cmd := BuildCommand(context.Background(), "/repo", cfg, "v1.2.3", Platform{"darwin", "arm64"}, tc.tags, "/out/wavecheck")
+		if diff := cmp.Diff(tc.want, append([]string{"go"}, cmd.Args[1:]...)); diff != "" {
+			t.Errorf("tags %q: go build args (-want +got):\n%s", tc.tags, diff)
 		}
-	}
-	if cmd.Dir != "/repo" {
-		t.Errorf("build runs in %q", cmd.Dir)
+		for _, env := range []string{"CGO_ENABLED=0", "GOOS=darwin", "GOARCH=arm64"} {
+			if !slices.Contains(cmd.Env, env) {
+				t.Errorf("build env lacks %s", env)
+			}
+		}
+		if cmd.Dir != "/repo" {
+			t.Errorf("build runs in %q", cmd.Dir)
+		}
 	}
 }
 

@@ -26,9 +26,9 @@ const pluginConfigPath = "/home/argocd/cmp-server/config/plugin.yaml"
 
 // ImageInputs are the files of one platform's image.
 type ImageInputs struct {
-	Binary       string // the static sidecar binary
-	PluginConfig string // plugin.yaml
-	CABundle     string // PEM roots for Helm repositories over HTTPS; "" for none
+	Binaries     map[string]string // image path (ImageBinary.Path) -> the static build for it
+	PluginConfig string            // plugin.yaml
+	CABundle     string            // PEM roots for Helm repositories over HTTPS; "" for none
 }
 
 // fileEntry is one entry of the image's single layer.
@@ -41,7 +41,8 @@ type fileEntry struct {
 
 // layerEntries is the image's file system: scratch plus /etc/passwd and /etc/group naming uid
 // 999 (argocd, as in Argo CD's own image, so tools that look the user up find it), a
-// world-writable /tmp (the sidecar mounts an emptyDir over it), the binary and plugin.yaml.
+// world-writable /tmp (the sidecar mounts an emptyDir over it), every binary of cfg.Binaries
+// and plugin.yaml.
 func layerEntries(cfg ImageConfig, in ImageInputs) ([]fileEntry, error) {
 	uid, gid, err := parseUser(cfg.User)
 	if err != nil {
@@ -54,21 +55,37 @@ func layerEntries(cfg ImageConfig, in ImageInputs) ([]fileEntry, error) {
 		}
 		return b, nil
 	}
-	bin, err := read(in.Binary)
-	if err != nil {
-		return nil, err
-	}
 	plugin, err := read(in.PluginConfig)
 	if err != nil {
 		return nil, err
 	}
 	files := map[string]fileEntry{
-		"etc/passwd":                              {mode: 0o644, body: fmt.Appendf(nil, "root:x:0:0:root:/root:/sbin/nologin\nargocd:x:%d:%d:argocd:/home/argocd:/sbin/nologin\n", uid, gid)},
-		"etc/group":                               {mode: 0o644, body: fmt.Appendf(nil, "root:x:0:\nargocd:x:%d:\n", gid)},
-		strings.TrimPrefix(cfg.Binary, "/"):       {mode: 0o755, body: bin},
+		"etc/passwd": {mode: 0o644, body: fmt.Appendf(nil, "root:x:0:0:root:/root:/sbin/nologin\nargocd:x:%d:%d:argocd:/home/argocd:/sbin/nologin\n", uid, gid)},
+		"etc/group":  {mode: 0o644, body: fmt.Appendf(nil, "root:x:0:\nargocd:x:%d:\n", gid)},
 		strings.TrimPrefix(pluginConfigPath, "/"): {mode: 0o644, body: plugin},
 		"tmp/": {mode: 0o1777},
 		strings.TrimPrefix(path.Dir(pluginConfigPath), "/") + "/": {mode: 0o755, uid: uid, gid: gid},
+	}
+	if len(cfg.Binaries) == 0 {
+		return nil, fmt.Errorf("image.binaries: empty")
+	}
+	for _, b := range cfg.Binaries {
+		src, ok := in.Binaries[b.Path]
+		if !ok {
+			return nil, fmt.Errorf("image input: no build of %s", b.Path)
+		}
+		name := strings.TrimPrefix(path.Clean(b.Path), "/")
+		if _, dup := files[name]; dup || !path.IsAbs(b.Path) {
+			return nil, fmt.Errorf("image.binaries: %s: want an absolute path of its own", b.Path)
+		}
+		bin, err := read(src)
+		if err != nil {
+			return nil, err
+		}
+		files[name] = fileEntry{mode: 0o755, body: bin}
+	}
+	if len(in.Binaries) != len(cfg.Binaries) {
+		return nil, fmt.Errorf("image input: %d binaries for the %d of image.binaries", len(in.Binaries), len(cfg.Binaries))
 	}
 	if in.CABundle != "" {
 		ca, err := read(in.CABundle)

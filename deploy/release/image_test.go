@@ -38,15 +38,15 @@ func readTree(t *testing.T, dir string) map[string]string {
 // Docker daemon), twice: the layouts are identical byte for byte. It then opens the layout like
 // a registry client would, checks the index and the config (user 999, the cmp-server
 // entrypoint, env, labels), the file system (plugin.yaml where the cmp-server reads it, passwd
-// naming uid 999, a world-writable /tmp, nothing else), and runs the binary taken out of the
-// image.
+// naming uid 999, a world-writable /tmp, both builds of wavecheck side by side, nothing else),
+// and runs each binary taken out of the image.
 func TestImage(t *testing.T) {
 	cfg := loadConfig(t)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, []byte("-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inputs := map[Platform]ImageInputs{hostPlatform: {Binary: hostBinary, PluginConfig: "../../plugin.yaml", CABundle: ca}}
+	inputs := map[Platform]ImageInputs{hostPlatform: {Binaries: hostImageBinaries, PluginConfig: "../../plugin.yaml", CABundle: ca}}
 	var digests []v1.Hash
 	var trees []map[string]string
 	var dir string
@@ -137,6 +137,7 @@ func TestImage(t *testing.T) {
 		"home/argocd/cmp-server/config": {0o755, 999, 999}, "home/argocd/cmp-server/config/plugin.yaml": {0o644, 0, 0},
 		"tmp": {0o1777, 0, 0},
 		"usr": {0o755, 0, 0}, "usr/local": {0o755, 0, 0}, "usr/local/bin": {0o755, 0, 0}, "usr/local/bin/wavecheck": {0o755, 0, 0},
+		"usr/local/bin/wavecheck-helm": {0o755, 0, 0},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("image file system (-want +got):\n%s", diff)
@@ -148,13 +149,52 @@ func TestImage(t *testing.T) {
 	if !strings.Contains(string(bodies["etc/passwd"]), "argocd:x:999:999:") {
 		t.Errorf("/etc/passwd lacks uid 999: %q", bodies["etc/passwd"])
 	}
-	bin := filepath.Join(t.TempDir(), "wavecheck")
-	if err := os.WriteFile(bin, bodies["usr/local/bin/wavecheck"], 0o755); err != nil {
-		t.Fatal(err)
+	// Each binary is the build release.yaml names for its path, and runs.
+	for _, b := range cfg.Image.Binaries {
+		name := strings.TrimPrefix(b.Path, "/")
+		built, err := os.ReadFile(hostImageBinaries[b.Path])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(built, bodies[name]) {
+			t.Errorf("%s in the image is not the -tags %s build", b.Path, strings.Join(b.Tags, ","))
+		}
+		bin := filepath.Join(t.TempDir(), b.Name())
+		if err := os.WriteFile(bin, bodies[name], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(bin, "version").Output()
+		if err != nil || !strings.HasPrefix(string(out), "wavecheck "+testVersion+" (") || !strings.Contains(string(out), "sidecar build") {
+			t.Errorf("%s version from the image: %q, %v; want the sidecar build of %s", b.Path, out, err, testVersion)
+		}
 	}
-	out, err := exec.Command(bin, "version").Output()
-	if err != nil || !strings.HasPrefix(string(out), "wavecheck "+testVersion+" (") || !strings.Contains(string(out), "sidecar build") {
-		t.Errorf("wavecheck version from the image: %q, %v; want the sidecar build of %s", out, err, testVersion)
+}
+
+// TestImageInputs: the layer refuses a binary of image.binaries without a build, a build for no
+// listed binary, and a binary path taken by another file of the image.
+func TestImageInputs(t *testing.T) {
+	cfg := loadConfig(t).Image
+	tests := []struct {
+		name     string
+		binaries []ImageBinary
+		inputs   map[string]string
+		want     string
+	}{
+		{"missing build", cfg.Binaries, map[string]string{"/usr/local/bin/wavecheck": hostBinary}, "no build of /usr/local/bin/wavecheck-helm"},
+		{"extra build", cfg.Binaries[:1], map[string]string{"/usr/local/bin/wavecheck": hostBinary, "/usr/local/bin/wavecheck-helm": hostBinary}, "2 binaries for the 1 of image.binaries"},
+		{"path taken", []ImageBinary{{Path: "/etc/passwd", Tags: []string{"sidecar"}}}, map[string]string{"/etc/passwd": hostBinary}, "/etc/passwd: want an absolute path of its own"},
+		{"relative path", []ImageBinary{{Path: "wavecheck", Tags: []string{"sidecar"}}}, map[string]string{"wavecheck": hostBinary}, "wavecheck: want an absolute path"},
+		{"none", nil, nil, "image.binaries: empty"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cfg
+			c.Binaries = tc.binaries
+			_, err := layerEntries(c, ImageInputs{Binaries: tc.inputs, PluginConfig: "../../plugin.yaml"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("layerEntries error = %v, want one containing %q", err, tc.want)
+			}
+		})
 	}
 }
 

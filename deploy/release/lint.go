@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -57,9 +58,6 @@ func Lint(root string, cfg *Config) error {
 	if im.Repository == "" || im.Repository != strings.ToLower(im.Repository) || strings.Contains(im.Repository, ":") {
 		fail("image.repository: %q: want a lower-case repository without a tag, e.g. ghcr.io/org/wavecheck", im.Repository)
 	}
-	if !slices.Contains(im.Tags, "sidecar") {
-		fail("image.tags: the image must be the sidecar build (-tags sidecar)")
-	}
 	for _, s := range im.Platforms {
 		if !slices.Contains(cfg.Platforms, s) || !strings.HasPrefix(s, "linux/") {
 			fail("image.platforms: %s must be a linux platform listed in platforms", s)
@@ -68,14 +66,7 @@ func Lint(root string, cfg *Config) error {
 	if _, _, err := parseUser(im.User); err != nil {
 		fail("image.user: %v", err)
 	}
-	if !filepath.IsAbs(im.Binary) || filepath.Base(im.Binary) != cfg.Project {
-		fail("image.binary: %q: want an absolute path ending in /%s (plugin.yaml runs it by name)", im.Binary, cfg.Project)
-	}
-	if !slices.Contains(im.Env, "PATH="+filepath.Dir(im.Binary)) && !slices.ContainsFunc(im.Env, func(e string) bool {
-		return strings.HasPrefix(e, "PATH=") && slices.Contains(filepath.SplitList(strings.TrimPrefix(e, "PATH=")), filepath.Dir(im.Binary))
-	}) {
-		fail("image.env: PATH must hold %s (plugin.yaml runs %s by name)", filepath.Dir(im.Binary), cfg.Project)
-	}
+	errs = append(errs, checkBinaries(cfg.Project, im)...)
 	if want := []string{"/var/run/argocd/argocd-cmp-server"}; !slices.Equal(im.Entrypoint, want) {
 		fail("image.entrypoint: %q: Argo CD's sidecar convention is %q", im.Entrypoint, want)
 	}
@@ -86,6 +77,56 @@ func Lint(root string, cfg *Config) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// checkBinaries checks the image's builds: each an absolute path of its own and a sidecar build
+// (-tags sidecar: no replay or plan); the first named after the project, on PATH (plugin.yaml
+// runs it by name) and the lite build (-tags sidecar,nohelm: no Helm SDK); and next to it, in the
+// same directory, <project>-helm built with Helm (sidecar without nohelm), which the lite build
+// execs from its own executable's directory when an app needs Helm.
+func checkBinaries(project string, im ImageConfig) []error {
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if len(im.Binaries) == 0 {
+		fail("image.binaries: empty; want /usr/local/bin/%s (tags sidecar, nohelm) and %s-helm next to it (tags sidecar)", project, project)
+		return errs
+	}
+	seen := map[string]bool{}
+	for i, b := range im.Binaries {
+		if !path.IsAbs(b.Path) || path.Clean(b.Path) != b.Path || strings.HasSuffix(b.Path, "/") {
+			fail("image.binaries[%d].path: %q: want a clean absolute file path, e.g. /usr/local/bin/%s", i, b.Path, project)
+		}
+		if seen[b.Path] {
+			fail("image.binaries[%d].path: %s is listed twice", i, b.Path)
+		}
+		seen[b.Path] = true
+		if !slices.Contains(b.Tags, "sidecar") {
+			fail("image.binaries[%d].tags: %s must be a sidecar build (-tags sidecar: no replay or plan)", i, b.Path)
+		}
+	}
+	lite := im.Binaries[0]
+	if lite.Name() != project {
+		fail("image.binaries[0].path: %q: want an absolute path ending in /%s (plugin.yaml runs it by name)", lite.Path, project)
+	}
+	if !slices.Contains(lite.Tags, "nohelm") {
+		fail("image.binaries[0].tags: %s must be the lite build, tags [sidecar, nohelm] (no Helm SDK: half the start-up of every generate)", lite.Path)
+	}
+	dir := path.Dir(lite.Path)
+	if !slices.ContainsFunc(im.Env, func(e string) bool {
+		list, ok := strings.CutPrefix(e, "PATH=")
+		return ok && slices.Contains(filepath.SplitList(list), dir)
+	}) {
+		fail("image.env: PATH must hold %s (plugin.yaml runs %s by name)", dir, project)
+	}
+	helm := path.Join(dir, project+"-helm")
+	i := slices.IndexFunc(im.Binaries, func(b ImageBinary) bool { return b.Path == helm })
+	switch {
+	case i < 0:
+		fail("image.binaries: no %s: the lite build execs %s-helm from its own directory when an app needs Helm; add it with tags [sidecar]", helm, project)
+	case slices.Contains(im.Binaries[i].Tags, "nohelm"):
+		fail("image.binaries[%d].tags: %s must link Helm (tags [sidecar], without nohelm): the lite build delegates Helm apps to it", i, helm)
+	}
+	return errs
 }
 
 // checkVersionVariable checks that pkg.Name is a package of the repository's module declaring

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,21 +31,53 @@ const usage = `usage: release COMMAND [flags]
   dist    build the binaries of every platform, archives, SBOMs and SHA256SUMS
   image   build the sidecar image as an OCI layout (no Docker daemon)`
 
-// platformFlags collects repeated -binary os/arch=path flags.
-type platformFlags map[Platform]string
+// binaryFlags collects repeated -binary os/arch[/name]=path flags: a prebuilt binary used
+// instead of building it. name is the binary's file name (the image's binaries differ by it);
+// without it, the project's (the archives' binary, the image's first).
+type binaryFlags map[binaryKey]string
 
-func (f platformFlags) String() string { return fmt.Sprint(map[Platform]string(f)) }
+type binaryKey struct {
+	Platform
+	Name string // "" until run resolves it to the project's name
+}
 
-func (f platformFlags) Set(s string) error {
-	ps, path, ok := strings.Cut(s, "=")
-	if !ok {
-		return fmt.Errorf("%q: want os/arch=path", s)
+func (f binaryFlags) String() string { return fmt.Sprint(map[binaryKey]string(f)) }
+
+func (f binaryFlags) Set(s string) error {
+	key, file, ok := strings.Cut(s, "=")
+	if !ok || file == "" {
+		return fmt.Errorf("%q: want os/arch=path or os/arch/name=path", s)
 	}
-	p, err := ParsePlatform(ps)
+	var name string
+	if parts := strings.Split(key, "/"); len(parts) == 3 {
+		key, name = parts[0]+"/"+parts[1], parts[2]
+	}
+	p, err := ParsePlatform(key)
 	if err != nil {
 		return err
 	}
-	f[p] = path
+	f[binaryKey{p, name}] = file
+	return nil
+}
+
+// named returns the prebuilt binaries called name, by platform; project names the unnamed ones.
+func (f binaryFlags) named(name, project string) map[Platform]string {
+	m := map[Platform]string{}
+	for k, file := range f {
+		if k.Name == name || (k.Name == "" && name == project) {
+			m[k.Platform] = file
+		}
+	}
+	return m
+}
+
+// check refuses a -binary naming none of names.
+func (f binaryFlags) check(project string, names ...string) error {
+	for k := range f {
+		if n := cmp.Or(k.Name, project); !slices.Contains(names, n) {
+			return fmt.Errorf("-binary %s/%s: no binary %s to replace; want one of %s", k.Platform, n, n, strings.Join(names, ", "))
+		}
+	}
 	return nil
 }
 
@@ -56,8 +91,8 @@ func run(ctx context.Context, args []string) error {
 	version := fs.String("version", "", "release version, e.g. v0.1.0 (default: git describe)")
 	out := fs.String("out", "", "output folder (default ROOT/dist, image: ROOT/dist/image)")
 	caBundle := fs.String("ca-bundle", "", "image: PEM roots installed at /etc/ssl/certs/ca-certificates.crt (Helm repositories over HTTPS)")
-	binaries := platformFlags{}
-	fs.Var(binaries, "binary", "os/arch=path: use this binary instead of building it (repeatable)")
+	binaries := binaryFlags{}
+	fs.Var(binaries, "binary", "os/arch[/name]=path: use this binary instead of building it (repeatable; name: the image binary's file name, default the project's)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -76,10 +111,14 @@ func run(ctx context.Context, args []string) error {
 		if *out == "" {
 			*out = filepath.Join(*root, "dist")
 		}
-		if err := build(ctx, *root, cfg, *version, cfg.Platforms, nil, filepath.Join(*out, "build"), binaries); err != nil {
+		if err := binaries.check(cfg.Project, cfg.Project); err != nil {
 			return err
 		}
-		files, err := Package(*root, cfg, *version, binaries, *out, epoch)
+		built, err := build(ctx, *root, cfg, *version, cfg.Platforms, nil, cfg.Project, filepath.Join(*out, "build"), binaries.named(cfg.Project, cfg.Project))
+		if err != nil {
+			return err
+		}
+		files, err := Package(*root, cfg, *version, built, *out, epoch)
 		if err != nil {
 			return err
 		}
@@ -91,12 +130,29 @@ func run(ctx context.Context, args []string) error {
 		if *out == "" {
 			*out = filepath.Join(*root, "dist", "image")
 		}
-		if err := build(ctx, *root, cfg, *version, cfg.Image.Platforms, cfg.Image.Tags, filepath.Join(filepath.Dir(*out), "build-sidecar"), binaries); err != nil {
+		var names []string
+		for _, b := range cfg.Image.Binaries {
+			names = append(names, b.Name())
+		}
+		if err := binaries.check(cfg.Project, names...); err != nil {
 			return err
 		}
+		// Each binary of every platform into build-sidecar/<os>_<arch>/<name>: the image's
+		// binaries share one directory there as they do in the image.
 		inputs := map[Platform]ImageInputs{}
-		for p, bin := range binaries {
-			inputs[p] = ImageInputs{Binary: bin, PluginConfig: filepath.Join(*root, cfg.Image.PluginConfig), CABundle: *caBundle}
+		for _, b := range cfg.Image.Binaries {
+			built, err := build(ctx, *root, cfg, *version, cfg.Image.Platforms, b.Tags, b.Name(), filepath.Join(filepath.Dir(*out), "build-sidecar"), binaries.named(b.Name(), cfg.Project))
+			if err != nil {
+				return err
+			}
+			for p, file := range built {
+				in, ok := inputs[p]
+				if !ok {
+					in = ImageInputs{Binaries: map[string]string{}, PluginConfig: filepath.Join(*root, cfg.Image.PluginConfig), CABundle: *caBundle}
+					inputs[p] = in
+				}
+				in.Binaries[b.Path] = file
+			}
 		}
 		digest, err := BuildImage(cfg.Image, inputs, *version, gitOutput(*root, "rev-parse", "HEAD"), epoch, *out)
 		if err != nil {
@@ -108,27 +164,30 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 }
 
-// build builds the binary of every platform not given with -binary into dir.
-func build(ctx context.Context, root string, cfg *Config, version string, platforms, tags []string, dir string, binaries platformFlags) error {
+// build builds the binary called name of every platform not in prebuilt into dir/<os>_<arch>/,
+// and returns every platform's binary, the prebuilt ones included.
+func build(ctx context.Context, root string, cfg *Config, version string, platforms, tags []string, name, dir string, prebuilt map[Platform]string) (map[Platform]string, error) {
+	binaries := map[Platform]string{}
+	maps.Copy(binaries, prebuilt)
 	for _, s := range platforms {
 		p, err := ParsePlatform(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, ok := binaries[p]; ok {
 			continue
 		}
-		out, err := filepath.Abs(filepath.Join(dir, p.OS+"_"+p.Arch, cfg.Project))
+		out, err := filepath.Abs(filepath.Join(dir, p.OS+"_"+p.Arch, name))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(os.Stderr, "release: building %s %s\n", p, version)
+		fmt.Fprintf(os.Stderr, "release: building %s %s %s (tags %q)\n", name, p, version, tags)
 		if err := BuildCommand(ctx, root, cfg, version, p, tags, out).Run(); err != nil {
-			return fmt.Errorf("build %s: %w", p, err)
+			return nil, fmt.Errorf("build %s %s: %w", name, p, err)
 		}
 		binaries[p] = out
 	}
-	return nil
+	return binaries, nil
 }
 
 // sourceDateEpoch is the time stamped into archives, SBOMs and the image: SOURCE_DATE_EPOCH
