@@ -55,8 +55,9 @@ type Options struct {
 	// hack/tool-versions.sh; test/tools/build.sh builds the same ones). Without it only plugin
 	// and directory sources render.
 	ToolsBin string
-	// Wavecheck is the wavecheck binary the sidecar runs (plugin.yaml runs it by name).
-	Wavecheck string
+	// SidecarBinaries are the sidecar image's binaries (wavecheck, which plugin.yaml runs by
+	// name, and wavecheck-helm next to it), put on the cmp-server's PATH under their own names.
+	SidecarBinaries []string
 	// PluginConfig is the project's plugin.yaml.
 	PluginConfig string
 	// SidecarEnv is added to the cmp-server's environment (e.g. WAVECHECK_MODE=warn).
@@ -153,8 +154,10 @@ func Start(ctx context.Context, opts Options) (_ *ArgoCD, err error) {
 	if err := copyFile(opts.PluginConfig, a.path("cmp-config", "plugin.yaml"), 0o644); err != nil {
 		return nil, err
 	}
-	if err := copyFile(opts.Wavecheck, a.path("cmp-bin", "wavecheck"), 0o755); err != nil {
-		return nil, err
+	for _, bin := range opts.SidecarBinaries {
+		if err := copyFile(bin, a.path("cmp-bin", filepath.Base(bin)), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	argocd := filepath.Join(opts.BinDir, "argocd")
 	base := []string{"HOME=" + a.path("home"), "ARGOCD_FAKE_IN_CLUSTER=true"}

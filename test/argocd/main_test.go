@@ -30,8 +30,9 @@ var shared struct {
 	rec       *argocd.Recorder
 	dyn       dynamic.Interface
 	client    kubernetes.Interface
-	wavecheck string // the binary under test
-	repo      string // the git work tree Argo CD reads (file://)
+	wavecheck string   // the full CLI (replay, plan) under test
+	sidecar   []string // the sidecar image's binaries: wavecheck without Helm, wavecheck-helm
+	repo      string   // the git work tree Argo CD reads (file://)
 	tmp       string
 	cancel    context.CancelFunc
 }
@@ -97,6 +98,18 @@ func setup(k8sBin, argoBin string) (err error) {
 			return fmt.Errorf("build wavecheck: %v\n%s", err, out)
 		}
 	}
+	// The sidecar runs the image's binaries: wavecheck without Helm, wavecheck-helm next to it
+	// (release.yaml image.binaries; ARCHITECTURE.md, "Three builds").
+	for name, tags := range map[string]string{"wavecheck": "sidecar,nohelm", "wavecheck-helm": "sidecar"} {
+		out := filepath.Join(shared.tmp, "sidecar", name)
+		build := exec.Command("go", "build", "-tags", tags, "-o", out, "./cmd/wavecheck")
+		build.Dir = filepath.Join("..", "..")
+		build.Env = append(os.Environ(), "GOWORK=off")
+		if b, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("build the sidecar's %s: %v\n%s", name, err, b)
+		}
+		shared.sidecar = append(shared.sidecar, out)
+	}
 	shared.repo = filepath.Join(shared.tmp, "repo")
 	if err := makeRepo(shared.repo); err != nil {
 		return err
@@ -125,13 +138,13 @@ func setup(k8sBin, argoBin string) (err error) {
 		}
 	}
 	shared.argo, err = argocd.Start(startCtx, argocd.Options{
-		BinDir:       argoBin,
-		ToolsBin:     toolsBin,
-		Wavecheck:    shared.wavecheck,
-		PluginConfig: filepath.Join("..", "..", "plugin.yaml"),
-		Cluster:      shared.cluster,
-		Logger:       logger,
-		LogDir:       os.Getenv("WAVECHECK_E2E_LOGS"),
+		BinDir:          argoBin,
+		ToolsBin:        toolsBin,
+		SidecarBinaries: shared.sidecar,
+		PluginConfig:    filepath.Join("..", "..", "plugin.yaml"),
+		Cluster:         shared.cluster,
+		Logger:          logger,
+		LogDir:          os.Getenv("WAVECHECK_E2E_LOGS"),
 	})
 	if err != nil {
 		return err

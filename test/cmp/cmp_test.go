@@ -65,8 +65,8 @@ func setup(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	// Build wavecheck (or take WAVECHECK_BIN) and put it on PATH: plugin.yaml runs it by name,
-	// as in the image, which holds the sidecar build (-tags sidecar).
+	// Build the image's binaries (or take WAVECHECK_BIN as wavecheck) and put them on PATH:
+	// plugin.yaml runs wavecheck by name, as in the image.
 	bin := filepath.Join(tmp, "bin")
 	wavecheckBin = filepath.Join(bin, "wavecheck")
 	if prebuilt != "" {
@@ -77,11 +77,15 @@ func setup(m *testing.M) int {
 			return fail("%v", err)
 		}
 	} else {
-		build := exec.Command("go", "build", "-tags", "sidecar", "-o", wavecheckBin, "./cmd/wavecheck")
-		build.Dir = filepath.Join("..", "..")
-		build.Env = append(os.Environ(), "GOWORK=off")
-		if out, err := build.CombinedOutput(); err != nil {
-			return fail("build wavecheck: %v\n%s", err, out)
+		// As the image holds them (deploy/release/release.yaml image.binaries): wavecheck
+		// without Helm, which hands every run that needs Helm over to wavecheck-helm next to it.
+		for out, tags := range map[string]string{wavecheckBin: "sidecar,nohelm", filepath.Join(bin, "wavecheck-helm"): "sidecar"} {
+			build := exec.Command("go", "build", "-tags", tags, "-o", out, "./cmd/wavecheck")
+			build.Dir = filepath.Join("..", "..")
+			build.Env = append(os.Environ(), "GOWORK=off")
+			if b, err := build.CombinedOutput(); err != nil {
+				return fail("build %s: %v\n%s", filepath.Base(out), err, b)
+			}
 		}
 	}
 	os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
