@@ -108,14 +108,18 @@ measure_all() {
 		built_from+=" plus uncommitted changes"
 	fi
 	(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/bin/wavecheck" ./cmd/wavecheck)
-	# The sidecar build (what the image runs: no replay/plan) runs every `generate` below.
-	(cd "$root" && CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags "-s -w" -o "$work/bin/wavecheck-sidecar" ./cmd/wavecheck)
+	# The image's two binaries (`make build-sidecar`) run every `generate` below: wavecheck
+	# without Helm, which hands charts over to wavecheck-helm next to it (ARCHITECTURE.md,
+	# "Three builds").
+	(cd "$root" && CGO_ENABLED=0 go build -trimpath -tags sidecar,nohelm -ldflags "-s -w" -o "$work/bin/sidecar/wavecheck" ./cmd/wavecheck)
+	(cd "$root" && CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags "-s -w" -o "$work/bin/sidecar/wavecheck-helm" ./cmd/wavecheck)
 	(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/bin/flagonly" ./test/bench/flagonly)
 	(cd "$root" && go build -trimpath -o "$work/bin/gen" ./test/bench/gen)
 	log "building or fetching helm, kustomize, conftest"
 	tools="$("$root/test/tools/build.sh")"
 	wc="$work/bin/wavecheck"
-	wcs="$work/bin/wavecheck-sidecar"
+	wcs="$work/bin/sidecar/wavecheck"
+	wch="$work/bin/sidecar/wavecheck-helm"
 	helm="$tools/helm"
 	kustomize="$tools/kustomize"
 	conftest="$tools/conftest"
@@ -214,21 +218,23 @@ measure_all() {
 	load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 	# Process start: generate on a 10-object app, as the cmp-server runs it; `wavecheck version`
-	# (both builds) against a static Go binary that only parses flags; generate on the example
+	# (the three builds) against a static Go binary that only parses flags; generate on the example
 	# guestbooks against the CLI Argo CD runs for them natively. Interleaved.
 	sr=$((runs * 2 + 1))
-	start_group start-flagonly start-version start-version-full start-generate
+	start_group start-flagonly start-version start-version-helm start-version-full start-generate
 	warm start-flagonly "$apps/10" "$work/bin/flagonly" -v x
 	warm start-version "$apps/10" "$wcs" version
+	warm start-version-helm "$apps/10" "$wch" version
 	warm start-version-full "$apps/10" "$wc" version
 	warm start-generate "$apps/10/dir" "${cmp_env[@]}" "$wcs" generate
 	for ((i = 0; i < sr; i++)); do
 		once start-flagonly "$apps/10" "$work/bin/flagonly" -v x
 		once start-version "$apps/10" "$wcs" version
+		once start-version-helm "$apps/10" "$wch" version
 		once start-version-full "$apps/10" "$wc" version
 		once start-generate "$apps/10/dir" "${cmp_env[@]}" "$wcs" generate
 	done
-	end_group start-flagonly start-version start-version-full start-generate
+	end_group start-flagonly start-version start-version-helm start-version-full start-generate
 	start_group gb-kustomize-cli gb-kustomize-generate gb-helm-cli gb-helm-generate
 	warm gb-kustomize-cli "$gb/kustomize-guestbook" "$kustomize" build .
 	warm gb-kustomize-generate "$gb/kustomize-guestbook" "${cmp_env[@]}" "$wcs" generate
@@ -374,15 +380,17 @@ verdict() { # value op limit
 	echo "  The machine is shared: absolute times are inflated by the load, so compare ratios measured in"
 	echo "  the same run."
 	echo "- Tools: helm v4.3.1, kustomize v5.8.3, conftest v0.71.1 (test/tools/build.sh), wavecheck built"
-	echo "  with \`-trimpath -ldflags '-s -w'\` as \`make build\` does; every \`generate\` runs the sidecar"
-	echo "  build (\`-tags sidecar\`, what the image runs, \`make build-sidecar\`)."
+	echo "  with \`-trimpath -ldflags '-s -w'\` as \`make build\` does; every \`generate\` runs the image's"
+	echo "  wavecheck (\`-tags sidecar,nohelm\`, \`make build-sidecar\`), which hands charts over to the"
+	echo "  image's wavecheck-helm (\`-tags sidecar\`) next to it."
 	echo
 	echo "## Results"
 	echo
 	echo "| command | wall s (median) | CPU s (median) | peak RSS MiB | runs | objects out | wall ratio | CPU ratio |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 	row "process start: static Go binary that only parses flags (reference)" start-flagonly
-	row "process start: wavecheck version (sidecar build)" start-version start-flagonly
+	row "process start: wavecheck version (image's wavecheck: sidecar build without Helm)" start-version start-flagonly
+	row "process start: wavecheck-helm version (image's sidecar build with Helm)" start-version-helm start-flagonly
 	row "process start: wavecheck version (full build)" start-version-full start-flagonly
 	row "process start: wavecheck generate, 10-object dir app" start-generate
 	row "kustomize-guestbook: kustomize build" gb-kustomize-cli
@@ -454,7 +462,7 @@ verdict() { # value op limit
 			echo "| $1 | ${x}x | $(verdict "$x" "<=" "$4") | ${c}x | $(verdict "$c" "<=" "$4") |"
 		fi
 	}
-	target_ratio "wavecheck version (sidecar build) <= 2x a static Go binary parsing flags" start-version start-flagonly 2
+	target_ratio "wavecheck version (image's wavecheck) <= 2x a static Go binary parsing flags" start-version start-flagonly 2
 	target_ratio "generate kustomize-guestbook <= 1.5x kustomize build" gb-kustomize-generate gb-kustomize-cli 1.5
 	target_ratio "generate helm-guestbook <= 1.2x helm template" gb-helm-generate gb-helm-cli 1.2
 	if [[ -f "$here/NOTES.md" ]]; then
