@@ -8,7 +8,7 @@ import "github.com/spf13/cobra"
 const edition = ""
 
 // engineCommands are the commands that drive gitops-engine (package engine). The sidecar
-// build (-tags sidecar, commands_sidecar.go) leaves them out: see ARCHITECTURE.md, "Two
+// build (-tags sidecar, commands_sidecar.go) leaves them out: see ARCHITECTURE.md, "Three
 // builds".
 func engineCommands(g *globals) []*cobra.Command {
 	return []*cobra.Command{newReplayCmd(g), newPlanCmd(g)}
