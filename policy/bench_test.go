@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -165,21 +166,38 @@ func BenchmarkFirstEvaluation(b *testing.B) {
 			"spec": map[string]any{"replicas": 1, "template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "c", "image": "x"}}}}}}},
 		{Object: map[string]any{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "guestbook-ui"}}},
 	}
-	for _, eager := range []bool{true, false} {
-		name := "gated"
-		if eager {
-			name = "eager"
-		}
-		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
-				l, err := New(ctx, Options{eager: eager})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := l.Evaluate(ctx, objs); err != nil {
-					b.Fatal(err)
-				}
+	// The same with what test/bench/gen puts in its 10-object app: a PreSync hook Job with its
+	// ServiceAccount, a CRD and one of its custom resources, which keep the hook rules and
+	// cr-without-crd (the start-generate row of make bench).
+	hooked := append(slices.Clone(objs),
+		manifest.Object{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{"name": "migrate",
+			"annotations": map[string]any{"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"}},
+			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"serviceAccountName": "migrate", "restartPolicy": "Never"}}}}},
+		manifest.Object{Object: map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "migrate"}}},
+		manifest.Object{Object: map[string]any{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": map[string]any{"name": "widgets.example.com"},
+			"spec": map[string]any{"group": "example.com", "names": map[string]any{"kind": "Widget"}}}},
+		manifest.Object{Object: map[string]any{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": map[string]any{"name": "w"}}},
+	)
+	for _, app := range []struct {
+		name string
+		objs []manifest.Object
+	}{{"plain", objs}, {"hooks", hooked}} {
+		for _, eager := range []bool{true, false} {
+			name := app.name + "/gated"
+			if eager {
+				name = app.name + "/eager"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					l, err := New(ctx, Options{eager: eager})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := l.Evaluate(ctx, app.objs); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
