@@ -11,7 +11,7 @@ import (
 // Helm out so that the Kustomize and directory apps most users have do not pay Helm's package
 // initialisers on every generate (ARCHITECTURE.md, "Three builds"). There, each entry point
 // that needs Helm returns a *NeedsHelmError before doing anything, and the command hands the
-// whole run over to the build with Helm (cmd/wavecheck/internal/cli, delegate_nohelm.go).
+// whole run over to the build with Helm (cmd/wavecheck/internal/cli, handover_nohelm.go).
 
 // NeedsHelmError says that rendering What needs the Helm SDK, which this build does not link
 // (-tags nohelm). It is returned before anything was read or written for What.
