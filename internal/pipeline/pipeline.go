@@ -46,6 +46,9 @@ type Options struct {
 	// differs (manifest.MarkUnstable), for the render-not-deterministic rule: Argo CD renders on
 	// every refresh, so such an app is OutOfSync forever.
 	CheckDeterminism bool
+	// LintCacheDir, when set, keeps each lint outcome under a digest of everything it depends
+	// on and reuses it (lintcache.go): an app regenerated unchanged compiles no Rego.
+	LintCacheDir string
 }
 
 // Lint is the outcome of linting one rendered app.
@@ -131,6 +134,13 @@ func (p *Pipeline) LintApp(ctx context.Context, res *render.Result, app *policy.
 	if p.admin == nil {
 		return nil, fmt.Errorf("evaluate policies: the pipeline was started without linting")
 	}
+	if p.opts.LintCacheDir != "" {
+		return p.cachedLint(ctx, res, app, func() (*Lint, error) { return p.lintApp(ctx, res, app) })
+	}
+	return p.lintApp(ctx, res, app)
+}
+
+func (p *Pipeline) lintApp(ctx context.Context, res *render.Result, app *policy.App) (*Lint, error) {
 	eng, err := p.admin.wait()
 	if err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)

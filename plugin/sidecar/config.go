@@ -72,6 +72,9 @@ const (
 	EnvHelmOffline   = "WAVECHECK_HELM_OFFLINE"    // true: never download dependencies (only vendored or cached)
 	EnvHelmCacheDir  = "WAVECHECK_HELM_CACHE_DIR"  // built dependencies (default $XDG_CACHE_HOME/wavecheck/helm)
 	EnvHelmPlainHTTP = "WAVECHECK_HELM_PLAIN_HTTP" // true: OCI registries over plain HTTP (insecureOCIForceHttp)
+	// Lint outcomes reused when an app is regenerated unchanged (internal/pipeline/lintcache.go):
+	// a folder (default $XDG_CACHE_HOME/wavecheck/findings), or "off".
+	EnvLintCache = "WAVECHECK_LINT_CACHE_DIR"
 	// Kustomize: remote bases and resources (URLs) are refused unless the operator allows them.
 	EnvKustomizeRemote = "WAVECHECK_KUSTOMIZE_ALLOW_REMOTE" // true: allow remote kustomize bases (default false)
 	EnvKustomizeHelm   = "WAVECHECK_KUSTOMIZE_ENABLE_HELM"  // true: inflate helmCharts (Argo CD's kustomize.buildOptions --enable-helm)
@@ -147,6 +150,23 @@ type PolicyConfig struct {
 	// NoAppOverrides is WAVECHECK_APP_OVERRIDES=false: besides the mode and ignore list
 	// checks of Resolve, the objects' wavecheck.io/ignore annotations are disregarded.
 	NoAppOverrides bool
+	// LintCache is WAVECHECK_LINT_CACHE_DIR: "" for the default folder, "off" for none.
+	LintCache string
+}
+
+// lintCacheDir is the lint cache folder the pipeline uses, "" for none.
+func (p PolicyConfig) lintCacheDir() string {
+	switch p.LintCache {
+	case "off":
+		return ""
+	case "":
+		c, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(c, "wavecheck", "findings")
+	}
+	return p.LintCache
 }
 
 // Resolve computes the generation settings from the cmp environment. Precedence, from highest:
@@ -256,6 +276,7 @@ func Resolve(env Env) (Config, error) {
 		}
 	}
 	p.Namespace = env.AppNamespace
+	p.LintCache = strings.TrimSpace(env.Vars[EnvLintCache])
 	p.Timeout = DefaultTimeout
 	if v := strings.TrimSpace(env.Vars[EnvTimeout]); v != "" {
 		d, err := time.ParseDuration(v)

@@ -99,6 +99,7 @@ func (c Config) Pipeline(ctx context.Context, dir string) pipeline.Options {
 			NoIgnoreAnnotation: pc.NoAppOverrides,
 		},
 		RepoPolicies: pc.RepoPolicies,
+		LintCacheDir: pc.lintCacheDir(),
 	}
 }
 

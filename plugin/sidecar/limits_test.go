@@ -1,6 +1,8 @@
 package sidecar
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +48,24 @@ func TestResolveLimits(t *testing.T) {
 				t.Errorf("limits (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestLintCacheDir: WAVECHECK_LINT_CACHE_DIR names the lint cache folder, "off" disables it,
+// and unset means wavecheck's folder in the user cache (the sidecar's HOME=/tmp emptyDir).
+func TestLintCacheDir(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/cache")
+	for _, tc := range []struct{ env, want string }{
+		{"", filepath.Join("/cache", "wavecheck", "findings")},
+		{"off", ""},
+		{" /var/cache/wc ", "/var/cache/wc"},
+	} {
+		cfg, err := Resolve(ParseEnv([]string{EnvLintCache + "=" + tc.env}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Pipeline(context.Background(), t.TempDir()).LintCacheDir; got != tc.want {
+			t.Errorf("%s=%q: LintCacheDir %q, want %q", EnvLintCache, tc.env, got, tc.want)
+		}
 	}
 }

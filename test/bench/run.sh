@@ -143,7 +143,10 @@ measure_all() {
 	cmp_env=(ARGOCD_APP_NAME=bench ARGOCD_APP_NAMESPACE=bench ARGOCD_APP_PROJECT_NAME=default
 		ARGOCD_APP_REVISION=0123456789abcdef0123456789abcdef01234567 ARGOCD_APP_REVISION_SHORT=0123456
 		ARGOCD_APP_SOURCE_REPO_URL=https://git.example.com/bench.git ARGOCD_APP_SOURCE_TARGET_REVISION=HEAD
-		KUBE_VERSION="$kube_version")
+		KUBE_VERSION="$kube_version"
+		# Every generate lints as the first generation of an app does; the rows marked
+		# "regenerated" give the lint cache a folder (what a hard refresh meets).
+		WAVECHECK_LINT_CACHE_DIR=off)
 
 	# Inputs: every size is a repository root (like the cmp-server's checkout) holding the three
 	# variants; pre/N holds the rendered stream of the directory variant for the lint-only case.
@@ -221,20 +224,22 @@ measure_all() {
 	# (the three builds) against a static Go binary that only parses flags; generate on the example
 	# guestbooks against the CLI Argo CD runs for them natively. Interleaved.
 	sr=$((runs * 2 + 1))
-	start_group start-flagonly start-version start-version-helm start-version-full start-generate
+	start_group start-flagonly start-version start-version-helm start-version-full start-generate start-generate-nocache
 	warm start-flagonly "$apps/10" "$work/bin/flagonly" -v x
 	warm start-version "$apps/10" "$wcs" version
 	warm start-version-helm "$apps/10" "$wch" version
 	warm start-version-full "$apps/10" "$wc" version
-	warm start-generate "$apps/10/dir" "${cmp_env[@]}" "$wcs" generate
+	warm start-generate "$apps/10/dir" "${cmp_env[@]}" WAVECHECK_LINT_CACHE_DIR="$work/findings" "$wcs" generate
+	warm start-generate-nocache "$apps/10/dir" "${cmp_env[@]}" "$wcs" generate
 	for ((i = 0; i < sr; i++)); do
 		once start-flagonly "$apps/10" "$work/bin/flagonly" -v x
 		once start-version "$apps/10" "$wcs" version
 		once start-version-helm "$apps/10" "$wch" version
 		once start-version-full "$apps/10" "$wc" version
-		once start-generate "$apps/10/dir" "${cmp_env[@]}" "$wcs" generate
+		once start-generate "$apps/10/dir" "${cmp_env[@]}" WAVECHECK_LINT_CACHE_DIR="$work/findings" "$wcs" generate
+		once start-generate-nocache "$apps/10/dir" "${cmp_env[@]}" "$wcs" generate
 	done
-	end_group start-flagonly start-version start-version-helm start-version-full start-generate
+	end_group start-flagonly start-version start-version-helm start-version-full start-generate start-generate-nocache
 	start_group gb-kustomize-cli gb-kustomize-generate gb-helm-cli gb-helm-generate
 	warm gb-kustomize-cli "$gb/kustomize-guestbook" "$kustomize" build .
 	warm gb-kustomize-generate "$gb/kustomize-guestbook" "${cmp_env[@]}" "$wcs" generate
@@ -392,7 +397,8 @@ verdict() { # value op limit
 	row "process start: wavecheck version (image's wavecheck: sidecar build without Helm)" start-version start-flagonly
 	row "process start: wavecheck-helm version (image's sidecar build with Helm)" start-version-helm start-flagonly
 	row "process start: wavecheck version (full build)" start-version-full start-flagonly
-	row "process start: wavecheck generate, 10-object dir app" start-generate
+	row "process start: wavecheck generate, 10-object dir app (regenerated: lint cache hit)" start-generate
+	row "process start: wavecheck generate, 10-object dir app (lint cache off)" start-generate-nocache
 	row "kustomize-guestbook: kustomize build" gb-kustomize-cli
 	row "kustomize-guestbook: wavecheck generate" gb-kustomize-generate gb-kustomize-cli
 	row "helm-guestbook: helm template" gb-helm-cli
@@ -453,7 +459,8 @@ verdict() { # value op limit
 		echo "| replay 500 objects <= 0.5 s | $(wall replay-500) s | $(verdict "$(wall replay-500)" "<=" 0.5) | $(cpu replay-500) s | $(verdict "$(cpu replay-500)" "<=" 0.5) |"
 	fi
 	ms() { awk -v w="$1" 'BEGIN{printf "%.0f", w*1000}'; }
-	echo "| generate on a 10-object app <= 60 ms median | $(ms "$(wall start-generate)") ms | $(verdict "$(wall start-generate)" "<=" 0.06) | $(ms "$(cpu start-generate)") ms | $(verdict "$(cpu start-generate)" "<=" 0.06) |"
+	echo "| generate on a 10-object app <= 60 ms median (regenerated: lint cache hit) | $(ms "$(wall start-generate)") ms | $(verdict "$(wall start-generate)" "<=" 0.06) | $(ms "$(cpu start-generate)") ms | $(verdict "$(cpu start-generate)" "<=" 0.06) |"
+	echo "| generate on a 10-object app <= 60 ms median (lint cache off: first generation) | $(ms "$(wall start-generate-nocache)") ms | $(verdict "$(wall start-generate-nocache)" "<=" 0.06) | $(ms "$(cpu start-generate-nocache)") ms | $(verdict "$(cpu start-generate-nocache)" "<=" 0.06) |"
 	target_ratio() { # label id ref limit
 		if [[ -s "$work/raw/$2" && -s "$work/raw/$3" ]]; then
 			local x c

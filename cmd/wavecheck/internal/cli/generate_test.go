@@ -131,7 +131,14 @@ func TestGenerateCommand(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			t.Chdir(app(tt.app))
+			// A lint cache of its own: the second generate is served from it (the Argo CD hard
+			// refresh) and must say exactly what the first said.
+			t.Setenv("WAVECHECK_LINT_CACHE_DIR", t.TempDir())
 			code, stdout, stderr := runCLI(t, "generate")
+			code2, stdout2, stderr2 := runCLI(t, "generate")
+			if code2 != code || stdout2 != stdout || stderr2 != stderr {
+				t.Errorf("second generate (lint cache) differs: exit %d, stderr %q; the first: exit %d, stderr %q; stdout equal: %v", code2, stderr2, code, stderr, stdout2 == stdout)
+			}
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
 			}
