@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
@@ -53,6 +55,8 @@ func (p *Pipeline) cachedLint(ctx context.Context, res *render.Result, app *poli
 		var e lintCacheEntry
 		if err := json.Unmarshal(data, &e); err == nil {
 			slog.Debug("lint cache hit", "entry", file)
+			now := time.Now()
+			_ = os.Chtimes(file, now, now) // recently used: kept by pruneShard
 			return &Lint{Findings: e.Findings, Suppressed: e.Suppressed, Rules: e.Rules}, nil
 		}
 	}
@@ -63,6 +67,9 @@ func (p *Pipeline) cachedLint(ctx context.Context, res *render.Result, app *poli
 	data, err := json.Marshal(lintCacheEntry{Findings: out.Findings, Suppressed: out.Suppressed, Rules: out.Rules})
 	if err == nil {
 		err = writeFileAtomic(file, data)
+	}
+	if err == nil {
+		err = pruneShard(filepath.Dir(file))
 	}
 	if err != nil {
 		// The cache is an optimisation: a full disk or a read-only folder costs speed only.
@@ -161,6 +168,40 @@ func hashFile(h hash.Hash, p string) error {
 	_, _ = fmt.Fprintf(h, "file %q\n", p)
 	_, err = io.Copy(h, f)
 	return err
+}
+
+// lintCacheShardEntries bounds the cache: entries are spread over 256 folders by the first
+// byte of their key, and a folder keeps its most recently used entries only, so the cache
+// holds at most 256 x lintCacheShardEntries entries (an entry is the findings of one app).
+const lintCacheShardEntries = 32
+
+// pruneShard removes the least recently used entries of a cache folder beyond
+// lintCacheShardEntries (and temporary files a killed process left).
+func pruneShard(dir string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil || len(des) <= lintCacheShardEntries {
+		return err
+	}
+	type entry struct {
+		name string
+		used time.Time
+	}
+	var es []entry
+	for _, de := range des {
+		info, err := de.Info()
+		if err != nil {
+			continue
+		}
+		es = append(es, entry{de.Name(), info.ModTime()})
+	}
+	slices.SortFunc(es, func(a, b entry) int { return b.used.Compare(a.used) })
+	var errs []error
+	for _, e := range es[min(lintCacheShardEntries, len(es)):] {
+		if err := os.Remove(filepath.Join(dir, e.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // writeFileAtomic writes data to p through a temporary file in the same folder.

@@ -3,11 +3,13 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -172,5 +174,43 @@ func TestLintCache(t *testing.T) {
 	lint("apps/web", o, nil)
 	if got := len(entries()); got != n {
 		t.Errorf("an app with repository policies was cached: %d entries, want %d", got, n)
+	}
+}
+
+// TestLintCachePrune: a cache folder keeps its lintCacheShardEntries most recently used
+// entries; a hit counts as a use.
+func TestLintCachePrune(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	n := lintCacheShardEntries + 8
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("%02d.json", i))
+		mustWrite(t, p, "{}")
+		// Entry i was last used i minutes after base, except entry 0, used last of all.
+		used := base.Add(time.Duration(i) * time.Minute)
+		if i == 0 {
+			used = base.Add(time.Duration(n) * time.Minute)
+		}
+		if err := os.Chtimes(p, used, used); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pruneShard(dir); err != nil {
+		t.Fatal(err)
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, de := range des {
+		kept = append(kept, de.Name())
+	}
+	want := []string{"00.json"}
+	for i := n - lintCacheShardEntries + 1; i < n; i++ {
+		want = append(want, fmt.Sprintf("%02d.json", i))
+	}
+	if diff := cmp.Diff(want, kept); diff != "" {
+		t.Errorf("kept entries (-want +got):\n%s", diff)
 	}
 }
