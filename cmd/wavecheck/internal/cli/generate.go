@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
-
 	"github.com/spf13/cobra"
 
+	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/plugin/sidecar"
 )
 

@@ -11,9 +11,9 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/wavecheck/wavecheck/plugin/render"
-
 	"github.com/spf13/cobra"
+
+	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
