@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wavecheck/wavecheck/internal/atomicfile"
 	"github.com/wavecheck/wavecheck/plugin/render"
 	"github.com/wavecheck/wavecheck/policy"
 )
@@ -66,7 +67,7 @@ func (p *Pipeline) cachedLint(ctx context.Context, res *render.Result, app *poli
 	}
 	data, err := json.Marshal(lintCacheEntry{Findings: out.Findings, Suppressed: out.Suppressed, Rules: out.Rules})
 	if err == nil {
-		err = writeFileAtomic(file, data)
+		err = atomicfile.Write(file, data, 0o700)
 	}
 	if err == nil {
 		err = pruneShard(filepath.Dir(file))
@@ -202,26 +203,4 @@ func pruneShard(dir string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// writeFileAtomic writes data to p through a temporary file in the same folder.
-func writeFileAtomic(p string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	return nil
 }

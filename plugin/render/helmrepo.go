@@ -17,6 +17,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/wavecheck/wavecheck/internal/atomicfile"
 )
 
 // PullChart fetches the chart of src as Argo CD's repo-server does for a Helm source
@@ -73,7 +75,7 @@ func PullChart(ctx context.Context, src ChartSource, opts Options) (*PulledChart
 		if data, err = r.download(ctx, version); err != nil {
 			return nil, err
 		}
-		if err := writeAtomic(archivePath, data); err != nil {
+		if err := atomicfile.Write(archivePath, data, 0o755); err != nil {
 			slog.Warn("cache helm chart", "file", archivePath, "err", err)
 		}
 	}
@@ -166,25 +168,4 @@ func untarChart(dir string, data []byte, opts Options) error {
 			return err
 		}
 	}
-}
-
-// writeAtomic writes a cache file through a temporary file renamed into place.
-func writeAtomic(p string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil { //nolint:gosec // a cache directory, readable like Helm's own cache
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	if err := errors.Join(werr, f.Close()); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	return nil
 }

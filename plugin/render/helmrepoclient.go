@@ -24,6 +24,8 @@ import (
 	"helm.sh/helm/v4/pkg/registry"
 	"helm.sh/helm/v4/pkg/repo/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/wavecheck/wavecheck/internal/atomicfile"
 )
 
 // chartRepoClient talks to the repository of one chart source.
@@ -77,7 +79,7 @@ func (r *chartRepoClient) versions(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		if out, err := yaml.Marshal(versions); err == nil {
-			if err := writeAtomic(listFile, out); err != nil {
+			if err := atomicfile.Write(listFile, out, 0o755); err != nil {
 				slog.Warn("cache helm chart versions", "file", listFile, "err", err)
 			}
 		}
