@@ -20,9 +20,11 @@ import (
 // inflate charts by running a `helm` binary (builtins.HelmChartInflationGenerator execs
 // HelmConfig.Command: `version --short`, `pull` for charts not under chartHome, then
 // `template`); sigs.k8s.io/kustomize/api has no in-process hook for it. The wavecheck image
-// has no helm, so wavecheck serves that role: kustomize runs wavecheck's own executable with
-// HelmShimEnv set, and the process answers as `helm` (HelmShim), rendering with the same Helm
-// SDK code as Helm sources. HelmShimEnv carries the repository root that bounds every read.
+// has no helm, so wavecheck serves that role: kustomize runs a wavecheck build with Helm (this
+// process's own executable, or from the image's wavecheck, built without Helm, the
+// wavecheck-helm next to it: shimExecutable) with HelmShimEnv set, and that process answers as
+// `helm` (HelmShim), rendering with the same Helm SDK code as Helm sources. HelmShimEnv carries
+// the repository root that bounds every read.
 
 // shimExecutable is the executable kustomize runs as helm by default: this process's own, which
 // links Helm and answers as helm when HelmShimEnv is set (main).
