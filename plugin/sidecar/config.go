@@ -119,6 +119,10 @@ type Config struct {
 	// SourcePath is ARGOCD_APP_SOURCE_PATH, the app's path inside its repository: Generate and
 	// Discover derive the repository root from it (SourceRoot) when Render.RepoRoot is empty.
 	SourcePath string
+	// CMPWorkDir is the folder the cmp-server unpacks each request's stream under
+	// (argocd.CMPWorkDir): Generate and Discover bound file reads by the stream's root when the
+	// app directory lies below it and SourceRoot does not give a root inside that stream.
+	CMPWorkDir string
 	Policy     PolicyConfig
 	// MaxErrors caps the error lines printed when generation is blocked.
 	MaxErrors int
@@ -301,6 +305,7 @@ func Resolve(env Env) (Config, error) {
 
 	// Rendering, as Argo CD's repo-server would.
 	c.SourcePath = env.SourcePath
+	c.CMPWorkDir = argocd.CMPWorkDir(env.Vars)
 	r := &c.Render
 	r.AppName = env.AppName
 	r.Namespace = env.AppNamespace

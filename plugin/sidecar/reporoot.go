@@ -62,21 +62,70 @@ func SourceRoot(dir, sourcePath string) (string, error) {
 	return "", fmt.Errorf("%s=%q is not the end of the app directory %s", envSourcePath, sourcePath, abs)
 }
 
+// StreamRoot returns the root of the repository stream the cmp-server unpacked the app in dir
+// from: the directory directly below workDir (argocd.CMPWorkDir) that holds dir. ok is false
+// when dir is not below workDir (not run by a cmp-server, or a differently configured one).
+//
+// That root is exactly what the repo-server sent: the repository checkout (less
+// --plugin-tar-exclude), or, with --plugin-use-manifest-generate-paths, the common root of the
+// Application's manifest-generate-paths, in which case ARGOCD_APP_SOURCE_PATH is not the end of
+// dir's path and SourceRoot fails. A plain plugin there reads anything in the stream, so
+// wavecheck's reads are bounded by it too.
+func StreamRoot(dir, workDir string) (root string, ok bool) {
+	if workDir == "" {
+		return "", false
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	dirs := []string{abs}
+	if realPath, err := filepath.EvalSymlinks(abs); err == nil && realPath != abs {
+		dirs = append(dirs, realPath)
+	}
+	works := []string{filepath.Clean(workDir)}
+	if realWork, err := filepath.EvalSymlinks(workDir); err == nil && realWork != works[0] {
+		works = append(works, realWork)
+	}
+	for _, w := range works {
+		for _, d := range dirs {
+			rel, err := filepath.Rel(w, d)
+			if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				continue
+			}
+			first, _, _ := strings.Cut(rel, string(filepath.Separator))
+			return filepath.Join(w, first), true
+		}
+	}
+	return "", false
+}
+
 // renderOptions returns the render options for the app in dir: c.Render, with the repository
-// root derived from ARGOCD_APP_SOURCE_PATH (SourceRoot) unless a root is set already. When the
-// variable is set but cannot give the root, it says why on stderr and keeps the renderer's own
-// default (the nearest parent holding .git, else the app directory).
+// root set unless a root is set already. The root is the one ARGOCD_APP_SOURCE_PATH gives
+// (SourceRoot) when that lies inside the cmp-server's stream (or the app is not in one), else
+// the stream's root (StreamRoot: the common root of manifest-generate-paths). When neither
+// gives a root, the renderer keeps its own default (the nearest parent holding .git, else the
+// app directory), and a source path that could not give one is reported on stderr.
 func (c Config) renderOptions(ctx context.Context, dir string) render.Options {
 	opts := c.Render
-	if opts.RepoRoot != "" || c.SourcePath == "" {
+	if opts.RepoRoot != "" {
 		return opts
 	}
-	root, err := SourceRoot(dir, c.SourcePath)
-	if err != nil {
-		slog.WarnContext(ctx, "wavecheck: repository root not derived from "+envSourcePath+
-			"; file reads are bounded by the nearest parent holding .git, else the app directory", "reason", err.Error())
-		return opts
+	stream, inStream := StreamRoot(dir, c.CMPWorkDir)
+	if c.SourcePath != "" {
+		root, err := SourceRoot(dir, c.SourcePath)
+		switch {
+		case err == nil && (!inStream || render.Within(stream, root)):
+			opts.RepoRoot = root
+			return opts
+		case err != nil && !inStream:
+			slog.WarnContext(ctx, "wavecheck: repository root not derived from "+envSourcePath+
+				"; file reads are bounded by the nearest parent holding .git, else the app directory", "reason", err.Error())
+			return opts
+		}
 	}
-	opts.RepoRoot = root
+	if inStream {
+		opts.RepoRoot = stream
+	}
 	return opts
 }

@@ -146,3 +146,89 @@ func TestRepoRootFromSourcePath(t *testing.T) {
 		})
 	}
 }
+
+// Regression test: with --plugin-use-manifest-generate-paths the repo-server streams only the
+// common root of the Application's manifest-generate-paths, so ARGOCD_APP_SOURCE_PATH is not the
+// end of the app directory; wavecheck warned on every generation and bounded reads by the app
+// directory, refusing an overlay's base that Argo CD had sent. The stream's root (the folder
+// below the cmp-server's work directory) is now the bound.
+func TestRepoRootFromStream(t *testing.T) {
+	const id = "0b5e7c1a-2f4d-4c8e-9a61-3d2b7f0e9c44" // files.CreateTempDir names it with a UUID
+	work := t.TempDir()
+	stream := filepath.Join(work, "_cmp_server", id)
+	testfs.Write(t, stream, map[string]string{
+		".wavecheck/team.rego":             "package main\n",
+		"base/kustomization.yaml":          "resources:\n- cm.yaml\n",
+		"base/cm.yaml":                     cmYAML,
+		"overlays/prod/kustomization.yaml": "resources:\n- ../../base\nnameSuffix: -prod\n",
+	})
+	dir := filepath.Join(stream, "overlays", "prod")
+	const wantManifests = "apiVersion: v1\ndata:\n  a: \"1\"\nkind: ConfigMap\nmetadata:\n  name: cfg-prod\n"
+	tests := []struct {
+		name       string
+		sourcePath string // ARGOCD_APP_SOURCE_PATH; "-" leaves it unset
+	}{
+		// The whole checkout was streamed: the source path and the stream agree.
+		{name: "whole repository", sourcePath: "overlays/prod"},
+		// manifest-generate-paths ".;../../base" of apps/shop/overlays/prod: the stream's root
+		// is apps/shop.
+		{name: "common root of manifest-generate-paths", sourcePath: "apps/shop/overlays/prod"},
+		{name: "no source path", sourcePath: "-"},
+		// A source path naming the stream's own folder would put the root above the stream.
+		{name: "root above the stream is clamped", sourcePath: id + "/overlays/prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := captureLog(t)
+			env := []string{"ARGOCD_APP_NAME=shop", "WAVECHECK_REPO_POLICIES=true", "ARGOCD_CMP_WORKDIR=" + work}
+			if tt.sourcePath != "-" {
+				env = append(env, "ARGOCD_APP_SOURCE_PATH="+tt.sourcePath)
+			}
+			cfg, err := Resolve(ParseEnv(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var l fakeLinter
+			out, err := Generate(context.Background(), dir, cfg, l.lint)
+			if err != nil {
+				t.Fatalf("Generate: %v", err)
+			}
+			if string(out.Manifests) != wantManifests {
+				t.Errorf("manifests = %q, want %q", out.Manifests, wantManifests)
+			}
+			if got, want := filepath.Join(l.root, RepoPolicyDir), filepath.Join(stream, RepoPolicyDir); got != want {
+				t.Errorf("repo policy dir = %q, want %q", got, want)
+			}
+			if got := logs.String(); got != "" {
+				t.Errorf("unexpected log on stderr:\n%s", got)
+			}
+		})
+	}
+}
+
+func TestStreamRoot(t *testing.T) {
+	work := filepath.Join(t.TempDir(), "_cmp_server")
+	stream := filepath.Join(work, "abc")
+	if err := os.MkdirAll(filepath.Join(stream, "apps", "web"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, dir, work string
+		want            string // "" when not in a stream
+	}{
+		{name: "app below the stream root", dir: filepath.Join(stream, "apps", "web"), work: work, want: stream},
+		{name: "app at the stream root", dir: stream, work: work, want: stream},
+		{name: "the work directory itself", dir: work, work: work},
+		{name: "outside the work directory", dir: t.TempDir(), work: work},
+		{name: "prefix without a separator", dir: work + "x", work: work},
+		{name: "no work directory", dir: stream, work: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := StreamRoot(tt.dir, tt.work)
+			if got != tt.want || ok != (tt.want != "") {
+				t.Errorf("StreamRoot(%q, %q) = %q, %v; want %q", tt.dir, tt.work, got, ok, tt.want)
+			}
+		})
+	}
+}

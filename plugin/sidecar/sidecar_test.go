@@ -169,7 +169,8 @@ func TestResolve(t *testing.T) {
 					Mode: Enforce, ModeFrom: "default", MaxErrors: DefaultMaxErrors,
 					Render: render.Options{AppName: "shop", Namespace: "prod", KubeVersion: "1.37.0", APIVersions: []string{"v1", "example.com/v1"},
 						Dependencies: render.Dependencies{Fetch: true}},
-					Policy: PolicyConfig{Namespace: "prod", Timeout: DefaultTimeout},
+					Policy:     PolicyConfig{Namespace: "prod", Timeout: DefaultTimeout},
+					CMPWorkDir: "/tmp/_cmp_server", // neither ARGOCD_CMP_WORKDIR nor TMPDIR set
 				}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("mismatch (-want +got):\n%s", diff)

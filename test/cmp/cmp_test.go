@@ -537,15 +537,36 @@ func TestWithoutGit(t *testing.T) {
 			t.Errorf("MatchRepository = not supported, want the overlay claimed")
 		}
 	})
-	// Without the variable the stream's missing .git shows: the base is outside the only root
-	// wavecheck can infer (the app directory). This also proves the exclusion took effect.
+	// Without the variable the root is the stream's: what the repo-server sent, here the whole
+	// checkout less .git, as a plain plugin would see it (argocd.CMPWorkDir, sidecar.StreamRoot).
 	t.Run("no source path", func(t *testing.T) {
 		got, err := generateExcluding(t, app, withoutSourcePath(), exclude)
-		if err == nil {
-			t.Fatalf("GenerateManifest succeeded with %d manifests, want the base refused", len(got))
+		if err != nil {
+			t.Fatalf("GenerateManifest: %v", err)
 		}
-		if msg := status.Convert(err).Message(); !strings.Contains(msg, "escapes the repository root") {
-			t.Errorf("error = %q, want the base refused as outside the repository root", msg)
+		if diff := gocmp.Diff(render(t, app), got); diff != "" {
+			t.Errorf("manifests differ from wavecheck render (-want +got):\n%s", diff)
+		}
+	})
+	// With --plugin-use-manifest-generate-paths and the annotation ".", the repo-server streams
+	// the app directory alone (reposerver/repository.getApplicationRootPath): the base was not
+	// sent, so it fails as with a plain plugin (it would lie above the stream, which is missing
+	// there), though ARGOCD_APP_SOURCE_PATH names a deeper repository path.
+	t.Run("manifest-generate-paths without the base", func(t *testing.T) {
+		c := ctx(t)
+		stream, err := client.GenerateManifest(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmp.SendRepoStream(c, appDir(app), appDir(app), stream, appEnv(app), exclude); err != nil {
+			t.Fatalf("send repo: %v", err)
+		}
+		resp, err := stream.CloseAndRecv()
+		if err == nil {
+			t.Fatalf("GenerateManifest succeeded with %d manifests, want the base refused", len(resp.GetManifests()))
+		}
+		if msg := status.Convert(err).Message(); !strings.Contains(msg, "bases/guestbook") {
+			t.Errorf("error = %q, want the missing base named", msg)
 		}
 	})
 }
