@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,6 +32,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 const (
@@ -244,6 +246,10 @@ func (c *Cluster) startAPIServer(binDir string) error {
 		// would have cleared its taints.
 		Set("disable-admission-plugins", "TaintNodesByCondition")
 	c.env = env
+	// envtest logs through controller-runtime's global logger; unset, its first use prints a
+	// goroutine dump ("log.SetLogger(...) was never called") on every run. The control
+	// plane's own logs are in c.LogDir.
+	ctrllog.SetLogger(logr.Discard())
 	cfg, err := env.Start()
 	if err != nil {
 		return fmt.Errorf("start etcd and kube-apiserver (logs in %s): %w", c.LogDir, err)
