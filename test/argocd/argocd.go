@@ -62,11 +62,24 @@ type Options struct {
 	PluginConfig string
 	// SidecarEnv is added to the cmp-server's environment (e.g. WAVECHECK_MODE=warn).
 	SidecarEnv []string
+	// RepoServerEnv is added to the repo-server's environment (e.g. RecommendedPluginTuning).
+	RepoServerEnv []string
 	// Cluster is the control plane Argo CD manages (its in-cluster destination).
 	Cluster *cluster.Cluster
 	// LogDir receives one log file per component; a temporary folder when empty.
 	LogDir string
 	Logger *slog.Logger
+}
+
+// RecommendedPluginTuning is the repo-server's plugin settings docs/install.md recommends for
+// the wavecheck sidecar ("Performance inside Argo CD"): send the plugin no .git (wavecheck
+// finds the repository root from ARGOCD_APP_SOURCE_PATH or the stream itself), and honour
+// argocd.argoproj.io/manifest-generate-paths, so that an annotated Application streams only
+// its own paths (the keys reposerver.plugin.tar.exclusions and
+// reposerver.plugin.use.manifest.generate.paths of argocd-cmd-params-cm).
+var RecommendedPluginTuning = []string{
+	"ARGOCD_REPO_SERVER_PLUGIN_TAR_EXCLUSIONS=.git",
+	"ARGOCD_REPO_SERVER_PLUGIN_USE_MANIFEST_GENERATE_PATHS=true",
 }
 
 // ArgoCD is a running Argo CD. Stop it when done.
@@ -195,6 +208,7 @@ func Start(ctx context.Context, opts Options) (_ *ArgoCD, err error) {
 		// kustomize for native sources.
 		"PATH="+repoServerPath(opts),
 	)
+	repoEnv = append(repoEnv, opts.RepoServerEnv...)
 	if err := a.run("repo-server", argocd, repoEnv,
 		"--address", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
 		"--metrics-address", "127.0.0.1", "--metrics-port", strconv.Itoa(ports[1]),

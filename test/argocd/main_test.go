@@ -137,6 +137,10 @@ func setup(k8sBin, argoBin string) (err error) {
 			return err
 		}
 	}
+	repoEnv, err := repoServerEnv()
+	if err != nil {
+		return err
+	}
 	shared.argo, err = argocd.Start(startCtx, argocd.Options{
 		BinDir:          argoBin,
 		ToolsBin:        toolsBin,
@@ -145,6 +149,7 @@ func setup(k8sBin, argoBin string) (err error) {
 		Cluster:         shared.cluster,
 		Logger:          logger,
 		LogDir:          os.Getenv("WAVECHECK_E2E_LOGS"),
+		RepoServerEnv:   repoEnv,
 	})
 	if err != nil {
 		return err
@@ -152,6 +157,21 @@ func setup(k8sBin, argoBin string) (err error) {
 	// After Argo CD's CRDs are served; before any Application exists.
 	shared.rec, err = argocd.Record(ctx, shared.dyn, argocd.Watched)
 	return err
+}
+
+// envPluginTuning selects the repo-server's plugin settings: "recommended" for
+// argocd.RecommendedPluginTuning (make bench-argocd measures both), else Argo CD's defaults.
+const envPluginTuning = "WAVECHECK_ARGOCD_PLUGIN_TUNING"
+
+func repoServerEnv() ([]string, error) {
+	switch v := os.Getenv(envPluginTuning); v {
+	case "", "default":
+		return nil, nil
+	case "recommended":
+		return argocd.RecommendedPluginTuning, nil
+	default:
+		return nil, fmt.Errorf("%s=%q: want default or recommended", envPluginTuning, v)
+	}
 }
 
 // repoURL is the Application source of the test repository (Argo CD's own e2e fixture
