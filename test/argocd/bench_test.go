@@ -101,18 +101,19 @@ func createBenchApp(b *testing.B, name, typ, path string, plugin bool) {
 	}
 	app := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-		// The annotation monorepos set (docs/install.md): the app's generation depends on its
-		// own directory only. It changes nothing for native sources, nor for the plugin unless
-		// the repo-server honours it (WAVECHECK_ARGOCD_PLUGIN_TUNING=recommended), which then
-		// streams only the app directory to the sidecar.
-		"metadata": map[string]any{"name": name, "namespace": argocd.Namespace,
-			"annotations": map[string]any{"argocd.argoproj.io/manifest-generate-paths": "."}},
+		"metadata": map[string]any{"name": name, "namespace": argocd.Namespace},
 		"spec": map[string]any{
 			"project":     "default",
 			"source":      source,
 			"destination": map[string]any{"server": "https://kubernetes.default.svc", "namespace": "bench"},
 		},
 	}}
+	if recommendedTuning() {
+		// The annotation monorepos set (docs/install.md): the app's generation depends on its
+		// own directory only, so the repo-server streams only that directory to the sidecar.
+		// It changes nothing for native sources.
+		app.SetAnnotations(map[string]string{"argocd.argoproj.io/manifest-generate-paths": "."})
+	}
 	if _, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Create(b.Context(), app, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}

@@ -160,19 +160,25 @@ func setup(k8sBin, argoBin string) (err error) {
 }
 
 // envPluginTuning selects the repo-server's plugin settings: "recommended" for
-// argocd.RecommendedPluginTuning (make bench-argocd measures both), else Argo CD's defaults.
+// argocd.RecommendedPluginTuning (make bench-argocd measures both), else Argo CD's defaults
+// except that manifest-generate-paths are honoured, which changes only the Applications that
+// carry the annotation (syncCase.generatePaths; the benchmark's apps carry it only when
+// recommended).
 const envPluginTuning = "WAVECHECK_ARGOCD_PLUGIN_TUNING"
 
 func repoServerEnv() ([]string, error) {
 	switch v := os.Getenv(envPluginTuning); v {
 	case "", "default":
-		return nil, nil
+		return []string{"ARGOCD_REPO_SERVER_PLUGIN_USE_MANIFEST_GENERATE_PATHS=true"}, nil
 	case "recommended":
 		return argocd.RecommendedPluginTuning, nil
 	default:
 		return nil, fmt.Errorf("%s=%q: want default or recommended", envPluginTuning, v)
 	}
 }
+
+// recommendedTuning reports whether the suite runs with argocd.RecommendedPluginTuning.
+func recommendedTuning() bool { return os.Getenv(envPluginTuning) == "recommended" }
 
 // repoURL is the Application source of the test repository (Argo CD's own e2e fixture
 // uses file:// repositories too).

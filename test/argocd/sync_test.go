@@ -51,6 +51,10 @@ type syncCase struct {
 	blocked string
 	// late are custom resources to record once the sync created their CRD.
 	late map[string]schema.GroupVersionResource
+	// generatePaths is the Application's argocd.argoproj.io/manifest-generate-paths: the
+	// suite's repo-server honours it (repoServerEnv), so it streams only the common root of
+	// these paths to the sidecar.
+	generatePaths string
 }
 
 var syncCases = []syncCase{
@@ -63,7 +67,10 @@ var syncCases = []syncCase{
 	{name: "helm-hooks", path: "corpus/helm-hooks"},
 	{name: "waves-and-hooks", path: "examples/waves-and-hooks"},
 	{name: "helm-app", path: "examples/helm-app"},
-	{name: "kustomize-app", path: "examples/kustomize-app/overlays/prod"},
+	// Its base lies outside the app directory, and the repo-server streams only
+	// examples/kustomize-app (the common root of both paths): ARGOCD_APP_SOURCE_PATH is not
+	// the end of the working directory, so the sidecar bounds reads by the stream's root.
+	{name: "kustomize-app", path: "examples/kustomize-app/overlays/prod", generatePaths: ".;../../base"},
 	// broken-hooks: blocked in enforce mode, synced in warn mode.
 	{name: "broken-hooks-enforce", path: "examples/broken-hooks", blocked: "sync-wave-not-integer", live: trackedConfigMap},
 	{name: "broken-hooks-warn", path: "examples/broken-hooks", mode: "warn"},
@@ -270,6 +277,9 @@ func createApplication(t *testing.T, tc syncCase, ns string) {
 			"syncPolicy": map[string]any{"automated": map[string]any{"prune": true}, "retry": map[string]any{"limit": 0}},
 		},
 	}}
+	if tc.generatePaths != "" {
+		app.SetAnnotations(map[string]string{"argocd.argoproj.io/manifest-generate-paths": tc.generatePaths})
+	}
 	if _, err := shared.dyn.Resource(argocd.ApplicationGVR).Namespace(argocd.Namespace).Create(t.Context(), app, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
