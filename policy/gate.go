@@ -335,7 +335,7 @@ func (e *Linter) compileRules(ctx context.Context, support []string, keep []inde
 		}
 		mods = append(mods, m)
 	}
-	c, err := compile(mods)
+	c, err := compileTrusted(mods)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -226,4 +227,25 @@ func TestPlainAppCompilesNoRule(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestBuiltinPackPassesChecks compiles every built-in rule, with and without the _test.rego
+// files, through every stage of OPA's compiler: what lets compileTrusted skip the stages that
+// only check (checkOnlyStages) when it compiles a gated pack in every process.
+func TestBuiltinPackPassesChecks(t *testing.T) {
+	for _, withTests := range []bool{false, true} {
+		mods, err := builtinModules(withTests)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := compile(mods); err != nil {
+			t.Errorf("built-in rules (tests %v) fail a check of OPA's compiler: %v", withTests, err)
+		}
+	}
+	// The stages skipped must exist in this OPA (a renamed stage would be skipped silently).
+	for _, s := range checkOnlyStages {
+		if !slices.Contains(ast.AllStages(), s) {
+			t.Errorf("OPA has no compiler stage %q", s)
+		}
+	}
 }

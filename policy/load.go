@@ -258,6 +258,37 @@ func compile(mods []module) (*ast.Compiler, error) {
 	return c, nil
 }
 
+// checkOnlyStages are OPA compiler stages (v1 ast.Compiler) that only check the modules: they
+// report errors and change nothing evaluation reads. The gated compilation of the built-in
+// rules skips them (compileTrusted): the pack is fixed at build time, and
+// TestBuiltinPackPassesChecks compiles all of it with every stage, as New does with user
+// policies. They were 17-24 % of BenchmarkFirstEvaluation/*/gated (type checking the largest).
+var checkOnlyStages = []ast.StageID{
+	ast.StageCheckUnusedImports, ast.StageCheckKeywordOverrides, ast.StageCheckDuplicateImports,
+	ast.StageCheckVoidCalls, ast.StageCheckRuleConflicts, ast.StageCheckUndefinedFuncs,
+	ast.StageCheckSafetyRuleHeads, ast.StageCheckRecursion, ast.StageCheckTypes,
+	ast.StageCheckUnsafeBuiltins, ast.StageCheckDeprecatedBuiltins, ast.StageBuildRequiredCapabilities,
+}
+
+// compileTrusted is compile without checkOnlyStages, for the built-in rules only: user policies
+// always go through compile.
+func compileTrusted(mods []module) (*ast.Compiler, error) {
+	set := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		set[m.file] = m.mod
+	}
+	c := ast.NewCompiler().
+		WithCapabilities(sandboxCapabilities()).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithEnablePrintStatements(true).
+		WithSkipStages(checkOnlyStages...)
+	c.Compile(set)
+	if c.Failed() {
+		return nil, fmt.Errorf("compile policies:\n%w", formatRegoError(c.Errors))
+	}
+	return c, nil
+}
+
 // loadData reads --data files (JSON or YAML; directories are walked for .json, .yaml and .yml
 // files, as conftest does) and merges them at the root of data.
 func loadData(paths []string) (map[string]any, error) {
