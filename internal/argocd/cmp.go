@@ -3,10 +3,10 @@ package argocd
 import "path/filepath"
 
 // EnvCMPWorkDir names the cmp-server's work directory (common.EnvCMPWorkDir, v3.6.1).
-const EnvCMPWorkDir = "ARGOCD_CMP_WORKDIR"
+const EnvCMPWorkDir = "ARGOCD_CMP_WORKDIR" //nolint:gosec // G101 reads "cmPWorkdir" as a password; a variable name
 
 // cmpWorkDirName is the folder the cmp-server unpacks requests under (common.DefaultCMPWorkDirName).
-const cmpWorkDirName = "_cmp_server"
+const cmpWorkDirName = "_cmp_server" //nolint:gosec // G101 reads "cmPWorkdir" as a password; a folder name
 
 // CMPWorkDir is the folder under which Argo CD's cmp-server unpacks the repository stream of
 // every request, from the cmp-server's environment (vars): common.GetCMPWorkDir (v3.6.1) is

@@ -165,7 +165,7 @@ func TestResolve(t *testing.T) {
 		{
 			name: "defaults",
 			check: func(t *testing.T, c Config) {
-				want := Config{
+				want := Config{ //nolint:gosec // G101 reads the field CMPWorkDir ("cmPWorkdir") as a password
 					Mode: Enforce, ModeFrom: "default", MaxErrors: DefaultMaxErrors,
 					Render: render.Options{AppName: "shop", Namespace: "prod", KubeVersion: "1.37.0", APIVersions: []string{"v1", "example.com/v1"},
 						Dependencies: render.Dependencies{Fetch: true}},
