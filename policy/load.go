@@ -242,7 +242,10 @@ func formatRegoError(err error) error {
 }
 
 // compile compiles the modules with the sandbox capabilities.
-func compile(mods []module) (*ast.Compiler, error) {
+func compile(mods []module) (*ast.Compiler, error) { return compileSkipping(mods) }
+
+// compileSkipping is compile without the given compiler stages.
+func compileSkipping(mods []module, skip ...ast.StageID) (*ast.Compiler, error) {
 	set := make(map[string]*ast.Module, len(mods))
 	for _, m := range mods {
 		set[m.file] = m.mod
@@ -251,6 +254,9 @@ func compile(mods []module) (*ast.Compiler, error) {
 		WithCapabilities(sandboxCapabilities()).
 		WithDefaultRegoVersion(ast.RegoV1).
 		WithEnablePrintStatements(true)
+	if len(skip) > 0 {
+		c = c.WithSkipStages(skip...)
+	}
 	c.Compile(set)
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies:\n%w", formatRegoError(c.Errors))
@@ -273,20 +279,7 @@ var checkOnlyStages = []ast.StageID{
 // compileTrusted is compile without checkOnlyStages, for the built-in rules only: user policies
 // always go through compile.
 func compileTrusted(mods []module) (*ast.Compiler, error) {
-	set := make(map[string]*ast.Module, len(mods))
-	for _, m := range mods {
-		set[m.file] = m.mod
-	}
-	c := ast.NewCompiler().
-		WithCapabilities(sandboxCapabilities()).
-		WithDefaultRegoVersion(ast.RegoV1).
-		WithEnablePrintStatements(true).
-		WithSkipStages(checkOnlyStages...)
-	c.Compile(set)
-	if c.Failed() {
-		return nil, fmt.Errorf("compile policies:\n%w", formatRegoError(c.Errors))
-	}
-	return c, nil
+	return compileSkipping(mods, checkOnlyStages...)
 }
 
 // loadData reads --data files (JSON or YAML; directories are walked for .json, .yaml and .yml
