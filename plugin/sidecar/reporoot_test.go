@@ -69,6 +69,22 @@ func captureLog(t *testing.T) *bytes.Buffer {
 	return &buf
 }
 
+// resolveSourcePath resolves the sidecar's configuration for the app "shop" with repository
+// policies on, ARGOCD_APP_SOURCE_PATH set to sourcePath ("-" leaves it unset) and extra
+// variables.
+func resolveSourcePath(t *testing.T, sourcePath string, extra ...string) Config {
+	t.Helper()
+	env := append([]string{"ARGOCD_APP_NAME=shop", "WAVECHECK_REPO_POLICIES=true"}, extra...)
+	if sourcePath != "-" {
+		env = append(env, "ARGOCD_APP_SOURCE_PATH="+sourcePath)
+	}
+	cfg, err := Resolve(ParseEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // Regression test (issue 11, item 10): the cmp-server unpacks a repository streamed without .git
 // (--plugin-tar-exclude) and runs generate and discover in the app directory; an overlay whose
 // base lies outside the app directory rendered only when .git marked the repository root.
@@ -104,15 +120,7 @@ func TestRepoRootFromSourcePath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := captureLog(t)
-			env := []string{"ARGOCD_APP_NAME=shop", "WAVECHECK_REPO_POLICIES=true"}
-			if tt.sourcePath != "-" {
-				env = append(env, "ARGOCD_APP_SOURCE_PATH="+tt.sourcePath)
-			}
-			cfg, err := Resolve(ParseEnv(env))
-			if err != nil {
-				t.Fatal(err)
-			}
-
+			cfg := resolveSourcePath(t, tt.sourcePath)
 			var l fakeLinter
 			out, err := Generate(context.Background(), dir, cfg, l.lint)
 			d := Discover(context.Background(), dir, cfg)
@@ -180,14 +188,7 @@ func TestRepoRootFromStream(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := captureLog(t)
-			env := []string{"ARGOCD_APP_NAME=shop", "WAVECHECK_REPO_POLICIES=true", "ARGOCD_CMP_WORKDIR=" + work}
-			if tt.sourcePath != "-" {
-				env = append(env, "ARGOCD_APP_SOURCE_PATH="+tt.sourcePath)
-			}
-			cfg, err := Resolve(ParseEnv(env))
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := resolveSourcePath(t, tt.sourcePath, "ARGOCD_CMP_WORKDIR="+work)
 			var l fakeLinter
 			out, err := Generate(context.Background(), dir, cfg, l.lint)
 			if err != nil {

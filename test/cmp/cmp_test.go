@@ -210,12 +210,20 @@ func generate(t *testing.T, app string, env []string) ([]string, error) {
 // generateExcluding is generate with the repo-server's --plugin-tar-exclude globs.
 func generateExcluding(t *testing.T, app string, env, exclude []string) ([]string, error) {
 	t.Helper()
+	return generateFrom(t, app, repo, env, exclude)
+}
+
+// generateFrom is generateExcluding streaming the folder root (the repository, or with
+// --plugin-use-manifest-generate-paths the common root of the app's paths) instead of the
+// repository.
+func generateFrom(t *testing.T, app, root string, env, exclude []string) ([]string, error) {
+	t.Helper()
 	c := ctx(t)
 	stream, err := client.GenerateManifest(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmp.SendRepoStream(c, appDir(app), repo, stream, env, exclude); err != nil {
+	if err := cmp.SendRepoStream(c, appDir(app), root, stream, env, exclude); err != nil {
 		t.Fatalf("send repo: %v", err)
 	}
 	resp, err := stream.CloseAndRecv()
@@ -553,17 +561,9 @@ func TestWithoutGit(t *testing.T) {
 	// sent, so it fails as with a plain plugin (it would lie above the stream, which is missing
 	// there), though ARGOCD_APP_SOURCE_PATH names a deeper repository path.
 	t.Run("manifest-generate-paths without the base", func(t *testing.T) {
-		c := ctx(t)
-		stream, err := client.GenerateManifest(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmp.SendRepoStream(c, appDir(app), appDir(app), stream, appEnv(app), exclude); err != nil {
-			t.Fatalf("send repo: %v", err)
-		}
-		resp, err := stream.CloseAndRecv()
+		got, err := generateFrom(t, app, appDir(app), appEnv(app), exclude)
 		if err == nil {
-			t.Fatalf("GenerateManifest succeeded with %d manifests, want the base refused", len(resp.GetManifests()))
+			t.Fatalf("GenerateManifest succeeded with %d manifests, want the base refused", len(got))
 		}
 		if msg := status.Convert(err).Message(); !strings.Contains(msg, "bases/guestbook") {
 			t.Errorf("error = %q, want the missing base named", msg)
