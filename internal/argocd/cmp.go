@@ -5,6 +5,11 @@ import "path/filepath"
 // EnvCMPWorkDir names the cmp-server's work directory (common.EnvCMPWorkDir, v3.6.1).
 const EnvCMPWorkDir = "ARGOCD_CMP_WORKDIR" //nolint:gosec // G101 reads "cmPWorkdir" as a password; a variable name
 
+// AnnotationManifestGeneratePaths is the Application annotation naming the paths its
+// generation depends on (v1alpha1.AnnotationKeyManifestGeneratePaths); a repo-server started
+// with --plugin-use-manifest-generate-paths streams only their common root to a plugin.
+const AnnotationManifestGeneratePaths = "argocd.argoproj.io/manifest-generate-paths"
+
 // cmpWorkDirName is the folder the cmp-server unpacks requests under (common.DefaultCMPWorkDirName).
 const cmpWorkDirName = "_cmp_server" //nolint:gosec // G101 reads "cmPWorkdir" as a password; a folder name
 

@@ -116,7 +116,7 @@ func Generate(ctx context.Context, dir string, cfg Config, lint Linter) (*Outcom
 	}
 	res, err := p.Render(ctx, dir)
 	if err != nil {
-		return nil, err
+		return nil, cfg.explainPartialStream(dir, err)
 	}
 	out := &Outcome{Type: res.Type, Objects: res.Objects, Notice: ignoreNotice(cfg, res.Objects)}
 	if len(res.Objects) == 0 && !cfg.AllowEmpty {

@@ -2,11 +2,15 @@ package sidecar
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/plugin/render"
 )
 
@@ -128,4 +132,58 @@ func (c Config) renderOptions(ctx context.Context, dir string) render.Options {
 		opts.RepoRoot = stream
 	}
 	return opts
+}
+
+// partialStream reports whether the app in dir was streamed from below its repository's root,
+// as a repo-server honouring manifest-generate-paths does: the app is in a cmp-server stream,
+// and ARGOCD_APP_SOURCE_PATH does not give a root inside it. streamed is then the stream's
+// path in the repository ("" when it cannot be told).
+func (c Config) partialStream(dir string) (streamed string, partial bool) {
+	stream, inStream := StreamRoot(dir, c.CMPWorkDir)
+	if !inStream || c.SourcePath == "" {
+		return "", false
+	}
+	if root, err := SourceRoot(dir, c.SourcePath); err == nil && render.Within(stream, root) {
+		return "", false
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", true
+	}
+	if realPath, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = realPath
+	}
+	if realStream, err := filepath.EvalSymlinks(stream); err == nil {
+		stream = realStream
+	}
+	appRel, err := filepath.Rel(stream, abs)
+	if err != nil {
+		return "", true
+	}
+	source := filepath.ToSlash(filepath.Clean(filepath.FromSlash(c.SourcePath)))
+	if appRel == "." {
+		return source, true
+	}
+	if prefix, ok := strings.CutSuffix(source, "/"+filepath.ToSlash(appRel)); ok {
+		return prefix, true
+	}
+	return "", true
+}
+
+// explainPartialStream prefixes a render error of an app streamed from below its repository's
+// root (partialStream) that misses a file: the usual cause is a path the Application's
+// manifest-generate-paths annotation leaves out (an overlay's base, a values file elsewhere).
+func (c Config) explainPartialStream(dir string, err error) error {
+	streamed, partial := c.partialStream(dir)
+	if !partial || !(errors.Is(err, fs.ErrNotExist) || errors.Is(err, render.ErrOutsideRoot) ||
+		strings.Contains(err.Error(), "no such file or directory")) {
+		return err
+	}
+	what := "part of the repository"
+	if streamed != "" {
+		what = strconv.Quote(streamed)
+	}
+	// First: Argo CD shows the start of a long message (cmp-server errors are cut).
+	return fmt.Errorf("a file this app reads was not sent: the repo-server sent the plugin only %s, the common root of the Application's %s annotation; add every path the app reads to it: %w",
+		what, argocd.AnnotationManifestGeneratePaths, err)
 }

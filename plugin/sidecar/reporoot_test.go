@@ -233,3 +233,43 @@ func TestStreamRoot(t *testing.T) {
 		})
 	}
 }
+
+// A render that misses a file in a stream cut down by manifest-generate-paths says so, with the
+// stream's repository path and the annotation to fix; other errors, and a whole-repository
+// stream, keep their message.
+func TestPartialStreamHint(t *testing.T) {
+	const hint = `the repo-server sent the plugin only "apps/shop", the common root of the Application's argocd.argoproj.io/manifest-generate-paths annotation`
+	tests := []struct {
+		name       string
+		files      map[string]string
+		sourcePath string
+		wantHint   bool
+	}{
+		{name: "base left out of the annotation", sourcePath: "apps/shop/overlays/prod", wantHint: true,
+			files: map[string]string{"overlays/prod/kustomization.yaml": "resources:\n- ../../base\n"}},
+		{name: "missing file in a whole-repository stream", sourcePath: "overlays/prod",
+			files: map[string]string{"overlays/prod/kustomization.yaml": "resources:\n- ../../base\n"}},
+		{name: "syntax error in a cut-down stream", sourcePath: "apps/shop/overlays/prod",
+			files: map[string]string{"overlays/prod/cm.yaml": "kind: [\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			work := t.TempDir()
+			stream := filepath.Join(work, "_cmp_server", "3f6c2a10-5b7e-4d21-8c0f-9a4e1b2d3c55")
+			testfs.Write(t, stream, tt.files)
+			cfg := resolveSourcePath(t, tt.sourcePath, "ARGOCD_CMP_WORKDIR="+work)
+			var l fakeLinter
+			_, err := Generate(context.Background(), filepath.Join(stream, "overlays", "prod"), cfg, l.lint)
+			if err == nil {
+				t.Fatal("Generate succeeded, want a render error")
+			}
+			// The hint comes first: Argo CD shows the start of a long message.
+			if got := strings.HasPrefix(err.Error(), "a file this app reads was not sent: "+hint); got != tt.wantHint {
+				t.Errorf("error = %q; starts with the hint: %v, want %v", err, got, tt.wantHint)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}

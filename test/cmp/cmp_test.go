@@ -565,9 +565,15 @@ func TestWithoutGit(t *testing.T) {
 		if err == nil {
 			t.Fatalf("GenerateManifest succeeded with %d manifests, want the base refused", len(got))
 		}
-		if msg := status.Convert(err).Message(); !strings.Contains(msg, "bases/guestbook") {
+		msg := status.Convert(err).Message()
+		if !strings.Contains(msg, "bases/guestbook") {
 			t.Errorf("error = %q, want the missing base named", msg)
 		}
+		const hint = `the repo-server sent the plugin only "apps/kustomize-overlay", the common root of the Application's argocd.argoproj.io/manifest-generate-paths annotation`
+		if !strings.Contains(msg, hint) {
+			t.Errorf("error = %q, want the fix named: %s", msg, hint)
+		}
+		t.Logf("the error Argo CD shows: %s", msg)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/argoproj/argo-cd/v3/common"
+	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	"github.com/wavecheck/wavecheck/internal/argocd"
 	"github.com/wavecheck/wavecheck/plugin/sidecar"
 )
@@ -39,5 +40,8 @@ func TestCMPWorkDir(t *testing.T) {
 	}
 	if argocd.EnvCMPWorkDir != common.EnvCMPWorkDir {
 		t.Errorf("argocd.EnvCMPWorkDir = %q, Argo CD's = %q", argocd.EnvCMPWorkDir, common.EnvCMPWorkDir)
+	}
+	if argocd.AnnotationManifestGeneratePaths != v1alpha1.AnnotationKeyManifestGeneratePaths {
+		t.Errorf("argocd.AnnotationManifestGeneratePaths = %q, Argo CD's = %q", argocd.AnnotationManifestGeneratePaths, v1alpha1.AnnotationKeyManifestGeneratePaths)
 	}
 }
