@@ -174,9 +174,10 @@ func (c Config) partialStream(dir string) (streamed string, partial bool) {
 // root (partialStream) that misses a file: the usual cause is a path the Application's
 // manifest-generate-paths annotation leaves out (an overlay's base, a values file elsewhere).
 func (c Config) explainPartialStream(dir string, err error) error {
+	missing := errors.Is(err, fs.ErrNotExist) || errors.Is(err, render.ErrOutsideRoot) ||
+		strings.Contains(err.Error(), "no such file or directory") // kustomize's errors are text
 	streamed, partial := c.partialStream(dir)
-	if !partial || !(errors.Is(err, fs.ErrNotExist) || errors.Is(err, render.ErrOutsideRoot) ||
-		strings.Contains(err.Error(), "no such file or directory")) {
+	if !missing || !partial {
 		return err
 	}
 	what := "part of the repository"
