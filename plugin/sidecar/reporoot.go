@@ -104,6 +104,39 @@ func StreamRoot(dir, workDir string) (root string, ok bool) {
 	return "", false
 }
 
+// placement is where the app in dir sits: the cmp-server stream holding it (StreamRoot) and
+// the root ARGOCD_APP_SOURCE_PATH gives (SourceRoot; sourceErr when the variable is set but
+// gives none).
+type placement struct {
+	stream     string
+	inStream   bool
+	sourceRoot string
+	sourceErr  error
+}
+
+func (c Config) place(dir string) placement {
+	var p placement
+	p.stream, p.inStream = StreamRoot(dir, c.CMPWorkDir)
+	if c.SourcePath != "" {
+		p.sourceRoot, p.sourceErr = SourceRoot(dir, c.SourcePath)
+	}
+	return p
+}
+
+// sourceRootHolds reports whether ARGOCD_APP_SOURCE_PATH gave a root inside the stream (or the
+// app is not in one).
+func (p placement) sourceRootHolds() bool {
+	return p.sourceRoot != "" && (!p.inStream || render.Within(p.stream, p.sourceRoot))
+}
+
+// partial reports whether the app was streamed from below its repository's root, as a
+// repo-server honouring manifest-generate-paths streams it: in a stream, with a source path
+// that gives no root inside it.
+func (p placement) partial() bool {
+	sourcePathSet := p.sourceRoot != "" || p.sourceErr != nil
+	return p.inStream && sourcePathSet && !p.sourceRootHolds()
+}
+
 // renderOptions returns the render options for the app in dir: c.Render, with the repository
 // root set unless a root is set already. The root is the one ARGOCD_APP_SOURCE_PATH gives
 // (SourceRoot) when that lies inside the cmp-server's stream (or the app is not in one), else
@@ -115,37 +148,28 @@ func (c Config) renderOptions(ctx context.Context, dir string) render.Options {
 	if opts.RepoRoot != "" {
 		return opts
 	}
-	stream, inStream := StreamRoot(dir, c.CMPWorkDir)
-	if c.SourcePath != "" {
-		root, err := SourceRoot(dir, c.SourcePath)
-		switch {
-		case err == nil && (!inStream || render.Within(stream, root)):
-			opts.RepoRoot = root
-			return opts
-		case err != nil && !inStream:
-			slog.WarnContext(ctx, "wavecheck: repository root not derived from "+envSourcePath+
-				"; file reads are bounded by the nearest parent holding .git, else the app directory", "reason", err.Error())
-			return opts
-		}
-	}
-	if inStream {
-		opts.RepoRoot = stream
+	p := c.place(dir)
+	switch {
+	case p.sourceRootHolds():
+		opts.RepoRoot = p.sourceRoot
+	case p.inStream:
+		opts.RepoRoot = p.stream
+	case p.sourceErr != nil:
+		slog.WarnContext(ctx, "wavecheck: repository root not derived from "+envSourcePath+
+			"; file reads are bounded by the nearest parent holding .git, else the app directory", "reason", p.sourceErr.Error())
 	}
 	return opts
 }
 
-// partialStream reports whether the app in dir was streamed from below its repository's root,
-// as a repo-server honouring manifest-generate-paths does: the app is in a cmp-server stream,
-// and ARGOCD_APP_SOURCE_PATH does not give a root inside it. streamed is then the stream's
-// path in the repository ("" when it cannot be told).
+// partialStream reports whether the app in dir was streamed from below its repository's root
+// (placement.partial). streamed is then the stream's path in the repository ("" when it cannot
+// be told).
 func (c Config) partialStream(dir string) (streamed string, partial bool) {
-	stream, inStream := StreamRoot(dir, c.CMPWorkDir)
-	if !inStream || c.SourcePath == "" {
+	p := c.place(dir)
+	if !p.partial() {
 		return "", false
 	}
-	if root, err := SourceRoot(dir, c.SourcePath); err == nil && render.Within(stream, root) {
-		return "", false
-	}
+	stream := p.stream
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", true
