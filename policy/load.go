@@ -253,10 +253,8 @@ func compileSkipping(mods []module, skip ...ast.StageID) (*ast.Compiler, error) 
 	c := ast.NewCompiler().
 		WithCapabilities(sandboxCapabilities()).
 		WithDefaultRegoVersion(ast.RegoV1).
-		WithEnablePrintStatements(true)
-	if len(skip) > 0 {
-		c = c.WithSkipStages(skip...)
-	}
+		WithEnablePrintStatements(true).
+		WithSkipStages(skip...)
 	c.Compile(set)
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies:\n%w", formatRegoError(c.Errors))
