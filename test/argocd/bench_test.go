@@ -242,7 +242,11 @@ func findReconcile(log string, offset int64, app string) (map[string]any, bool) 
 // objects (a Deployment, a Service and ConfigMaps, in thirds) as a directory of manifests,
 // a Kustomize app and a Helm chart.
 func writeBenchApps(repo string) error {
-	// 12: the directory app of benchApps (its Kustomize and Helm variants are not measured).
+	measured := map[string]bool{}
+	for _, a := range benchApps() {
+		measured[a.path] = true
+	}
+	// 12: the directory app of benchApps; only the variants benchApps measures are written.
 	for _, n := range append(slices.Clone(benchSizes), 12) {
 		var objs []string
 		for i := range n {
@@ -268,6 +272,9 @@ func writeBenchApps(repo string) error {
 					"{{- else if eq (mod $i 3) 1 }}\n---\n" + benchServiceTmpl + "{{- else }}\n---\n" + benchConfigMapTmpl + "{{- end }}\n{{- end }}\n"),
 		}
 		for path, data := range files {
+			if app := strings.SplitN(path, "/", 3); !measured[app[0]+"/"+app[1]] {
+				continue
+			}
 			p := filepath.Join(repo, path)
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return err
