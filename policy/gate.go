@@ -9,6 +9,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/wavecheck/wavecheck/internal/parallel"
 )
 
 // Compiling only the built-in rules an app can trigger.
@@ -320,20 +322,19 @@ func (e *Linter) builtinQueries(ctx context.Context, nonEmpty map[string]bool) (
 // compileRules parses and compiles the support modules and the given rules, and prepares a
 // query per rule.
 func (e *Linter) compileRules(ctx context.Context, support []string, keep []indexRule) ([]builtinQuery, error) {
-	mods := make([]module, 0, len(support)+len(keep))
-	for _, f := range support {
-		m, err := parseBuiltinFile(f)
-		if err != nil {
-			return nil, err
-		}
-		mods = append(mods, m)
-	}
+	files := make([]string, 0, len(support)+len(keep))
+	files = append(files, support...)
 	for _, r := range keep {
-		m, err := parseBuiltinFile(r.File)
-		if err != nil {
-			return nil, err
-		}
-		mods = append(mods, m)
+		files = append(files, r.File)
+	}
+	// The files parse independently: on both cores, without doing any work twice.
+	mods := make([]module, len(files))
+	if err := parallel.Do(len(files), func(i int) error {
+		m, err := parseBuiltinFile(files[i])
+		mods[i] = m
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	c, err := compileTrusted(mods)
 	if err != nil {
