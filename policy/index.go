@@ -2,12 +2,14 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/wavecheck/wavecheck/policy/internal/astcodec"
 	"github.com/wavecheck/wavecheck/policy/rules"
 )
 
@@ -74,24 +76,59 @@ var embeddedIndex = sync.OnceValues(func() (*builtinIndex, error) {
 	return &idx, nil
 })
 
-// parseBuiltinFile parses one file of the built-in rule pack for the gated compilation
-// (gate.go). It skips the METADATA comments: the rules' metadata comes from index.json
-// (TestBuiltinIndex compares both), no built-in rule reads rego.metadata, and turning the
-// YAML of every comment block into annotations was a fifth of the parse, 7 % of the lint of a
-// 10-object app (test/bench/NOTES.md). TestGatedRulesKeepFindings compares the findings with
-// the eager compilation, which parses them.
+// parseBuiltinFile returns one file of the built-in rule pack for the gated compilation
+// (gate.go), as parseBuiltinSource parses it, rebuilt from policy/rules/ast.bin: the pack is
+// parsed when wavecheck is built, not in every process (policy/internal/astcodec; parsing was
+// a third of the first generation of a 10-object app, test/bench/NOTES.md). TestBuiltinAST
+// fails when ast.bin is stale.
 func parseBuiltinFile(name string) (module, error) {
 	src, err := fs.ReadFile(rules.FS, name)
 	if err != nil {
 		return module{}, fmt.Errorf("read built-in rule %s: %w", name, err)
 	}
-	file := builtinPrefix + "policy/rules/" + name
-	m, err := ast.ParseModuleWithOpts(file, string(src), ast.ParserOptions{
+	pack, err := builtinAST()
+	if err != nil {
+		return module{}, fmt.Errorf("read built-in rule %s: policy/rules/%s: %w", name, astFile, err)
+	}
+	return decodeBuiltin(pack, name, src)
+}
+
+// decodeBuiltin rebuilds a built-in file's module from pack, or parses src when pack holds
+// an older version of it.
+func decodeBuiltin(pack *astcodec.Pack, name string, src []byte) (module, error) {
+	file := builtinFileName(name)
+	m, err := pack.Decode(file, src)
+	if errors.Is(err, astcodec.ErrStale) {
+		// A rule edited since ast.bin was generated (TestBuiltinAST fails until it is): the
+		// source is what the rule says.
+		m, err = parseBuiltinSource(name, src)
+	}
+	if err != nil {
+		return module{}, fmt.Errorf("read built-in rule %s: %w", name, err)
+	}
+	return module{file: file, mod: m, builtin: true}, nil
+}
+
+// astFile is the built-in rule pack parsed (rules.AST).
+const astFile = "ast.bin"
+
+var builtinAST = sync.OnceValues(func() (*astcodec.Pack, error) { return astcodec.Open(rules.AST) })
+
+func builtinFileName(name string) string { return builtinPrefix + "policy/rules/" + name }
+
+// parseBuiltinSource parses one file of the built-in rule pack as the gated compilation uses
+// it. It skips the METADATA comments: the rules' metadata comes from index.json
+// (TestBuiltinIndex compares both), no built-in rule reads rego.metadata, and turning the
+// YAML of every comment block into annotations was a fifth of the parse, 7 % of the lint of a
+// 10-object app (test/bench/NOTES.md). TestGatedRulesKeepFindings compares the findings with
+// the eager compilation, which parses them with their annotations.
+func parseBuiltinSource(name string, src []byte) (*ast.Module, error) {
+	m, err := ast.ParseModuleWithOpts(builtinFileName(name), string(src), ast.ParserOptions{
 		RegoVersion:  ast.RegoV1,
 		Capabilities: sandboxCapabilities(),
 	})
 	if err != nil {
-		return module{}, fmt.Errorf("parse policy: %w", formatRegoError(err))
+		return nil, fmt.Errorf("parse policy: %w", formatRegoError(err))
 	}
-	return module{file: file, mod: m, builtin: true}, nil
+	return m, nil
 }

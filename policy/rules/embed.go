@@ -10,3 +10,9 @@ import "embed"
 //
 //go:embed *.rego index.json
 var FS embed.FS
+
+// AST is the rule pack (every .rego file but the tests) parsed, in the encoding of
+// policy/internal/astcodec, generated with them: see policy.parseBuiltinFile.
+//
+//go:embed ast.bin
+var AST string
