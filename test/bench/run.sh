@@ -17,9 +17,10 @@
 #
 # Commands compared as a ratio (a CLI, wavecheck render, wavecheck generate) run interleaved, so
 # that a burst of load on a shared machine does not favour one of them.
-# For each command: median wall time over the runs (bash's $EPOCHREALTIME around each run), and
-# median CPU time and the largest peak RSS from GNU time (`/usr/bin/time -v` fields; on Debian:
-# apt-get install -y time). The reference CLIs
+# For each command: median wall time and median CPU time (user+system) over the runs, and the
+# largest peak RSS, as test/bench/timeit measures one run: it starts the command as Argo CD's
+# cmp-server starts a plugin (Go's os/exec, no shell), from its fork to its exit, with the
+# child's rusage for CPU and RSS (microseconds). The reference CLIs
 # (helm v4.3.1, kustomize v5.8.3, conftest v0.71.1) come from test/tools/build.sh, built from the
 # Go module proxy into a cache folder. Progress goes to stderr.
 set -euo pipefail
@@ -90,11 +91,6 @@ findings_wavecheck() {
 }
 
 measure_all() {
-	gnutime=/usr/bin/time
-	if ! "$gnutime" -f %e true >/dev/null 2>&1; then
-		die "GNU time is required at $gnutime (Debian/Ubuntu: apt-get install -y time)"
-	fi
-
 	if [[ -z "$work" ]]; then
 		work="$(mktemp -d "${TMPDIR:-/tmp}/wavecheck-bench.XXXXXX")"
 	fi
@@ -114,6 +110,7 @@ measure_all() {
 	(cd "$root" && CGO_ENABLED=0 go build -trimpath -tags sidecar,nohelm -ldflags "-s -w" -o "$work/bin/sidecar/wavecheck" ./cmd/wavecheck)
 	(cd "$root" && CGO_ENABLED=0 go build -trimpath -tags sidecar -ldflags "-s -w" -o "$work/bin/sidecar/wavecheck-helm" ./cmd/wavecheck)
 	(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/bin/flagonly" ./test/bench/flagonly)
+	(cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$work/bin/timeit" ./test/bench/timeit)
 	(cd "$root" && go build -trimpath -o "$work/bin/gen" ./test/bench/gen)
 	log "building or fetching helm, kustomize, conftest"
 	tools="$("$root/test/tools/build.sh")"
@@ -173,21 +170,15 @@ measure_all() {
 
 	loads=()
 	# once ID DIR CMD... runs CMD once in DIR (env assignments may lead CMD) with its stdout in
-	# out/ID.out, checks it exits 0, and appends a "wall rss user sys" line to raw/ID.
+	# out/ID.out, checks it exits 0, and appends a "wall rss user sys exit" line to raw/ID
+	# (test/bench/timeit).
 	once() {
-		local id="$1" dir="$2" t0 t1 rest
+		local id="$1" dir="$2"
 		shift 2
 		loads+=("$(cut -d' ' -f1 /proc/loadavg)")
-		t0="$EPOCHREALTIME"
-		if ! (cd "$dir" && "$gnutime" -f "%e %M %U %S %x" -o "$work/raw/$id.run" env "$@" >"$work/out/$id.out" 2>"$work/out/$id.err"); then
+		if ! "$work/bin/timeit" -C "$dir" -o "$work/raw/$id" -stdout "$work/out/$id.out" -stderr "$work/out/$id.err" "$@"; then
 			die "$id failed: $* (in $dir): $(tail -5 "$work/out/$id.err")"
 		fi
-		t1="$EPOCHREALTIME"
-		# GNU time's %e has a 10 ms resolution, too coarse for the small apps: take the wall
-		# time from bash's clock around the run instead (microseconds; it includes the ~2 ms
-		# of starting GNU time, the same for every command).
-		read -r _ rest <"$work/raw/$id.run"
-		awk -v a="$t0" -v b="$t1" -v r="$rest" 'BEGIN { printf "%.4f %s\n", b - a, r }' >>"$work/raw/$id"
 	}
 	# warm ID DIR CMD... is one untimed run (page cache, binary loading).
 	warm() {
@@ -372,9 +363,10 @@ verdict() { # value op limit
 	echo "Each command ran on the same generated apps (test/bench/gen: ~20 % hooks, 10-30 waves,"
 	echo "Deployments, Services, ConfigMaps, Secrets, PDBs, ServiceAccounts, Jobs, CRDs and CRs) in one"
 	echo "run, after one untimed warm-up run (none for single-run cases); commands compared as a ratio ran interleaved"
-	echo "(A B C, A B C, ...). Wall is the median over the runs (bash's"
-	echo "microsecond clock around each run); CPU (user+system, GNU time, 10 ms resolution) is the median too; RSS is"
-	echo "the largest peak resident set of the runs (GNU time \`%M\`)."
+	echo "(A B C, A B C, ...). Each run is started as Argo CD's cmp-server starts a plugin (Go's os/exec,"
+	echo "no shell; test/bench/timeit) and timed from its fork to its exit. Wall is the median over the"
+	echo "runs; CPU (user+system, from the child's rusage, microseconds) is the median too; RSS is the"
+	echo "largest peak resident set of the runs."
 	echo
 	echo "## Machine"
 	echo
