@@ -52,12 +52,12 @@ func run(dir, raw, stdout, stderr string, args []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	defer out.Close()
+	defer func() { _ = out.Close() }()
 	errf, err := os.Create(stderr)
 	if err != nil {
 		return 1, err
 	}
-	defer errf.Close()
+	defer func() { _ = errf.Close() }()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, out, errf
 	t0 := time.Now()
@@ -77,12 +77,12 @@ func run(dir, raw, stdout, stderr string, args []string) (int, error) {
 	code := cmd.ProcessState.ExitCode()
 	line := fmt.Sprintf("%.6f %d %.6f %.6f %d\n", wall.Seconds(), ru.Maxrss,
 		time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds(), code)
-	f, err := os.OpenFile(raw, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(raw, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return 1, err
 	}
 	if _, err := f.WriteString(line); err != nil {
-		f.Close()
+		_ = f.Close()
 		return 1, err
 	}
 	if err := f.Close(); err != nil {
