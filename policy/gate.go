@@ -351,6 +351,78 @@ func (e *Linter) compileRules(ctx context.Context, support []string, keep []inde
 	return out, nil
 }
 
+// builtinIndependent reports whether the built-in rules can be compiled apart from these user
+// modules (gated, per evaluation) without changing what either reports: no user module is in
+// a package under data.wavecheck.lib or data.wavecheck.rules (which would add rules to lib or
+// to a built-in rule), and none can read a built-in rule's documents: no import or reference
+// reaches data.wavecheck.rules, data.wavecheck or data whole, or a key of data or
+// data.wavecheck computed at evaluation. User modules may use lib and read any object; they
+// are compiled with lib (New).
+func builtinIndependent(userMods []module) bool {
+	for _, m := range userMods {
+		if p := m.mod.Package.Path; p.HasPrefix(libPath) || p.HasPrefix(rulesPath) || rulesPath.HasPrefix(p) {
+			return false // in lib or a rule, or data.wavecheck itself (a rule named lib or rules)
+		}
+		for _, imp := range m.mod.Imports {
+			if r, ok := imp.Path.Value.(ast.Ref); ok && !dataRefIndependent(r) {
+				return false
+			}
+		}
+		independent := true
+		var visit func(x any) bool
+		visit = func(x any) bool {
+			switch v := x.(type) {
+			case ast.Ref:
+				if !dataRefIndependent(v) {
+					independent = false
+				}
+				for _, t := range v[1:] {
+					ast.NewGenericVisitor(visit).Walk(t)
+				}
+				return true
+			case ast.Var:
+				if v.Equal(ast.DefaultRootDocument.Value) {
+					independent = false // data as a whole, outside a reference
+				}
+			}
+			return !independent
+		}
+		for _, r := range m.mod.Rules {
+			ast.NewGenericVisitor(visit).Walk(r)
+		}
+		if !independent {
+			return false
+		}
+	}
+	return true
+}
+
+var rulesPath = ast.MustParseRef("data.wavecheck.rules")
+
+// dataRefIndependent reports whether a reference cannot reach a built-in rule's documents:
+// it does not start with data, or it names a document of data other than data.wavecheck, or
+// one of data.wavecheck other than rules, with constant keys.
+func dataRefIndependent(r ast.Ref) bool {
+	if len(r) == 0 || !r[0].Equal(ast.DefaultRootDocument) {
+		return true
+	}
+	if len(r) < 2 {
+		return false
+	}
+	first, ok := r[1].Value.(ast.String)
+	if !ok {
+		return false
+	}
+	if first != "wavecheck" {
+		return true
+	}
+	if len(r) < 3 {
+		return false
+	}
+	second, ok := r[2].Value.(ast.String)
+	return ok && second != "rules"
+}
+
 // lazyBuiltin is the state of a Linter that compiles the built-in rules per evaluation.
 type lazyBuiltin struct {
 	index *builtinIndex

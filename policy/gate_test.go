@@ -142,7 +142,8 @@ func TestGatedRulesKeepFindings(t *testing.T) {
 		apps[dir] = r.Objects
 	}
 	skipped, findings := 0, 0
-	for _, opts := range []Options{{}, {ArgoCDVersion: "3.3.2"}, {ArgoCDVersion: "2.14", TrackingMethod: "label"}, {Namespace: "apps"}} {
+	for _, opts := range []Options{{}, {ArgoCDVersion: "3.3.2"}, {ArgoCDVersion: "2.14", TrackingMethod: "label"}, {Namespace: "apps"},
+		{PolicyDirs: []string{"testdata/userpolicy"}, AllNamespaces: true}} {
 		gated, err := New(ctx, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -155,6 +156,9 @@ func TestGatedRulesKeepFindings(t *testing.T) {
 		}
 		if gated.lazy == nil || all.lazy != nil {
 			t.Fatal("want a gated and an eager linter")
+		}
+		if diff := cmp.Diff(all.Rules(), gated.Rules()); diff != "" {
+			t.Errorf("%+v: rules differ (-all +gated):\n%s", opts, diff)
 		}
 		for name, objs := range apps {
 			want, err := all.Evaluate(ctx, objs)
@@ -247,5 +251,41 @@ func TestBuiltinPackPassesChecks(t *testing.T) {
 		if !slices.Contains(ast.AllStages(), s) {
 			t.Errorf("OPA has no compiler stage %q", s)
 		}
+	}
+}
+
+// TestBuiltinIndependent checks which user policies let the built-in rules be compiled apart
+// (gated) and which must be compiled with them: those that could add to lib or a rule, or read
+// a rule's documents.
+func TestBuiltinIndependent(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      bool
+	}{
+		{"lib and input", "package main\nimport data.wavecheck.lib\ndeny contains m if { lib.facts(input).hook; m := \"x\" }", true},
+		{"lib aliased, mocked", "package main\nimport data.wavecheck.lib as l\ndeny contains m if { l.hooks[_]; m := \"x\" } \nt if { deny with data.wavecheck.lib.hooks as [] }", true},
+		{"other data", "package main\ndeny contains m if { data.team.owners[input.metadata.name]; m := data.wavecheck.objects[0].kind }", true},
+		{"own package under wavecheck", "package wavecheck.custom\ndeny contains \"x\" if { input.kind == \"Job\" }", true},
+		{"a rule's findings", "package main\ndeny contains f if { some f in data.wavecheck.rules.hook_unknown_type.findings }", false},
+		{"rules through a computed key", "package main\ndeny contains k if { some k; data.wavecheck[k] }", false},
+		{"data through a computed key", "package main\ndeny contains k if { some k; data[k] }", false},
+		{"data whole", "package main\nall := data\ndeny contains \"x\" if { all.wavecheck }", false},
+		{"import wavecheck", "package main\nimport data.wavecheck as w\ndeny contains f if { some f in w.rules.x.findings }", false},
+		{"import data", "package main\nimport data\ndeny contains \"x\" if { data.y }", false},
+		{"import rules", "package main\nimport data.wavecheck.rules.x\ndeny contains \"x\" if { x.findings }", false},
+		{"extends lib", "package wavecheck.lib\nextra := 1", false},
+		{"adds a rule", "package wavecheck.rules.mine\nfindings := []", false},
+		{"package wavecheck", "package wavecheck\nrules := 1", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ast.ParseModuleWithOpts("p.rego", tc.src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := builtinIndependent([]module{{file: "p.rego", mod: m}}); got != tc.want {
+				t.Errorf("builtinIndependent = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

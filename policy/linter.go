@@ -129,8 +129,9 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 	}
 
 	// The built-in modules are always compiled (user policies may use data.wavecheck.lib);
-	// NoBuiltin only skips evaluating the rules. Without user policies, the built-in rules are
-	// compiled when an evaluation knows which of them the app can trigger (gate.go).
+	// NoBuiltin only skips evaluating the rules. The built-in rules are compiled when an
+	// evaluation knows which of them the app can trigger (gate.go), unless a user policy can
+	// see them (builtinIndependent): then everything is compiled together here.
 	userMods, data, err := opts.parseUser(false)
 	if err != nil {
 		return nil, err
@@ -139,7 +140,7 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 		return nil, err
 	}
 	e.store = newRoutedStore(e.base)
-	if !opts.NoBuiltin && len(userMods) == 0 && !opts.eager {
+	if !opts.NoBuiltin && !opts.eager && builtinIndependent(userMods) {
 		idx, err := embeddedIndex()
 		if err != nil {
 			return nil, err
@@ -150,6 +151,26 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 			e.ruleIDByPackage[r.Package] = r.Rule.ID
 		}
 		e.lazy = &lazyBuiltin{index: idx}
+		if len(userMods) > 0 {
+			// The user policies cannot see the built-in rules: they are compiled with lib
+			// alone, with every check.
+			mods := make([]module, 0, len(idx.Support)+len(userMods))
+			for _, f := range idx.Support {
+				m, err := parseBuiltinFile(f)
+				if err != nil {
+					return nil, err
+				}
+				mods = append(mods, m)
+			}
+			compiler, err := compile(append(mods, userMods...))
+			if err != nil {
+				return nil, err
+			}
+			e.compiler = compiler
+			if err := e.prepareUser(ctx, compiler, userMods); err != nil {
+				return nil, err
+			}
+		}
 	} else {
 		mods, err := builtinModules(false)
 		if err != nil {
