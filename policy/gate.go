@@ -45,7 +45,9 @@ var candidateLists = map[string]string{
 	"duplicates": "duplicates",
 }
 
-var libPath = ast.MustParseRef("data.wavecheck.lib")
+// libPath and rulesPath are built, not parsed: the gated compilation never runs OPA's parser
+// (parseBuiltinFile), and parsing at init touched its code in every process.
+var libPath = ast.Ref{ast.DefaultRootDocument, ast.InternedTerm("wavecheck"), ast.InternedTerm("lib")}
 
 // ruleGates returns, for each built-in rule package path of mods, the sets it is gated on
 // (sorted), or nil when the rule must always be compiled.
@@ -397,7 +399,7 @@ func builtinIndependent(userMods []module) bool {
 	return true
 }
 
-var rulesPath = ast.MustParseRef("data.wavecheck.rules")
+var rulesPath = ast.Ref{ast.DefaultRootDocument, ast.InternedTerm("wavecheck"), ast.InternedTerm("rules")}
 
 // dataRefIndependent reports whether a reference cannot reach a built-in rule's documents:
 // it does not start with data, or it names a document of data other than data.wavecheck, or

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -19,9 +20,10 @@ type userRule struct {
 	exception *rego.PreparedEvalQuery
 }
 
+// The conftest rule names, compiled on first use: most processes have no user policy.
 var (
-	failureRule = regexp.MustCompile(`^(deny|violation)(_[a-zA-Z0-9]+)*$`)
-	warningRule = regexp.MustCompile(`^warn(_[a-zA-Z0-9]+)*$`)
+	failureRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(deny|violation)(_[a-zA-Z0-9]+)*$`) })
+	warningRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^warn(_[a-zA-Z0-9]+)*$`) })
 )
 
 // prepareUser finds the conftest-style rules (deny, violation, warn, optionally suffixed
@@ -56,7 +58,7 @@ func (e *Linter) prepareUser(ctx context.Context, c *ast.Compiler, mods []module
 				hasException[ns] = true
 				continue
 			}
-			if !failureRule.MatchString(name) && !warningRule.MatchString(name) {
+			if !failureRule().MatchString(name) && !warningRule().MatchString(name) {
 				continue
 			}
 			// As conftest: `deny if {...}` (no contains) is a boolean, not a set of messages.
@@ -91,7 +93,7 @@ func (e *Linter) prepareUser(ctx context.Context, c *ast.Compiler, mods []module
 	})
 	for _, k := range keys {
 		r := Rule{ID: k.ns + "." + k.name, Severity: SeverityError}
-		if warningRule.MatchString(k.name) {
+		if warningRule().MatchString(k.name) {
 			r.Severity = SeverityWarning
 		}
 		if a := meta[k]; a != nil {
