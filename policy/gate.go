@@ -321,15 +321,15 @@ func (e *Linter) builtinQueries(ctx context.Context, nonEmpty map[string]bool) (
 	return p.queries, p.err
 }
 
-// compileRules parses and compiles the support modules and the given rules, and prepares a
-// query per rule.
+// compileRules rebuilds (parseBuiltinFile) and compiles the support modules and the given
+// rules, and prepares a query per rule.
 func (e *Linter) compileRules(ctx context.Context, support []string, keep []indexRule) ([]builtinQuery, error) {
 	files := make([]string, 0, len(support)+len(keep))
 	files = append(files, support...)
 	for _, r := range keep {
 		files = append(files, r.File)
 	}
-	// The files parse independently: on both cores, without doing any work twice.
+	// The files are rebuilt independently: on both cores, without doing any work twice.
 	mods := make([]module, len(files))
 	if err := parallel.Do(len(files), func(i int) error {
 		m, err := parseBuiltinFile(files[i])
