@@ -136,6 +136,9 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // a caller that no longer needs the linter (pipeline.Close)
+	}
 	if e.base, err = baseDocument(data); err != nil {
 		return nil, err
 	}
@@ -163,6 +166,9 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 				mods = append(mods, m)
 			}
 			compiler, err := compile(append(mods, userMods...))
+			if err == nil {
+				err = ctx.Err()
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -178,6 +184,9 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 		}
 		mods = append(mods, userMods...)
 		compiler, err := compile(mods)
+		if err == nil {
+			err = ctx.Err()
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -65,24 +65,28 @@ type Lint struct {
 
 // Pipeline runs one app through render and lint.
 type Pipeline struct {
-	opts  Options
-	admin *pending // nil without Options.Lint
+	opts   Options
+	admin  *pending           // nil without Options.Lint
+	cancel context.CancelFunc // stops the admin compilation
 }
 
 // Start returns a pipeline and, when opts.Lint is set, starts compiling the admin linter.
-// Call Close when done (it waits for the compilation so that no goroutine outlives the run).
+// Call Close when done.
 func Start(ctx context.Context, opts Options) *Pipeline {
 	p := &Pipeline{opts: opts}
 	if opts.Lint {
-		p.admin = compile(ctx, opts.Policy)
+		cctx, cancel := context.WithCancel(ctx)
+		p.admin, p.cancel = compile(cctx, opts.Policy), cancel
 	}
 	return p
 }
 
-// Close waits for a compilation still running.
+// Close stops a compilation whose linter was not needed (a lint cache hit, a render that
+// failed) at its next step, without waiting for it: it writes nothing, and the process's exit
+// ends it. Waiting made a lint cache hit with admin policies pay their compilation.
 func (p *Pipeline) Close() {
-	if p.admin != nil {
-		<-p.admin.done
+	if p.cancel != nil {
+		p.cancel()
 	}
 }
 

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,4 +161,32 @@ func mustSymlink(t *testing.T, target, link string) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestCloseDoesNotWait is the regression test of a lint cache hit with admin policies paying
+// their compilation: Close stops the admin compilation instead of waiting for it, and the
+// stopped compilation ends (with the cancellation or a linter nobody uses).
+func TestCloseDoesNotWait(t *testing.T) {
+	policyDir := testfs.Tree(t, map[string]string{"p.rego": "package main\n\ndeny contains \"x\" if { input.kind == \"Nope\" }\n"})
+	p := Start(context.Background(), Options{Lint: true, Policy: policy.Options{PolicyDirs: []string{policyDir}}})
+	p.Close()
+	select {
+	case <-p.admin.done:
+	case <-time.After(time.Minute):
+		t.Fatal("the stopped admin compilation did not end")
+	}
+	if _, err := p.admin.wait(); err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("the stopped compilation failed with %v, want the cancellation or no error", err)
+	}
+	// A pipeline used before Close still lints.
+	root := testfs.Tree(t, map[string]string{"cm.yaml": badCM})
+	q := Start(context.Background(), Options{Lint: true, Policy: policy.Options{PolicyDirs: []string{policyDir}}})
+	res, err := q.Render(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Lint(context.Background(), res); err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
 }
