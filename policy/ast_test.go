@@ -59,8 +59,8 @@ func TestBuiltinAST(t *testing.T) {
 	}
 }
 
-// TestBuiltinASTStale checks that a rule edited after ast.bin was generated is parsed from its
-// source, not rebuilt from the older encoding.
+// TestBuiltinASTStale checks that a rule edited or added after ast.bin was generated is parsed
+// from its source, not rebuilt from the older encoding (or refused).
 func TestBuiltinASTStale(t *testing.T) {
 	pack, err := builtinAST()
 	if err != nil {
@@ -81,5 +81,13 @@ func TestBuiltinASTStale(t *testing.T) {
 	}
 	if d := astcodec.Diff(got.mod, want); d != "" {
 		t.Fatalf("an edited lib.rego did not give its parse: %s", d)
+	}
+	// A rule added since: parsed too.
+	added, err := decodeBuiltin(pack, "new_rule.rego", []byte("package wavecheck.rules.new_rule\n\nfindings := []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added.mod.Package.Path.String() != "data.wavecheck.rules.new_rule" {
+		t.Fatalf("new rule: package %v", added.mod.Package.Path)
 	}
 }

@@ -15,8 +15,9 @@ type Pack struct {
 	sums     map[string]string // SHA-256 of the source each module was encoded from
 }
 
-// ErrStale is Decode's error for a source that is not the one the module was encoded from.
-var ErrStale = errors.New("the source changed since it was encoded")
+// ErrStale is Decode's error for a module the encoding does not hold, or holds encoded from
+// another source.
+var ErrStale = errors.New("not encoded from this source")
 
 // Open reads an encoding's list of modules. The encoding is a string so that the decoded
 // strings (names, variables, file names) are substrings of it instead of copies.
@@ -63,7 +64,7 @@ func (p *Pack) Has(name string) bool {
 func (p *Pack) Decode(name string, src []byte) (*ast.Module, error) {
 	payload, ok := p.payloads[name]
 	if !ok {
-		return nil, fmt.Errorf("no module %s in the encoding", name)
+		return nil, fmt.Errorf("decode %s: no such module: %w", name, ErrStale)
 	}
 	if sum := sha256.Sum256(src); string(sum[:]) != p.sums[name] {
 		return nil, fmt.Errorf("decode %s: %w", name, ErrStale)
