@@ -1,6 +1,7 @@
 package policy
 
 //go:generate go run ./internal/gendocs -out ../docs/rules.md
+//go:generate go test -run ^(TestBuiltinIndex|TestBuiltinAST)$ -update .
 
 import (
 	"bytes"
