@@ -89,48 +89,49 @@ type encoder struct {
 	strs    []string
 	locs    map[*ast.Location]int
 	locList []*ast.Location
-	terms   int // every *ast.Term written
-	slots   int // every element of a Ref, Call, Array, Args or symbol list written
+	terms   int   // every *ast.Term written
+	slots   int   // every element of a Ref, Call, Array, Set, Args or symbol list written
+	err     error // the first node Encode cannot write; what follows it is not written
+}
+
+func (e *encoder) fail(format string, args ...any) {
+	if e.err == nil {
+		e.err = fmt.Errorf(format, args...)
+	}
 }
 
 func encodeModule(f File) ([]byte, error) {
 	e := &encoder{src: f.Source, strings: map[string]int{}, locs: map[*ast.Location]int{}}
 	m := f.Module
+	switch {
+	case len(m.Annotations) > 0:
+		return nil, fmt.Errorf("module has annotations: parse it without ProcessAnnotation")
+	case m.Package == nil:
+		return nil, fmt.Errorf("module has no package")
+	}
 	span := m.RegoVersionSpan()
 	e.byte(byte(span.Min()))
 	e.byte(byte(span.Max()))
-	if len(m.Annotations) > 0 {
-		return nil, fmt.Errorf("module has annotations: parse it without ProcessAnnotation")
-	}
-	if m.Package == nil {
-		return nil, fmt.Errorf("module has no package")
-	}
 	e.loc(m.Package.Location)
-	if err := e.termList(m.Package.Path); err != nil {
-		return nil, err
-	}
+	e.termList(m.Package.Path)
 	e.uint(len(m.Imports))
 	for _, imp := range m.Imports {
 		e.loc(imp.Location)
 		e.loc(imp.AliasLocation)
 		e.str(string(imp.Alias))
-		if err := e.term(imp.Path); err != nil {
-			return nil, err
-		}
+		e.term(imp.Path)
 	}
 	e.uint(len(m.Rules))
 	for _, r := range m.Rules {
-		if err := e.rule(r); err != nil {
-			return nil, err
-		}
+		e.rule(r)
 	}
 	// The locations first: they add their file names to the string table.
 	locs := appendUint(nil, len(e.locList))
 	for _, l := range e.locList {
-		var err error
-		if locs, err = e.appendLoc(locs, l); err != nil {
-			return nil, err
-		}
+		locs = e.appendLoc(locs, l)
+	}
+	if e.err != nil {
+		return nil, e.err
 	}
 	out := appendUint(nil, len(e.strs))
 	for _, s := range e.strs {
@@ -142,121 +143,105 @@ func encodeModule(f File) ([]byte, error) {
 	return append(out, e.body...), nil
 }
 
-func (e *encoder) rule(r *ast.Rule) error {
-	if len(r.Annotations) > 0 {
-		return fmt.Errorf("rule has annotations")
+func (e *encoder) rule(r *ast.Rule) {
+	switch {
+	case e.err != nil:
+		return
+	case len(r.Annotations) > 0:
+		e.fail("rule has annotations")
+		return
+	case r.Head == nil:
+		e.fail("rule without head")
+		return
 	}
 	e.loc(r.Location)
 	e.bool(r.Default)
 	h := r.Head
-	if h == nil {
-		return fmt.Errorf("rule without head")
-	}
 	e.loc(h.Location)
 	e.str(string(h.Name))
-	if err := e.termList(h.Reference); err != nil {
-		return err
-	}
-	if err := e.termList(h.Args); err != nil {
-		return err
-	}
-	if err := e.term(h.Key); err != nil {
-		return err
-	}
-	if err := e.term(h.Value); err != nil {
-		return err
-	}
+	e.termList(h.Reference)
+	e.termList(h.Args)
+	e.term(h.Key)
+	e.term(h.Value)
 	e.bool(h.Assign)
-	if err := e.bodyOf(r.Body); err != nil {
-		return err
-	}
+	e.bodyOf(r.Body)
 	e.bool(r.Else != nil)
 	if r.Else != nil {
-		return e.rule(r.Else)
+		e.rule(r.Else)
 	}
-	return nil
 }
 
-func (e *encoder) bodyOf(b ast.Body) error {
+func (e *encoder) bodyOf(b ast.Body) {
 	if b == nil {
 		e.uint(0)
-		return nil
+		return
 	}
 	e.uint(len(b) + 1)
 	for _, x := range b {
-		if err := e.expr(x); err != nil {
-			return err
-		}
+		e.expr(x)
 	}
-	return nil
 }
 
-func (e *encoder) expr(x *ast.Expr) error {
-	e.loc(x.Location)
+func (e *encoder) expr(x *ast.Expr) {
 	if x.Index < 0 {
-		return fmt.Errorf("expression with a negative index")
+		e.fail("expression with a negative index")
+		return
 	}
+	e.loc(x.Location)
 	e.uint(x.Index)
 	e.bool(x.Generated)
 	e.bool(x.Negated)
 	e.uint(len(x.With))
 	for _, w := range x.With {
 		e.loc(w.Location)
-		if err := e.term(w.Target); err != nil {
-			return err
-		}
-		if err := e.term(w.Value); err != nil {
-			return err
-		}
+		e.term(w.Target)
+		e.term(w.Value)
 	}
 	switch t := x.Terms.(type) {
 	case *ast.Term:
 		e.byte(eTerm)
-		return e.term(t)
+		e.term(t)
 	case []*ast.Term:
 		e.byte(eCall)
-		return e.termList(t)
+		e.termList(t)
 	case *ast.SomeDecl:
 		e.byte(eSome)
 		e.loc(t.Location)
-		return e.termList(t.Symbols)
+		e.termList(t.Symbols)
 	case *ast.Every:
 		e.byte(eEvery)
 		e.loc(t.Location)
-		for _, term := range []*ast.Term{t.Key, t.Value, t.Domain} {
-			if err := e.term(term); err != nil {
-				return err
-			}
-		}
-		return e.bodyOf(t.Body)
+		e.term(t.Key)
+		e.term(t.Value)
+		e.term(t.Domain)
+		e.bodyOf(t.Body)
+	default:
+		e.fail("expression of unknown kind %T", x.Terms)
 	}
-	return fmt.Errorf("expression of unknown kind %T", x.Terms)
 }
 
 // termList writes a list of terms: 0 for nil, else 1 + its length (the parser leaves some
 // lists nil and some empty, and a decoded module must do the same).
-func (e *encoder) termList(ts []*ast.Term) error {
+func (e *encoder) termList(ts []*ast.Term) {
 	if ts == nil {
 		e.uint(0)
-		return nil
+		return
 	}
 	e.uint(len(ts) + 1)
 	e.slots += len(ts)
 	for _, t := range ts {
 		if t == nil {
-			return fmt.Errorf("nil term in a list")
+			e.fail("nil term in a list")
+			return
 		}
-		if err := e.term(t); err != nil {
-			return err
-		}
+		e.term(t)
 	}
-	return nil
 }
 
-func (e *encoder) term(t *ast.Term) error {
+func (e *encoder) term(t *ast.Term) {
 	if t == nil {
 		e.byte(kNil)
-		return nil
+		return
 	}
 	e.terms++
 	switch v := t.Value.(type) {
@@ -279,84 +264,51 @@ func (e *encoder) term(t *ast.Term) error {
 		e.str(string(v))
 	case ast.Ref:
 		e.byte(kRef)
-		if err := e.termList(v); err != nil {
-			return err
-		}
+		e.termList(v)
 	case *ast.Array:
 		e.byte(kArray)
-		elems := make([]*ast.Term, 0, v.Len())
-		v.Foreach(func(x *ast.Term) { elems = append(elems, x) })
-		if err := e.elements(elems); err != nil {
-			return err
-		}
+		e.elements(v.Len(), v.Foreach)
 	case ast.Set:
 		e.byte(kSet)
-		elems := make([]*ast.Term, 0, v.Len())
-		v.Foreach(func(x *ast.Term) { elems = append(elems, x) }) // in insertion order, as parsed
-		if err := e.elements(elems); err != nil {
-			return err
-		}
+		e.elements(v.Len(), v.Foreach) // in insertion order, as parsed
 	case ast.Object:
 		e.byte(kObject)
 		e.uint(v.Len())
-		var err error
 		v.Foreach(func(k, x *ast.Term) {
-			if err == nil {
-				err = e.term(k)
-			}
-			if err == nil {
-				err = e.term(x)
-			}
+			e.term(k)
+			e.term(x)
 		})
-		if err != nil {
-			return err
-		}
 	case ast.Call:
 		e.byte(kCall)
-		if err := e.termList(v); err != nil {
-			return err
-		}
+		e.termList(v)
 	case *ast.ArrayComprehension:
 		e.byte(kArrayCompr)
-		if err := e.term(v.Term); err != nil {
-			return err
-		}
-		if err := e.bodyOf(v.Body); err != nil {
-			return err
-		}
+		e.term(v.Term)
+		e.bodyOf(v.Body)
 	case *ast.SetComprehension:
 		e.byte(kSetCompr)
-		if err := e.term(v.Term); err != nil {
-			return err
-		}
-		if err := e.bodyOf(v.Body); err != nil {
-			return err
-		}
+		e.term(v.Term)
+		e.bodyOf(v.Body)
 	case *ast.ObjectComprehension:
 		e.byte(kObjectCompr)
-		if err := e.term(v.Key); err != nil {
-			return err
-		}
-		if err := e.term(v.Value); err != nil {
-			return err
-		}
-		if err := e.bodyOf(v.Body); err != nil {
-			return err
-		}
+		e.term(v.Key)
+		e.term(v.Value)
+		e.bodyOf(v.Body)
 	default:
-		return fmt.Errorf("term of unknown kind %T (%v)", t.Value, t)
+		e.fail("term of unknown kind %T (%v)", t.Value, t)
 	}
 	e.loc(t.Location)
-	return nil
 }
 
 // elements writes the terms of an array or a set: an empty one as nil, as the parser builds
 // it (ast.NewArray with no terms).
-func (e *encoder) elements(ts []*ast.Term) error {
-	if len(ts) == 0 {
-		ts = nil
+func (e *encoder) elements(n int, each func(func(*ast.Term))) {
+	var ts []*ast.Term
+	if n > 0 {
+		ts = make([]*ast.Term, 0, n)
+		each(func(x *ast.Term) { ts = append(ts, x) })
 	}
-	return e.termList(ts)
+	e.termList(ts)
 }
 
 func (e *encoder) byte(b byte) { e.body = append(e.body, b) }
@@ -407,9 +359,10 @@ const (
 	textNil                 // Text is nil
 )
 
-func (e *encoder) appendLoc(out []byte, l *ast.Location) ([]byte, error) {
+func (e *encoder) appendLoc(out []byte, l *ast.Location) []byte {
 	if l.Row < 0 || l.Col < 0 || l.Offset < 0 || slices.ContainsFunc(l.Tabs, func(t int) bool { return t < 0 }) {
-		return nil, fmt.Errorf("location %v with a negative position", l)
+		e.fail("location %v with a negative position", l)
+		return out
 	}
 	out = appendUint(out, e.strIndex(l.File))
 	out = appendUint(out, l.Row)
@@ -430,7 +383,7 @@ func (e *encoder) appendLoc(out []byte, l *ast.Location) ([]byte, error) {
 	for _, t := range l.Tabs {
 		out = appendUint(out, t)
 	}
-	return out, nil
+	return out
 }
 
 func appendString(out []byte, s string) []byte {
