@@ -329,13 +329,8 @@ func (e *Linter) compileRules(ctx context.Context, support []string, keep []inde
 	for _, r := range keep {
 		files = append(files, r.File)
 	}
-	// The files are rebuilt independently: on both cores, without doing any work twice.
-	mods := make([]module, len(files))
-	if err := parallel.Do(len(files), func(i int) error {
-		m, err := parseBuiltinFile(files[i])
-		mods[i] = m
-		return err
-	}); err != nil {
+	mods, err := builtinFiles(files)
+	if err != nil {
 		return nil, err
 	}
 	c, err := compileTrusted(mods)
@@ -351,6 +346,20 @@ func (e *Linter) compileRules(ctx context.Context, support []string, keep []inde
 		out = append(out, builtinQuery{id: r.Rule.ID, query: pq})
 	}
 	return out, nil
+}
+
+// builtinFiles rebuilds the named files of the built-in pack (parseBuiltinFile), in order.
+// They are rebuilt independently: on both cores, without doing any work twice.
+func builtinFiles(files []string) ([]module, error) {
+	mods := make([]module, len(files))
+	if err := parallel.Do(len(files), func(i int) error {
+		m, err := parseBuiltinFile(files[i])
+		mods[i] = m
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return mods, nil
 }
 
 // builtinIndependent reports whether the built-in rules can be compiled apart from these user

@@ -143,7 +143,9 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 		return nil, err
 	}
 	e.store = newRoutedStore(e.base)
-	if !opts.NoBuiltin && !opts.eager && builtinIndependent(userMods) {
+	gated := !opts.NoBuiltin && !opts.eager && builtinIndependent(userMods)
+	var builtin []module // the built-in modules compiled here, with the user policies
+	if gated {
 		idx, err := embeddedIndex()
 		if err != nil {
 			return nil, err
@@ -154,36 +156,18 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 			e.ruleIDByPackage[r.Package] = r.Rule.ID
 		}
 		e.lazy = &lazyBuiltin{index: idx}
+		// User policies cannot see the built-in rules: they are compiled with lib alone.
 		if len(userMods) > 0 {
-			// The user policies cannot see the built-in rules: they are compiled with lib
-			// alone, with every check.
-			mods := make([]module, 0, len(idx.Support)+len(userMods))
-			for _, f := range idx.Support {
-				m, err := parseBuiltinFile(f)
-				if err != nil {
-					return nil, err
-				}
-				mods = append(mods, m)
-			}
-			compiler, err := compile(append(mods, userMods...))
-			if err == nil {
-				err = ctx.Err()
-			}
-			if err != nil {
-				return nil, err
-			}
-			e.compiler = compiler
-			if err := e.prepareUser(ctx, compiler, userMods); err != nil {
+			if builtin, err = builtinFiles(idx.Support); err != nil {
 				return nil, err
 			}
 		}
-	} else {
-		mods, err := builtinModules(false)
-		if err != nil {
-			return nil, err
-		}
-		mods = append(mods, userMods...)
-		compiler, err := compile(mods)
+	} else if builtin, err = builtinModules(false); err != nil {
+		return nil, err
+	}
+	if !gated || len(userMods) > 0 {
+		mods := append(builtin, userMods...)
+		compiler, err := compile(mods) // with every check: user policies are not trusted
 		if err == nil {
 			err = ctx.Err()
 		}
@@ -191,7 +175,7 @@ func New(ctx context.Context, opts Options) (*Linter, error) {
 			return nil, err
 		}
 		e.compiler = compiler
-		if !opts.NoBuiltin {
+		if !gated && !opts.NoBuiltin {
 			if err := e.prepareBuiltin(ctx, compiler, mods); err != nil {
 				return nil, err
 			}
